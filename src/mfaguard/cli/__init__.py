@@ -1,0 +1,53 @@
+"""The ``mfaguard`` command line (typer). Parse, wire, render, exit code; no business logic.
+
+Each command lives in its own module under this package and registers itself on :data:`app`
+when imported; the list of imports below is the registry.
+"""
+
+from __future__ import annotations
+
+import os
+
+import typer
+
+from mfaguard import __version__
+from mfaguard.cli._common import STATE
+
+app = typer.Typer(
+    name="mfaguard",
+    help=(
+        "Protect Microsoft Entra ID tenants against MFA fatigue (push-spam) attacks: audit the "
+        "Authentication Methods Policy, change it safely, watch a fleet for drift, detect attacks.\n\n"
+        "Exit codes: 0 clean; 1 a FAIL finding at or above --fail-on; 2 usage, configuration or input "
+        "error; 3 the tool could not finish (auth, Graph, store) or, with --strict, an ERROR finding."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"mfaguard {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks and HTTP diagnostics on errors."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    STATE.debug = debug or os.environ.get("MFAGUARD_DEBUG") == "1"
+
+
+# Command registry: one import per command module (each registers itself on `app`).
+from mfaguard.cli import version as _version_cmd  # noqa: E402,F401
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

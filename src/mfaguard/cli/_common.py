@@ -1,0 +1,95 @@
+"""Shared plumbing for CLI commands: error handling, exit codes, consoles.
+
+The CLI parses, wires, renders and picks the exit code; it holds no business logic. Keep this module
+cheap to import (``mfaguard --help`` must start fast): heavy imports go inside command bodies.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+
+import typer
+
+from mfaguard.errors import EXIT_UNFINISHED, EXIT_USAGE, MfaguardError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class _State:
+    debug: bool = False
+
+
+STATE = _State()
+
+
+def stderr_console() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def stdout_console() -> Console:
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=True)
+
+
+def fail(message: str, code: int) -> typer.Exit:
+    """Print one error line on stderr and return the Exit to raise."""
+    stderr_console().print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
+    return typer.Exit(code)
+
+
+def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn mfaguard errors into one line and the right exit code; a bug shows a short message.
+
+    With ``--debug`` (or ``MFAGUARD_DEBUG=1``) the traceback is printed too.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except MfaguardError as exc:
+            if STATE.debug:
+                import traceback
+
+                traceback.print_exc(file=sys.stderr)
+            raise fail(_escape(str(exc)), exc.exit_code) from None
+        except KeyboardInterrupt:
+            raise fail("interrupted", EXIT_UNFINISHED) from None
+        except Exception as exc:  # a bug: still one line unless --debug
+            if STATE.debug:
+                import traceback
+
+                traceback.print_exc(file=sys.stderr)
+            raise fail(
+                _escape(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)"),
+                EXIT_UNFINISHED,
+            ) from None
+
+    return wrapper
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def usage_error(message: str) -> typer.Exit:
+    return fail(message, EXIT_USAGE)
+
+
+def option_env(name: str) -> dict[str, Any]:
+    """Keyword arguments that bind an option to an environment variable (shown in --help)."""
+    return {"envvar": name, "show_envvar": True}

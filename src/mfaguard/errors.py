@@ -1,0 +1,140 @@
+"""One error hierarchy for the whole tool.
+
+Every error carries a short message (what failed and why) and a ``hint`` (what to do next).
+Only the CLI turns these into one line and an exit code (see :data:`EXIT_CODES`); ``--debug``
+shows the traceback. Never put a secret into a message or a hint.
+"""
+
+from __future__ import annotations
+
+# Exit codes of DESIGN §4, shared by every command.
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+EXIT_UNFINISHED = 3
+
+
+class MfaguardError(Exception):
+    """Base of every error mfaguard raises on purpose."""
+
+    exit_code: int = EXIT_UNFINISHED
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        if self.hint:
+            return f"{self.message} — {self.hint}"
+        return self.message
+
+
+class ConfigError(MfaguardError):
+    """A configuration or baseline file is wrong (names file, line and key)."""
+
+    exit_code = EXIT_USAGE
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str | None = None,
+        file: str | None = None,
+        line: int | None = None,
+        key: str | None = None,
+    ) -> None:
+        where = ""
+        if file:
+            where = file
+            if line is not None:
+                where += f":{line}"
+            where += ": "
+        if key:
+            message = f"{key}: {message}"
+        super().__init__(where + message, hint=hint)
+        self.file = file
+        self.line = line
+        self.key = key
+
+
+class InputError(ConfigError):
+    """An input file (snapshot, sign-in export) cannot be read or has the wrong shape."""
+
+
+class UsageError(MfaguardError):
+    """The command line itself is wrong (conflicting or missing options)."""
+
+    exit_code = EXIT_USAGE
+
+
+class GraphError(MfaguardError):
+    """Microsoft Graph (or the token endpoint) answered with an error or not at all."""
+
+    exit_code = EXIT_UNFINISHED
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str | None = None,
+        status: int | None = None,
+        code: str | None = None,
+        request_id: str | None = None,
+        url: str | None = None,
+    ) -> None:
+        parts = [message]
+        extra = []
+        if status is not None:
+            extra.append(f"HTTP {status}")
+        if code:
+            extra.append(code)
+        if request_id:
+            extra.append(f"request-id {request_id}")
+        if extra:
+            parts.append(f"({', '.join(extra)})")
+        super().__init__(" ".join(parts), hint=hint)
+        self.status = status
+        self.code = code
+        self.request_id = request_id
+        self.url = url
+
+
+class AuthError(GraphError):
+    """No token could be obtained, or Graph rejected it (401)."""
+
+
+class PermissionError_(GraphError):
+    """403 Authorization_RequestDenied: the app lacks a permission or the user a role."""
+
+
+# Friendlier public name; the trailing underscore only avoids shadowing the builtin in this module.
+GraphPermissionError = PermissionError_
+
+
+class LicenseError(GraphError):
+    """403 Authentication_RequestFromNonPremiumTenantOrB2CTenant: the tenant lacks Entra ID P1/P2."""
+
+
+class ThrottledError(GraphError):
+    """429 (or 503 with Retry-After) persisted past the retry budget."""
+
+
+class NotFoundError(GraphError):
+    """404 from Graph."""
+
+
+class ServiceError(GraphError):
+    """5xx, timeouts, connection failures, or a response mfaguard cannot understand."""
+
+
+class EnforcementError(MfaguardError):
+    """apply / rollback could not complete safely (nothing or everything was restored; see message)."""
+
+    exit_code = EXIT_UNFINISHED
+
+
+class StoreError(MfaguardError):
+    """The history store could not be opened, migrated, read or written."""
+
+    exit_code = EXIT_UNFINISHED
