@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
-from mfaguard.settings import AuditConfigFile, AuditSettings, NumberMatchingMode
+from mfaguard.errors import ConfigError
+from mfaguard.settings import AuditConfigFile, AuditSettings, NumberMatchingMode, load_audit_config
 
 
 def test_defaults_are_the_safe_choice() -> None:
@@ -63,3 +65,34 @@ def test_config_file_model_builds_settings() -> None:
 def test_config_file_rejects_bad_values(data: dict[str, object]) -> None:
     with pytest.raises(ValidationError):
         AuditConfigFile.model_validate(data)
+
+
+def test_load_audit_config_reads_yaml(tmp_path: Path) -> None:
+    path = tmp_path / "audit.yaml"
+    path.write_text(
+        "break_glass_groups: [g1]\n"
+        "exceptions:\n"
+        "  - control: MFA-006\n"
+        "    reason: scanners\n"
+        "    owner: secops\n"
+        "    expires: 2027-03-31\n"
+    )
+    settings = load_audit_config(path)
+    assert settings.break_glass_groups == ("g1",)
+    assert settings.exceptions[0].expires == date(2027, 3, 31)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("break_glass_group: [g1]\n", ":1: break_glass_group"),
+        ("number_matching: service_enforced\nexceptions:\n  - control: MFA-006\n    reason: 5\n", ":4:"),
+    ],
+)
+def test_load_audit_config_errors_name_file_line_and_key(tmp_path: Path, text: str, expected: str) -> None:
+    path = tmp_path / "audit.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as info:
+        load_audit_config(path)
+    assert str(info.value).startswith(str(path))
+    assert expected in str(info.value)

@@ -21,11 +21,13 @@ Example ``--config`` file::
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -37,6 +39,7 @@ __all__ = [
     "AuditSettings",
     "ExceptionConfig",
     "NumberMatchingMode",
+    "load_audit_config",
 ]
 
 CONTROL_ID_PATTERN = re.compile(r"^MFA-\d{3}$")
@@ -133,3 +136,10 @@ class AuditConfigFile(BaseModel):
             number_matching=self.number_matching,
             exceptions=tuple(e.to_grant() for e in self.exceptions),
         )
+
+
+def load_audit_config(path: str | os.PathLike[str]) -> AuditSettings:
+    """Read and validate a YAML audit config; ConfigError "FILE:LINE: key: problem" when it is wrong."""
+    from mfaguard.yamlconf import load_and_validate  # lazy: PyYAML is not needed without --config
+
+    return load_and_validate(Path(path), AuditConfigFile, what="audit config").to_settings()
