@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 SCHEMA_VERSION = "1.0"
 """Version of the JSON audit document; bump the minor for additions, the major for breaking changes."""
@@ -142,4 +142,27 @@ class AuditReport:
             "api_version": self.api_version,
             "summary": self.summary(),
             "findings": [f.to_json() for f in self.findings],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class TenantResult:
+    """One tenant's outcome in a fleet run (DESIGN §7): a report, or the error that prevented one."""
+
+    name: str
+    status: Literal["ok", "error"]
+    error: str | None = None
+    report: AuditReport | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The tenant entry of the fleet document: an ``error`` tenant has null summary, no findings."""
+        report = self.report if self.status == "ok" else None
+        return {
+            "name": self.name,
+            "status": self.status,
+            "error": self.error,
+            "tenant_id": report.tenant_id if report else None,
+            "captured_at": report.captured_at.isoformat() if report and report.captured_at else None,
+            "summary": report.summary() if report else None,
+            "findings": [f.to_json() for f in report.findings] if report else [],
         }

@@ -1,0 +1,92 @@
+"""Small helpers shared by the renderers: status order and labels, sorting, exception notes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from mfaguard.report import AuditReport, ExceptionGrant, Finding, Status, TenantResult
+
+STATUS_ORDER: tuple[Status, ...] = (
+    Status.FAIL,
+    Status.ERROR,
+    Status.WARN,
+    Status.PASS,
+    Status.NOT_APPLICABLE,
+)
+"""Most urgent first: what people act on comes before what is fine."""
+
+_STATUS_RANK = {status: i for i, status in enumerate(STATUS_ORDER)}
+
+STATUS_LABEL: dict[Status, str] = {
+    Status.FAIL: "FAIL",
+    Status.ERROR: "ERROR",
+    Status.WARN: "WARN",
+    Status.PASS: "PASS",
+    Status.NOT_APPLICABLE: "N/A",
+}
+
+NOT_EVALUATED_HINT = "ERROR means the control could not be evaluated; it is not a pass."
+
+
+def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
+    """Findings by status (FAIL first), then severity (most severe first), then control ID."""
+    return sorted(findings, key=lambda f: (_STATUS_RANK[f.status], -f.severity.rank, f.control_id))
+
+
+def group_by_status(findings: Iterable[Finding]) -> list[tuple[Status, list[Finding]]]:
+    """Non-empty groups in :data:`STATUS_ORDER`, each sorted by severity then control ID."""
+    ordered = sort_findings(findings)
+    return [
+        (s, [f for f in ordered if f.status is s])
+        for s in STATUS_ORDER
+        if any(f.status is s for f in ordered)
+    ]
+
+
+def grant_text(grant: ExceptionGrant) -> str:
+    """``reason (owner: X, expires 2027-03-31)``."""
+    expires = f", expires {grant.expires.isoformat()}" if grant.expires else ", no expiry"
+    return f"{grant.reason} (owner: {grant.owner}{expires})"
+
+
+def exception_notes(finding: Finding) -> list[str]:
+    """Sentences about the finding's exception and expired exception (empty when there are none)."""
+    notes = []
+    if finding.exception is not None:
+        notes.append(f"Accepted risk: {grant_text(finding.exception)}.")
+    if finding.expired_exception is not None:
+        notes.append(f"Expired exception, not applied: {grant_text(finding.expired_exception)}.")
+    return notes
+
+
+def summary_counts(report: AuditReport) -> list[tuple[Status, int]]:
+    """(status, count) in :data:`STATUS_ORDER`, zeros included."""
+    counts = report.summary()
+    return [(s, counts[s.value]) for s in STATUS_ORDER]
+
+
+def summary_line(report: AuditReport) -> str:
+    """``15 controls: 3 FAIL, 1 ERROR, 2 WARN, 8 PASS, 1 N/A`` (zero counts left out)."""
+    parts = [f"{n} {STATUS_LABEL[s]}" for s, n in summary_counts(report) if n]
+    total = len(report.findings)
+    noun = "control" if total == 1 else "controls"
+    if not parts:
+        return f"{total} {noun} evaluated"
+    return f"{total} {noun}: {', '.join(parts)}"
+
+
+def tenant_label(report: AuditReport) -> str:
+    """The tenant's name and ID, whichever are known."""
+    if report.tenant_name and report.tenant_id:
+        return f"{report.tenant_name} ({report.tenant_id})"
+    return report.tenant_name or report.tenant_id or "unknown tenant"
+
+
+def ok_reports(results: Sequence[TenantResult]) -> list[tuple[TenantResult, AuditReport]]:
+    """The tenants that produced a report."""
+    return [(r, r.report) for r in results if r.status == "ok" and r.report is not None]
+
+
+def fleet_error(result: TenantResult) -> str:
+    """The error text of a tenant that could not be audited (never empty)."""
+    return result.error or "no report was produced for this tenant"

@@ -1,0 +1,26 @@
+"""Every registered format against its golden files (single tenant, empty report, fleet)."""
+
+from __future__ import annotations
+
+import pytest
+
+from mfaguard.formats import FORMATS, Format, RenderOptions
+from tests.formats.golden import check_golden
+from tests.formats.samples import CONTROL_METADATA, empty_report, every_status_report, fleet_results
+
+OPTIONS = RenderOptions(controls=CONTROL_METADATA, source_uri="snapshots/contoso.json")
+
+
+@pytest.mark.parametrize("fmt", FORMATS, ids=lambda f: f.name)
+def test_every_status_report_matches_golden(fmt: Format) -> None:
+    check_golden(f"{fmt.name}/report.{fmt.extension}", fmt.render(every_status_report(), OPTIONS))
+
+
+@pytest.mark.parametrize("fmt", FORMATS, ids=lambda f: f.name)
+def test_empty_report_matches_golden(fmt: Format) -> None:
+    check_golden(f"{fmt.name}/empty.{fmt.extension}", fmt.render(empty_report(), OPTIONS))
+
+
+@pytest.mark.parametrize("fmt", FORMATS, ids=lambda f: f.name)
+def test_fleet_matches_golden(fmt: Format) -> None:
+    check_golden(f"{fmt.name}/fleet.{fmt.extension}", fmt.render_fleet(fleet_results(), OPTIONS))

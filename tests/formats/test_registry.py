@@ -1,0 +1,73 @@
+"""Contract: every registered format is complete, documented, golden-tested and renders every case."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from mfaguard.errors import EXIT_USAGE, UsageError
+from mfaguard.formats import FORMAT_NAMES, FORMATS, Format, get_format, render, render_fleet
+from tests.conftest import SRC
+from tests.formats.golden import GOLDEN_DIR
+from tests.formats.samples import empty_report, every_status_report, fleet_results
+
+
+def test_names_are_unique_lowercase_and_include_design_formats() -> None:
+    assert len(set(FORMAT_NAMES)) == len(FORMAT_NAMES)
+    assert all(re.fullmatch(r"[a-z]+", name) for name in FORMAT_NAMES)
+    assert FORMAT_NAMES[0] == "table"  # the default comes first in --help
+
+
+@pytest.mark.parametrize("fmt", FORMATS, ids=lambda f: f.name)
+def test_format_is_documented(fmt: Format) -> None:
+    assert len(fmt.description) > 20 and fmt.description.endswith(".")
+    assert re.fullmatch(r"[a-z]+", fmt.extension)
+    assert re.fullmatch(r"[a-z]+/[a-z0-9.+-]+(; charset=utf-8)?", fmt.media_type)
+
+
+@pytest.mark.parametrize("fmt", FORMATS, ids=lambda f: f.name)
+def test_format_has_golden_files(fmt: Format) -> None:
+    for case in ("report", "empty", "fleet"):
+        assert (GOLDEN_DIR / fmt.name / f"{case}.{fmt.extension}").is_file(), (fmt.name, case)
+
+
+@pytest.mark.parametrize("fmt", FORMATS, ids=lambda f: f.name)
+def test_format_renders_empty_and_every_status(fmt: Format) -> None:
+    empty = fmt.render(empty_report())
+    full = fmt.render(every_status_report())
+    assert empty.strip() and full.strip()
+    for finding in every_status_report().findings:
+        assert finding.control_id in full, (fmt.name, finding.control_id)
+    fleet = fmt.render_fleet(fleet_results())
+    assert "northwind" in fleet and "contoso" in fleet
+    assert fmt.render_fleet(()).strip()
+
+
+def test_unknown_format_is_usage_error_naming_the_choices() -> None:
+    with pytest.raises(UsageError) as caught:
+        render("yaml", every_status_report())
+    assert caught.value.exit_code == EXIT_USAGE
+    assert "yaml" in str(caught.value)
+    for name in FORMAT_NAMES:
+        assert name in str(caught.value)
+    with pytest.raises(UsageError):
+        render_fleet("pdf", fleet_results())
+
+
+def test_lookup_is_case_insensitive() -> None:
+    assert get_format(" JSON ").name == "json"
+
+
+def test_importing_formats_is_cheap() -> None:
+    code = (
+        "import sys, mfaguard.formats as f\n"
+        "heavy = [m for m in ('rich', 'jinja2', 'xml.etree.ElementTree', 'csv') if m in sys.modules]\n"
+        "print(','.join(heavy))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env={"PYTHONPATH": str(SRC)}, check=True
+    )
+    assert out.stdout.strip() == ""
