@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -21,6 +22,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool
 
 from mfaguard.errors import ConfigError
 from mfaguard.models import ALL_USERS
+from mfaguard.yamlconf import YamlDocument, load_yaml_document, load_yaml_text, validate
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 TARGET_PATTERN = r"^(all_users|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$"
@@ -35,6 +37,15 @@ def _normalise_target(value: str) -> str:
 def is_group_id(value: str) -> bool:
     """True for a GUID (a directory object id), False for ``all_users``."""
     return bool(_GUID.match(value))
+
+
+def _not_empty(value: tuple[str, ...]) -> tuple[str, ...]:
+    if not value:
+        raise ValueError(
+            "must name at least one target (all_users or a group id); leave the key out to keep the "
+            "tenant's targets"
+        )
+    return value
 
 
 TargetId = Annotated[
@@ -61,9 +72,9 @@ class AuthenticatorBaseline(_Strict):
     """Desired state of the Microsoft Authenticator method and its feature settings."""
 
     state: MethodState | None = Field(None, description="Method state (MFA-001).")
-    include: tuple[TargetId, ...] | None = Field(
+    include: Annotated[tuple[TargetId, ...], AfterValidator(_not_empty)] | None = Field(
         None,
-        min_length=1,
+        json_schema_extra={"minItems": 1},
         description=(
             "Targets that must be present (all_users and/or group ids). Other targets stay, with their "
             "authenticationMode, unless replace_targets is true. Must not be empty."
@@ -162,16 +173,91 @@ def builtin_text(name: str) -> str:
     return resources.files("mfaguard.enforce").joinpath("baselines", f"{name}.yaml").read_text("utf-8")
 
 
-def parse_baseline(data: Mapping[str, Any], *, source: str = "<baseline>") -> Baseline:
-    """Validate already-loaded baseline data (no line numbers; prefer :func:`load_baseline`)."""
-    from pydantic import ValidationError
+@dataclass(frozen=True)
+class LoadedBaseline:
+    """A validated baseline with where it came from (for line-precise errors found later)."""
 
-    try:
-        return Baseline.model_validate(dict(data))
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        key = ".".join(str(p) for p in err["loc"])
-        raise ConfigError(err["msg"], file=source, key=key or None) from None
+    name: str
+    """Built-in name or file path, as shown to the user."""
+    baseline: Baseline
+    document: YamlDocument
+    text: str
+
+    def check_groups(self, exists: Mapping[str, bool]) -> None:
+        """Raise ConfigError (file, line, key) for the first group id the tenant does not have.
+
+        ``exists`` maps lower-case group ids to whether the directory has them.
+        """
+        for group_id, loc in self.baseline.group_ids().items():
+            if not exists.get(group_id.lower(), False):
+                raise ConfigError(
+                    f"group {group_id} does not exist in the tenant",
+                    file=self.document.path,
+                    line=self.document.line_of(loc),
+                    key=_format_loc(loc),
+                    hint="use the object id of an existing group (Entra admin center > Groups) or all_users",
+                )
+
+
+def _format_loc(loc: tuple[str | int, ...]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def load_baseline(spec: str) -> LoadedBaseline:
+    """A built-in (``recommended``, ``cisa-scuba``, ``cis-l1``) or a YAML file, validated.
+
+    Errors are ConfigError naming file, line and key (exit 2).
+    """
+    name, path = resolve_baseline_source(spec)
+    if path is None:
+        text = builtin_text(name)
+        doc = load_yaml_text(text, path=f"built-in:{name}")
+    else:
+        doc = load_yaml_document(path)
+        text = path.read_text(encoding="utf-8")
+    return LoadedBaseline(name, validate(Baseline, doc, what="baseline"), doc, text)
+
+
+def covered_controls(baseline: Baseline, *, number_matching_configurable: bool = False) -> frozenset[str]:
+    """Controls whose PASS condition the baseline fully sets (an apply of it makes them pass).
+
+    MFA-002 counts only for configurable tenants (elsewhere Microsoft enforces it and it is not
+    written); MFA-014 and MFA-015 are about groups, which a baseline does not fully decide.
+    """
+    covered: set[str] = set()
+    auth = baseline.authenticator
+    if auth is not None:
+        everyone = auth.feature_include == ALL_USERS
+        if auth.state == "enabled" and ALL_USERS in (auth.include or ()):
+            covered.add("MFA-001")
+        if number_matching_configurable and auth.number_matching == "enabled" and everyone:
+            covered.add("MFA-002")
+        if auth.app_information == "enabled" and everyone:
+            covered.add("MFA-003")
+        if auth.location_information == "enabled" and everyone:
+            covered.add("MFA-004")
+        if auth.companion_app == "disabled":
+            covered.add("MFA-005")
+        if auth.software_oath is False:
+            covered.add("MFA-006")
+    if baseline.sms == "disabled":
+        covered.add("MFA-007")
+    if baseline.voice == "disabled":
+        covered.add("MFA-008")
+    if baseline.email in ("disabled", "guests_only"):
+        covered.add("MFA-009")
+    if baseline.report_suspicious_activity == "enabled":
+        covered.add("MFA-010")
+    if baseline.system_preferred_mfa == "enabled":
+        covered.add("MFA-011")
+    if baseline.registration_campaign == "enabled":
+        covered.add("MFA-012")
+    if baseline.migration == "complete":
+        covered.add("MFA-013")
+    return frozenset(covered)
 
 
 def resolve_baseline_source(spec: str) -> tuple[str, Path | None]:
