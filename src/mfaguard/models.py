@@ -275,6 +275,10 @@ class TenantSnapshot:
     """``graph`` (read live), ``snapshot`` (mfaguard snapshot file) or ``graph-explorer`` (raw body)."""
     raw: JsonObject = field(default_factory=dict, compare=False, repr=False)
     """Raw bodies by name: ``policy`` (the GET body), ``groups`` ({id: body or null})."""
+    read_errors: Mapping[str, str] = field(default_factory=dict)
+    """Parts mfaguard tried to read but could not, by part name (``groups``, ...) → reason (e.g. "403
+    Authorization_RequestDenied: grant GroupMember.Read.All"). A control that needs a listed part is
+    ERROR with that reason — never PASS, never NOT_APPLICABLE — and the run exits 3."""
 
     @property
     def is_beta(self) -> bool:
