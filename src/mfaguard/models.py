@@ -17,7 +17,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mfaguard.coverage.models import Directory
 
 ALL_USERS = "all_users"
 """Target id meaning every user in the tenant."""
@@ -279,6 +282,9 @@ class TenantSnapshot:
     """Parts mfaguard tried to read but could not, by part name (``groups``, ...) → reason (e.g. "403
     Authorization_RequestDenied: grant GroupMember.Read.All"). A control that needs a listed part is
     ERROR with that reason — never PASS, never NOT_APPLICABLE — and the run exits 3."""
+    directory: Directory | None = field(default=None, compare=False, repr=False)
+    """Users, nested group membership and the registration report (coverage, MFA-016..018); None when
+    not read (then those controls are NOT_APPLICABLE)."""
 
     @property
     def is_beta(self) -> bool:

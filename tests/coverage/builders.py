@@ -132,7 +132,9 @@ def reg(user_id: str, *methods: str, admin: bool = False) -> RegistrationDetail:
     )
 
 
-def group(group_id: str, users: Iterable[str] = (), groups: Iterable[str] = (), name: str | None = None) -> Group:
+def group(
+    group_id: str, users: Iterable[str] = (), groups: Iterable[str] = (), name: str | None = None
+) -> Group:
     return Group(
         id=group_id,
         display_name=name or group_id.upper(),

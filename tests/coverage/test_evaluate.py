@@ -243,8 +243,9 @@ def test_feature_default_state_counts_as_off() -> None:
     pol = policy(authenticator(app=feature(state="default"), location=feature()))
     direc = directory([user("u")], [reg("u", "microsoftAuthenticatorPush")])
     assert levels_of(pol, direc) == {"u": "push"}
-    assert "app-name context: does not apply — state default (Microsoft managed, counts as off)" in reasons_of(
-        pol, direc, "u"
+    assert (
+        "app-name context: does not apply — state default (Microsoft managed, counts as off)"
+        in reasons_of(pol, direc, "u")
     )
 
 
