@@ -24,9 +24,9 @@ Token and service failures propagate (the tool could not finish).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from mfaguard.coverage.lockout import policy_group_ids
 from mfaguard.coverage.models import (
@@ -61,6 +61,14 @@ REPORT_VERSION = "beta"
 
 _USER_TYPE = "#microsoft.graph.user"
 _GROUP_TYPE = "#microsoft.graph.group"
+
+
+class _Keyed(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+R = TypeVar("R", bound=_Keyed)
 
 Progress = Callable[[str, int], None]
 """Called with (``users`` | ``registration`` | ``groups``, items read so far in that part)."""
@@ -133,44 +141,42 @@ def _no_progress(part: str, count: int) -> None:
 async def _read_users(
     client: GraphClient, counts: RequestCounts, progress: Progress
 ) -> tuple[dict[str, DirectoryUser] | None, ReadProblem | None]:
-    users: dict[str, DirectoryUser] = {}
     params = {"$select": USER_SELECT, "$top": str(PAGE_SIZE)}
-    try:
-        async for body in _paged(client, USERS_PATH, params, DIRECTORY_VERSION, counts, "users"):
-            user = user_from_graph(body)
-            if user is not None:
-                users[user.id] = user
-                if len(users) % PAGE_SIZE == 0:
-                    progress("users", len(users))
-    except GraphError as exc:
-        problem = _degrade(exc, "users", "the user list", "User.Read.All")
-        if problem is None:
-            raise
-        return None, problem
-    progress("users", len(users))
-    return users, None
+    source = _paged(client, USERS_PATH, params, DIRECTORY_VERSION, counts, "users")
+    return await _read_rows(source, user_from_graph, "users", progress, ("the user list", "User.Read.All"))
 
 
 async def _read_registration(
     client: GraphClient, counts: RequestCounts, progress: Progress
 ) -> tuple[dict[str, RegistrationDetail] | None, ReadProblem | None]:
-    rows: dict[str, RegistrationDetail] = {}
     params = {"$top": str(PAGE_SIZE)}
+    source = _paged(client, REGISTRATION_PATH, params, REPORT_VERSION, counts, "registration")
+    label = ("the registration report (userRegistrationDetails)", "AuditLog.Read.All")
+    return await _read_rows(source, registration_from_graph, "registration", progress, label)
+
+
+async def _read_rows(
+    source: AsyncIterator[dict[str, Any]],
+    parse: Callable[[dict[str, Any]], R | None],
+    part: str,
+    progress: Progress,
+    label: tuple[str, str],
+) -> tuple[dict[str, R] | None, ReadProblem | None]:
+    """Stream a collection into ``{id: record}``; licence/permission errors become a ReadProblem."""
+    rows: dict[str, R] = {}
     try:
-        async for body in _paged(client, REGISTRATION_PATH, params, REPORT_VERSION, counts, "registration"):
-            row = registration_from_graph(body)
+        async for body in source:
+            row = parse(body)
             if row is not None:
                 rows[row.id] = row
                 if len(rows) % PAGE_SIZE == 0:
-                    progress("registration", len(rows))
+                    progress(part, len(rows))
     except GraphError as exc:
-        problem = _degrade(
-            exc, "registration", "the registration report (userRegistrationDetails)", "AuditLog.Read.All"
-        )
+        problem = _degrade(exc, part, *label)
         if problem is None:
             raise
         return None, problem
-    progress("registration", len(rows))
+    progress(part, len(rows))
     return rows, None
 
 
@@ -181,7 +187,7 @@ async def _paged(
     version: str,
     counts: RequestCounts,
     part: str,
-) -> Any:
+) -> AsyncIterator[dict[str, Any]]:
     url: str | None = path
     page_params: dict[str, str] | None = params
     while url is not None:

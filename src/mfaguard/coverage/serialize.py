@@ -17,8 +17,8 @@ file); groups keep their direct members so nesting chains survive the round trip
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from mfaguard.coverage.models import (
     Directory,
@@ -118,15 +118,7 @@ def directory_from_json(document: Any, *, where: str = "directory") -> Directory
     """Parse the ``directory`` object; InputError naming the key for anything malformed."""
     if not isinstance(document, dict):
         raise InputError(f"expected an object, got {type(document).__name__}", key=where)
-    users_doc = document.get("users")
-    users: dict[str, DirectoryUser] | None = None
-    if users_doc is not None:
-        users = {}
-        for index, body in enumerate(_list(users_doc, f"{where}.users")):
-            user = user_from_graph(_obj(body, f"{where}.users[{index}]"))
-            if user is None:
-                raise InputError("has no id", key=f"{where}.users[{index}]")
-            users[user.id] = user
+    users = _rows(document.get("users"), user_from_graph, f"{where}.users")
     groups: dict[str, Group] = {}
     for index, body in enumerate(_list(document.get("groups") or [], f"{where}.groups")):
         key = f"{where}.groups[{index}]"
@@ -142,15 +134,7 @@ def directory_from_json(document: Any, *, where: str = "directory") -> Directory
             member_groups=frozenset(norm_id(m) for m in _ids(members.get("groups"), f"{key}.members.groups")),
             exists=obj.get("exists") is not False,
         )
-    reg_doc = document.get("registration")
-    registration: dict[str, RegistrationDetail] | None = None
-    if reg_doc is not None:
-        registration = {}
-        for index, body in enumerate(_list(reg_doc, f"{where}.registration")):
-            row = registration_from_graph(_obj(body, f"{where}.registration[{index}]"))
-            if row is None:
-                raise InputError("has no id", key=f"{where}.registration[{index}]")
-            registration[row.id] = row
+    registration = _rows(document.get("registration"), registration_from_graph, f"{where}.registration")
     problems = []
     for index, body in enumerate(_list(document.get("unavailable") or [], f"{where}.unavailable")):
         obj = _obj(body, f"{where}.unavailable[{index}]")
@@ -167,6 +151,22 @@ def directory_from_json(document: Any, *, where: str = "directory") -> Directory
             )
         )
     return Directory(users=users, groups=groups, registration=registration, problems=tuple(problems))
+
+
+R = TypeVar("R", DirectoryUser, RegistrationDetail)
+
+
+def _rows(value: Any, parse: Callable[[Mapping[str, Any]], R | None], key: str) -> dict[str, R] | None:
+    """A list of Graph-shaped rows → {id: record}; None stays None (not read)."""
+    if value is None:
+        return None
+    rows: dict[str, R] = {}
+    for index, body in enumerate(_list(value, key)):
+        row = parse(_obj(body, f"{key}[{index}]"))
+        if row is None:
+            raise InputError("has no id", key=f"{key}[{index}]")
+        rows[row.id] = row
+    return rows
 
 
 def _str(value: Any) -> str | None:
