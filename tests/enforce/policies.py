@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 GROUP_H = "11111111-2222-3333-4444-555555555555"
@@ -125,18 +124,13 @@ def weak_policy() -> dict[str, Any]:
 
 
 def apply_body(policy: dict[str, Any], path: str, body: dict[str, Any]) -> dict[str, Any]:
-    """What Graph does with a PATCH body (graph.md §3): scalars merge, complex values replace."""
-    out = copy.deepcopy(policy)
-    if path.endswith("/authenticationMethodsPolicy"):
-        for key, value in body.items():
-            out[key] = copy.deepcopy(value)
-        return out
-    config_id = path.rsplit("/", 1)[1].lower()
-    for config in out["authenticationMethodConfigurations"]:
-        if config["id"].lower() == config_id:
-            for key, value in body.items():
-                if key == "featureSettings":
-                    config.setdefault("featureSettings", {}).update(copy.deepcopy(value))
-                else:
-                    config[key] = copy.deepcopy(value)
-    return out
+    """What Graph does with one PATCH body (via the planner's own model of it)."""
+    from mfaguard.enforce.plan import ObjectPlan, Plan, PlanSettings, proposed_policy
+
+    object_id = (
+        "authenticationMethodsPolicy"
+        if path.endswith("/authenticationMethodsPolicy")
+        else path.rsplit("/", 1)[1]
+    )
+    one = Plan("test", PlanSettings(), (ObjectPlan(object_id, path, (), body, {}),))
+    return proposed_policy(policy, one)

@@ -604,3 +604,25 @@ def plan(
     if settings.pilot_group is not None and not is_group_id(settings.pilot_group):
         notes.append(f"pilot group {settings.pilot_group!r} is not a group id")
     return Plan(baseline_name, settings, tuple(objects), tuple(dict.fromkeys(notes)))
+
+
+def proposed_policy(policy_body: Mapping[str, Any], p: Plan) -> dict[str, Any]:
+    """The policy body as it will read after ``p`` is applied (for the lock-out guard). Pure.
+
+    Graph's PATCH semantics (graph.md §3): top-level values of the body replace the stored ones,
+    each ``featureSettings`` member is replaced whole, properties not in the body keep their values.
+    """
+    out = copy.deepcopy(dict(policy_body))
+    for obj in p.objects:
+        if obj.is_policy:
+            out.update(copy.deepcopy(dict(obj.body)))
+            continue
+        for config in out.get("authenticationMethodConfigurations") or []:
+            if isinstance(config, dict) and str(config.get("id", "")).lower() == obj.object_id.lower():
+                for key, value in obj.body.items():
+                    if key == "featureSettings" and isinstance(value, Mapping):
+                        features = config.setdefault("featureSettings", {})
+                        features.update(copy.deepcopy(dict(value)))
+                    elif key != "@odata.type" or key not in config:
+                        config[key] = copy.deepcopy(value)
+    return out
