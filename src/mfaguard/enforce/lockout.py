@@ -38,7 +38,9 @@ class LockoutVerdict:
         }
 
 
-def lockout_verdict(directory: Directory | None, policy_body: Mapping[str, Any], plan: Plan) -> LockoutVerdict:
+def lockout_verdict(
+    directory: Directory | None, policy_body: Mapping[str, Any], plan: Plan
+) -> LockoutVerdict:
     """Users ``plan`` would lock out of MFA, judged from ``directory`` (None: not read)."""
     if directory is None:
         return LockoutVerdict(False, reason="the directory and registration report were not read")
