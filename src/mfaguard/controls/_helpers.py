@@ -1,0 +1,272 @@
+"""Judgement pieces several controls share (DESIGN §3 evaluation rules). Pure functions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+
+from mfaguard.models import (
+    ADVANCED_CONFIG_STATES,
+    APP_INFORMATION,
+    AUTHENTICATOR,
+    LOCATION_INFORMATION,
+    METHOD_STATES,
+    NUMBER_MATCHING,
+    ZERO_GUID,
+    AuthenticatorConfiguration,
+    FeatureTarget,
+    MethodConfiguration,
+    MethodTarget,
+    TenantSnapshot,
+    is_known,
+)
+from mfaguard.report import Severity, Status
+
+from .base import Result
+
+READ_BETA = (
+    "read the policy from the beta endpoint (GET /beta/policies/authenticationMethodsPolicy), "
+    "where this field is returned"
+)
+
+
+def target_name(snapshot: TenantSnapshot, target_id: str) -> str:
+    """``all_users``, or the group id with its display name when the snapshot resolved it."""
+    if target_id.lower() == "all_users":
+        return "all_users"
+    if snapshot.groups is not None:
+        info = snapshot.groups.get(target_id.lower())
+        if info is not None and info.display_name:
+            return f"{target_id} ({info.display_name})"
+    return target_id
+
+
+def target_list(snapshot: TenantSnapshot, targets: Iterable[MethodTarget | FeatureTarget]) -> str:
+    names = [target_name(snapshot, t.id) for t in targets]
+    return ", ".join(names) if names else "nobody"
+
+
+def has_all_users(targets: Sequence[MethodTarget | FeatureTarget]) -> bool:
+    return any(t.is_all_users for t in targets)
+
+
+def unknown_value(field: str, value: str) -> str:
+    return (
+        f"{field} is '{value}', a value mfaguard does not know, so the secure condition cannot be "
+        "confirmed; check the setting in the portal"
+    )
+
+
+def missing_configuration(config_id: str, controls: str) -> Result:
+    return Result(
+        Status.ERROR,
+        f"The {config_id} method configuration is missing from the snapshot, so {controls} cannot be "
+        "judged; export the whole policy (GET /beta/policies/authenticationMethodsPolicy) including "
+        "authenticationMethodConfigurations.",
+        resource=config_id,
+    )
+
+
+def authenticator_gate(snapshot: TenantSnapshot, name: str) -> AuthenticatorConfiguration | Result:
+    """The Authenticator configuration for MFA-002..006, or the ERROR / NOT_APPLICABLE result.
+
+    Applicability comes before data: a disabled Authenticator makes the control NOT_APPLICABLE even
+    when the snapshot is v1.0 and lacks the field.
+    """
+    config = snapshot.policy.configuration(AUTHENTICATOR)
+    if not isinstance(config, AuthenticatorConfiguration):
+        return missing_configuration(AUTHENTICATOR, name)
+    if config.disabled:
+        return Result(
+            Status.NOT_APPLICABLE,
+            f"Microsoft Authenticator is disabled (state 'disabled'), so {name} does not apply.",
+            resource=AUTHENTICATOR,
+            evidence={"authenticator_state": "disabled"},
+        )
+    return config
+
+
+def all_users_state(
+    snapshot: TenantSnapshot,
+    *,
+    field: str,
+    state: str | None,
+    include: FeatureTarget | None,
+    resource: str,
+    effect: str,
+    default_means: str,
+) -> Result:
+    """The "state enabled and includeTarget all_users" rule (MFA-003, MFA-004, MFA-010).
+
+    ``state`` None means absent-treated-as-default was already decided by the caller (pass
+    ``"default"``); a real None here is an absent ``state`` inside a present object → ERROR.
+    """
+    evidence = {"state": state, "include_target": include.id if include else None}
+    if state is None:
+        return Result(
+            Status.ERROR,
+            f"{field} has no state in the snapshot, so it cannot be judged; re-export the policy.",
+            resource=resource,
+            evidence=evidence,
+        )
+    if state == "enabled":
+        if include is None:
+            return Result(
+                Status.ERROR,
+                f"{field} is 'enabled' but its includeTarget is missing from the snapshot, so who it "
+                "applies to cannot be judged; re-export the policy.",
+                resource=resource,
+                evidence=evidence,
+            )
+        if include.is_all_users:
+            return Result(
+                Status.PASS,
+                f"{field} is 'enabled' for all_users: {effect}.",
+                resource=resource,
+                evidence=evidence,
+            )
+        return Result(
+            Status.FAIL,
+            f"{field} is 'enabled' only for {target_name(snapshot, include.id)}, not all_users: everyone "
+            f"else gets notifications without it.",
+            resource=resource,
+            evidence=evidence,
+        )
+    if state == "default":
+        return Result(
+            Status.FAIL,
+            f"{field} is 'default' (Microsoft managed, which {default_means}); set it to 'enabled' "
+            "for all_users.",
+            resource=resource,
+            evidence=evidence,
+        )
+    if state == "disabled":
+        return Result(
+            Status.FAIL,
+            f"{field} is 'disabled'; set it to 'enabled' for all_users.",
+            resource=resource,
+            evidence=evidence,
+        )
+    return Result(Status.FAIL, unknown_value(field, state) + ".", resource=resource, evidence=evidence)
+
+
+def judge_phone_method(
+    snapshot: TenantSnapshot, config_id: str, extra: Callable[[MethodConfiguration], str]
+) -> Result:
+    """MFA-007 / MFA-008: the method must be off; FAIL is high when all_users is targeted, else medium.
+
+    ``extra`` adds a method-specific clause to a FAIL detail (SMS sign-in, office phones).
+    """
+    config = snapshot.policy.configuration(config_id)
+    if config is None:
+        return missing_configuration(config_id, f"whether {config_id} is off")
+    evidence: dict[str, object] = {"state": config.state}
+    if config.state is None:
+        return Result(
+            Status.ERROR,
+            f"The {config_id} configuration has no state in the snapshot; re-export the policy.",
+            resource=config.id,
+            evidence=evidence,
+        )
+    if config.disabled:
+        return Result(
+            Status.PASS, f"{config_id} is disabled (state 'disabled').", resource=config.id, evidence=evidence
+        )
+    if not is_known(config.state, METHOD_STATES):
+        detail = unknown_value(f"{config_id} state", config.state) + "."
+        return Result(Status.FAIL, detail, resource=config.id, evidence=evidence)
+    targets = config.include_targets
+    if targets is None:
+        return Result(
+            Status.ERROR,
+            f"{config_id} is enabled but its includeTargets are missing from the snapshot, so its reach "
+            "cannot be judged; re-export the policy.",
+            resource=config.id,
+            evidence=evidence,
+        )
+    everyone = has_all_users(targets)
+    evidence["include_targets"] = [t.id for t in targets]
+    scope = "all_users" if everyone else target_list(snapshot, targets)
+    detail = f"{config_id} is enabled (state 'enabled') for {scope}"
+    clause = extra(config)
+    detail += f"; {clause}." if clause else "."
+    return Result(
+        Status.FAIL,
+        detail,
+        resource=config.id,
+        severity=Severity.HIGH if everyone else Severity.MEDIUM,
+        evidence=evidence,
+    )
+
+
+def is_known_advanced(state: str) -> bool:
+    return is_known(state, ADVANCED_CONFIG_STATES)
+
+
+def _is_group_target(target: MethodTarget | FeatureTarget) -> bool:
+    # Method targets may name users; feature targets roles or administrative units. Only groups (and
+    # targets that do not say) are directory groups to look up.
+    return target.target_type in (None, "group")
+
+
+def _is_real(target: MethodTarget | FeatureTarget) -> bool:
+    return not target.is_all_users and target.id != ZERO_GUID
+
+
+def exclusion_places(snapshot: TenantSnapshot) -> list[tuple[str, MethodTarget | FeatureTarget]]:
+    """(place, target) for every exclusion MFA-014 judges, in the places present in the snapshot.
+
+    Places: Authenticator excludeTargets and its number-matching / app / location feature
+    excludeTarget (only while Authenticator is not disabled), systemCredentialPreferences and the
+    registration campaign excludeTargets. Weak methods' and Authenticator Lite's exclusions are not
+    judged: excluding people from a weak method is fine.
+    """
+    policy = snapshot.policy
+    places: list[tuple[str, MethodTarget | FeatureTarget]] = []
+    auth = policy.authenticator
+    if auth is not None and not auth.disabled:
+        for target in auth.exclude_targets or ():
+            places.append((f"{auth.id} excludeTargets", target))
+        for name in (NUMBER_MATCHING, APP_INFORMATION, LOCATION_INFORMATION):
+            feature = auth.feature(name)
+            if feature is not None and feature.exclude_target is not None:
+                places.append((f"{auth.id} featureSettings.{name}.excludeTarget", feature.exclude_target))
+    prefs = policy.system_credential_preferences
+    if prefs is not None:
+        places += [("systemCredentialPreferences.excludeTargets", t) for t in prefs.exclude_targets or ()]
+    campaign = policy.registration_campaign
+    if campaign is not None:
+        places += [("registration campaign excludeTargets", t) for t in campaign.exclude_targets or ()]
+    return [(place, target) for place, target in places if _is_real(target)]
+
+
+def group_references(snapshot: TenantSnapshot) -> dict[str, list[str]]:
+    """Every group id the policy names (lower-case key → places), for MFA-015."""
+    policy = snapshot.policy
+    found: list[tuple[str, MethodTarget | FeatureTarget]] = []
+    for config in policy.configurations:
+        found += [(f"{config.id} includeTargets", t) for t in config.include_targets or ()]
+        found += [(f"{config.id} excludeTargets", t) for t in config.exclude_targets or ()]
+        if isinstance(config, AuthenticatorConfiguration):
+            for name, feature in (config.feature_settings or {}).items():
+                for kind, target in (
+                    ("include", feature.include_target),
+                    ("exclude", feature.exclude_target),
+                ):
+                    if target is not None:
+                        found.append((f"{config.id} featureSettings.{name}.{kind}Target", target))
+    campaign = policy.registration_campaign
+    if campaign is not None:
+        found += [("registration campaign includeTargets", t) for t in campaign.include_targets or ()]
+        found += [("registration campaign excludeTargets", t) for t in campaign.exclude_targets or ()]
+    prefs = policy.system_credential_preferences
+    if prefs is not None:
+        found += [("systemCredentialPreferences.includeTargets", t) for t in prefs.include_targets or ()]
+        found += [("systemCredentialPreferences.excludeTargets", t) for t in prefs.exclude_targets or ()]
+    rsa = policy.report_suspicious_activity
+    if rsa is not None and rsa.include_target is not None:
+        found.append(("reportSuspiciousActivitySettings.includeTarget", rsa.include_target))
+    groups: dict[str, list[str]] = {}
+    for place, named in found:
+        if _is_real(named) and _is_group_target(named):
+            groups.setdefault(named.id.lower(), []).append(place)
+    return groups

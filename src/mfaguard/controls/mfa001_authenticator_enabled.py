@@ -1,0 +1,111 @@
+"""MFA-001 — Microsoft Authenticator is enabled for all users.
+
+- PASS: MicrosoftAuthenticator ``state`` is ``enabled`` and ``includeTargets`` contains ``all_users``.
+- WARN: enabled, but only groups (or users) are targeted: everyone else cannot use it.
+- FAIL: ``state`` is ``disabled``; or enabled with an empty ``includeTargets`` (nobody can use it); or
+  a state value mfaguard does not know (named in the finding).
+- ERROR: the MicrosoftAuthenticator configuration is missing, or its ``state`` is absent, or it is
+  enabled and its ``includeTargets`` are absent.
+- NOT_APPLICABLE: never.
+"""
+
+from __future__ import annotations
+
+from mfaguard.models import AUTHENTICATOR, ODATA_TYPES, TenantSnapshot
+from mfaguard.report import Severity, Status
+from mfaguard.settings import AuditSettings
+
+from ._helpers import has_all_users, missing_configuration, target_list, unknown_value
+from .base import POLICY_PATH, Control, Remediation, Result, cisa, eidsca
+
+
+def evaluate(snapshot: TenantSnapshot, settings: AuditSettings) -> Result:
+    config = snapshot.policy.configuration(AUTHENTICATOR)
+    if config is None:
+        return missing_configuration(AUTHENTICATOR, "MFA-001..MFA-006")
+    evidence: dict[str, object] = {"state": config.state}
+    if config.state is None:
+        return Result(
+            Status.ERROR,
+            "The MicrosoftAuthenticator configuration has no state in the snapshot; re-export the policy.",
+            resource=config.id,
+            evidence=evidence,
+        )
+    if config.disabled:
+        return Result(
+            Status.FAIL,
+            "Microsoft Authenticator is disabled (state 'disabled'): users fall back to weaker methods.",
+            resource=config.id,
+            evidence=evidence,
+        )
+    if not config.enabled:
+        return Result(
+            Status.FAIL,
+            unknown_value("MicrosoftAuthenticator state", config.state) + ".",
+            resource=config.id,
+            evidence=evidence,
+        )
+    targets = config.include_targets
+    if targets is None:
+        return Result(
+            Status.ERROR,
+            "Microsoft Authenticator is enabled but its includeTargets are missing from the snapshot, so "
+            "who can use it cannot be judged; re-export the policy with its includeTargets.",
+            resource=config.id,
+            evidence=evidence,
+        )
+    evidence["include_targets"] = [t.id for t in targets]
+    if not targets:
+        return Result(
+            Status.FAIL,
+            "Microsoft Authenticator is enabled but includeTargets is empty, so nobody can use it.",
+            resource=config.id,
+            evidence=evidence,
+        )
+    if has_all_users(targets):
+        return Result(
+            Status.PASS,
+            "Microsoft Authenticator is enabled for all_users.",
+            resource=config.id,
+            evidence=evidence,
+        )
+    return Result(
+        Status.WARN,
+        f"Microsoft Authenticator is enabled only for {target_list(snapshot, targets)}, not all_users.",
+        resource=config.id,
+        evidence=evidence,
+    )
+
+
+CONTROL = Control(
+    id="MFA-001",
+    title="Microsoft Authenticator is enabled for all users",
+    severity=Severity.HIGH,
+    rationale=(
+        "Authenticator push with number matching and sign-in context is the phishing- and fatigue-"
+        "resistant baseline for most users. Where it is off or narrowly targeted, users fall back to "
+        "SMS, voice or plain OTP, which MFA-fatigue and SIM-swap attacks defeat."
+    ),
+    remediation=Remediation(
+        portal=(
+            "Microsoft Entra admin center",
+            "Entra ID",
+            "Authentication methods",
+            "Policies",
+            "Microsoft Authenticator",
+            "Enable and Target: Enable = On, Include = All users",
+        ),
+        method="PATCH",
+        path=f"{POLICY_PATH}/authenticationMethodConfigurations/{AUTHENTICATOR}",
+        body={
+            "@odata.type": ODATA_TYPES[AUTHENTICATOR.lower()],
+            "state": "enabled",
+            "includeTargets": [{"targetType": "group", "id": "all_users", "authenticationMode": "any"}],
+        },
+        note="includeTargets is replaced as a whole: keep the authenticationMode of targets you keep",
+    ),
+    references=(eidsca("AM01"), cisa("MS.AAD.3.3v2")),
+    statuses=frozenset({Status.PASS, Status.WARN, Status.FAIL, Status.ERROR}),
+    evaluate=evaluate,
+    doc=__doc__ or "",
+)

@@ -1,0 +1,122 @@
+"""MFA-011 — System-preferred MFA is on for all users.
+
+- PASS: ``systemCredentialPreferences`` ``state`` is ``enabled`` and ``includeTargets`` contains
+  ``all_users``.
+- WARN: ``default`` (Microsoft managed, currently on; pin it so a change of default does not turn it
+  off), also when the object is absent from a beta snapshot.
+- FAIL: ``disabled``; ``enabled`` without ``all_users`` among the include targets; or a state value
+  mfaguard does not know.
+- ERROR: the object is absent from a v1.0 snapshot (a beta-only field); it is ``enabled`` with its
+  ``includeTargets`` absent; or it is present without a ``state``.
+- NOT_APPLICABLE: never.
+"""
+
+from __future__ import annotations
+
+from mfaguard.models import TenantSnapshot
+from mfaguard.report import Severity, Status
+from mfaguard.settings import AuditSettings
+
+from ._helpers import READ_BETA, has_all_users, target_list, unknown_value
+from .base import POLICY_PATH, Control, Remediation, Result, cis
+
+_NAME = "systemCredentialPreferences"
+
+
+def evaluate(snapshot: TenantSnapshot, settings: AuditSettings) -> Result:
+    prefs = snapshot.policy.system_credential_preferences
+    if prefs is None:
+        if not snapshot.is_beta:
+            return Result(
+                Status.ERROR,
+                f"{_NAME} is absent from this v1.0 snapshot (a beta-only field), so system-preferred MFA "
+                f"cannot be judged; {READ_BETA}.",
+                resource=_NAME,
+            )
+        return Result(
+            Status.WARN,
+            f"{_NAME} is absent (treated as 'default', Microsoft managed: currently on); set it to "
+            "'enabled' for all_users so a change of Microsoft's default cannot turn it off.",
+            resource=_NAME,
+            evidence={"state": None},
+        )
+    evidence: dict[str, object] = {"state": prefs.state}
+    if prefs.state is None:
+        return Result(
+            Status.ERROR,
+            f"{_NAME} has no state in the snapshot, so it cannot be judged; re-export the policy.",
+            resource=_NAME,
+            evidence=evidence,
+        )
+    if prefs.state == "default":
+        return Result(
+            Status.WARN,
+            f"{_NAME} is 'default' (Microsoft managed: currently on); set it to 'enabled' for all_users "
+            "so a change of Microsoft's default cannot turn it off.",
+            resource=_NAME,
+            evidence=evidence,
+        )
+    if prefs.state == "disabled":
+        return Result(
+            Status.FAIL,
+            f"{_NAME} is 'disabled': users are prompted for the method they chose, even SMS or voice.",
+            resource=_NAME,
+            evidence=evidence,
+        )
+    if prefs.state != "enabled":
+        return Result(
+            Status.FAIL, unknown_value(f"{_NAME} state", prefs.state) + ".", resource=_NAME, evidence=evidence
+        )
+    targets = prefs.include_targets
+    if targets is None:
+        return Result(
+            Status.ERROR,
+            f"{_NAME} is 'enabled' but its includeTargets are missing from the snapshot, so who it "
+            "applies to cannot be judged; re-export the policy.",
+            resource=_NAME,
+            evidence=evidence,
+        )
+    evidence["include_targets"] = [t.id for t in targets]
+    if has_all_users(targets):
+        return Result(Status.PASS, f"{_NAME} is 'enabled' for all_users.", resource=_NAME, evidence=evidence)
+    return Result(
+        Status.FAIL,
+        f"{_NAME} is 'enabled' only for {target_list(snapshot, targets)}, not all_users.",
+        resource=_NAME,
+        evidence=evidence,
+    )
+
+
+CONTROL = Control(
+    id="MFA-011",
+    title="System-preferred MFA is on for all users",
+    severity=Severity.MEDIUM,
+    rationale=(
+        "System-preferred MFA prompts each user for the strongest method they registered (passkey, "
+        "then Authenticator push, ...) instead of the one they picked, often SMS. Microsoft manages it "
+        "as on today; pinning it to 'enabled' keeps it on if that default changes."
+    ),
+    remediation=Remediation(
+        portal=(
+            "Microsoft Entra admin center",
+            "Entra ID",
+            "Authentication methods",
+            "Settings",
+            "System-preferred multifactor authentication: State = Enabled, Include = All users",
+        ),
+        method="PATCH",
+        path=POLICY_PATH,
+        body={
+            _NAME: {
+                "state": "enabled",
+                "includeTargets": [{"targetType": "group", "id": "all_users"}],
+                "excludeTargets": [],
+            }
+        },
+        note="excludeTargets is replaced as a whole: keep your break-glass group in it",
+    ),
+    references=(cis("5.2.3.6"),),
+    statuses=frozenset({Status.PASS, Status.WARN, Status.FAIL, Status.ERROR}),
+    evaluate=evaluate,
+    doc=__doc__ or "",
+)
