@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from mfaguard.models import AUTHENTICATOR, ODATA_TYPES, ZERO_GUID, TenantSnapshot
+from mfaguard.models import AUTHENTICATOR, TenantSnapshot
 from mfaguard.report import Severity, Status
 from mfaguard.settings import AuditSettings
 
 from ._helpers import all_users_state, authenticator_gate
-from .base import POLICY_PATH, Control, Reference, Remediation, Result
+from .base import POLICY_PATH, Control, Reference, Remediation, Result, authenticator_feature_body, portal
 
 
 def context_evaluator(
@@ -57,10 +57,7 @@ def context_control(
         severity=Severity.MEDIUM,
         rationale=rationale,
         remediation=Remediation(
-            portal=(
-                "Microsoft Entra admin center",
-                "Entra ID",
-                "Authentication methods",
+            portal=portal(
                 "Policies",
                 "Microsoft Authenticator",
                 "Configure",
@@ -68,16 +65,7 @@ def context_control(
             ),
             method="PATCH",
             path=f"{POLICY_PATH}/authenticationMethodConfigurations/{AUTHENTICATOR}",
-            body={
-                "@odata.type": ODATA_TYPES[AUTHENTICATOR.lower()],
-                "featureSettings": {
-                    feature: {
-                        "state": "enabled",
-                        "includeTarget": {"targetType": "group", "id": "all_users"},
-                        "excludeTarget": {"targetType": "group", "id": ZERO_GUID},
-                    }
-                },
-            },
+            body=authenticator_feature_body(feature, "enabled"),
             note=(
                 "featureSettings is replaced as a whole: start from a fresh GET, change this feature, keep "
                 "the others, and leave numberMatchingRequiredState out (Graph rejects it)"

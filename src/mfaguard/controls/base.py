@@ -131,3 +131,22 @@ class Control:
     def results(self, snapshot: TenantSnapshot, settings: AuditSettings) -> tuple[Result, ...]:
         outcome = self.evaluate(snapshot, settings)
         return (outcome,) if isinstance(outcome, Result) else tuple(outcome)
+
+
+def portal(*steps: str) -> tuple[str, ...]:
+    """Portal steps, starting at Authentication methods in the Microsoft Entra admin center."""
+    return ("Microsoft Entra admin center", "Entra ID", "Authentication methods", *steps)
+
+
+def authenticator_feature_body(feature: str, state: str) -> dict[str, Any]:
+    """PATCH body setting one Authenticator feature for all_users with no exclusion."""
+    return {
+        "@odata.type": "#microsoft.graph.microsoftAuthenticatorAuthenticationMethodConfiguration",
+        "featureSettings": {
+            feature: {
+                "state": state,
+                "includeTarget": {"targetType": "group", "id": "all_users"},
+                "excludeTarget": {"targetType": "group", "id": "00000000-0000-0000-0000-000000000000"},
+            }
+        },
+    }

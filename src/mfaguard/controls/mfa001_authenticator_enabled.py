@@ -16,7 +16,7 @@ from mfaguard.report import Severity, Status
 from mfaguard.settings import AuditSettings
 
 from ._helpers import has_all_users, missing_configuration, target_list, unknown_value
-from .base import POLICY_PATH, Control, Remediation, Result, cisa, eidsca
+from .base import POLICY_PATH, Control, Remediation, Result, cisa, eidsca, portal
 
 
 def evaluate(snapshot: TenantSnapshot, settings: AuditSettings) -> Result:
@@ -87,10 +87,7 @@ CONTROL = Control(
         "SMS, voice or plain OTP, which MFA-fatigue and SIM-swap attacks defeat."
     ),
     remediation=Remediation(
-        portal=(
-            "Microsoft Entra admin center",
-            "Entra ID",
-            "Authentication methods",
+        portal=portal(
             "Policies",
             "Microsoft Authenticator",
             "Enable and Target: Enable = On, Include = All users",

@@ -29,7 +29,6 @@ from __future__ import annotations
 from mfaguard.models import (
     AUTHENTICATOR,
     NUMBER_MATCHING,
-    ODATA_TYPES,
     AuthenticatorConfiguration,
     TenantSnapshot,
 )
@@ -37,7 +36,7 @@ from mfaguard.report import Severity, Status
 from mfaguard.settings import AuditSettings, NumberMatchingMode
 
 from ._helpers import READ_BETA, all_users_state, authenticator_gate, is_known_advanced
-from .base import POLICY_PATH, Control, Remediation, Result, eidsca, mitre
+from .base import POLICY_PATH, Control, Remediation, Result, authenticator_feature_body, eidsca, mitre, portal
 
 _NAME = f"featureSettings.{NUMBER_MATCHING}"
 
@@ -124,10 +123,7 @@ CONTROL = Control(
         "not claim otherwise and, for tenants where it is still configurable, that it covers everyone."
     ),
     remediation=Remediation(
-        portal=(
-            "Microsoft Entra admin center",
-            "Entra ID",
-            "Authentication methods",
+        portal=portal(
             "Policies",
             "Microsoft Authenticator",
             "Configure",
@@ -135,16 +131,7 @@ CONTROL = Control(
         ),
         method="PATCH",
         path=f"{POLICY_PATH}/authenticationMethodConfigurations/{AUTHENTICATOR}",
-        body={
-            "@odata.type": ODATA_TYPES[AUTHENTICATOR.lower()],
-            "featureSettings": {
-                NUMBER_MATCHING: {
-                    "state": "enabled",
-                    "includeTarget": {"targetType": "group", "id": "all_users"},
-                    "excludeTarget": {"targetType": "group", "id": "00000000-0000-0000-0000-000000000000"},
-                }
-            },
-        },
+        body=authenticator_feature_body(NUMBER_MATCHING, "enabled"),
         note=(
             "only in tenants where number matching is still configurable; since 2023-05-08 Graph rejects "
             f"any PATCH containing {NUMBER_MATCHING} (leave it out of read-modify-write bodies); "

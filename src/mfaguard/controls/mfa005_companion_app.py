@@ -10,12 +10,12 @@
 
 from __future__ import annotations
 
-from mfaguard.models import AUTHENTICATOR, COMPANION_APP, ODATA_TYPES, ZERO_GUID, TenantSnapshot
+from mfaguard.models import AUTHENTICATOR, COMPANION_APP, TenantSnapshot
 from mfaguard.report import Severity, Status
 from mfaguard.settings import AuditSettings
 
 from ._helpers import READ_BETA, authenticator_gate, unknown_value
-from .base import POLICY_PATH, Control, Remediation, Result, cis
+from .base import POLICY_PATH, Control, Remediation, Result, authenticator_feature_body, cis, portal
 
 _NAME = f"featureSettings.{COMPANION_APP}"
 
@@ -72,10 +72,7 @@ CONTROL = Control(
         "2023-06-26."
     ),
     remediation=Remediation(
-        portal=(
-            "Microsoft Entra admin center",
-            "Entra ID",
-            "Authentication methods",
+        portal=portal(
             "Policies",
             "Microsoft Authenticator",
             "Configure",
@@ -83,16 +80,7 @@ CONTROL = Control(
         ),
         method="PATCH",
         path=f"{POLICY_PATH}/authenticationMethodConfigurations/{AUTHENTICATOR}",
-        body={
-            "@odata.type": ODATA_TYPES[AUTHENTICATOR.lower()],
-            "featureSettings": {
-                COMPANION_APP: {
-                    "state": "disabled",
-                    "includeTarget": {"targetType": "group", "id": "all_users"},
-                    "excludeTarget": {"targetType": "group", "id": ZERO_GUID},
-                }
-            },
-        },
+        body=authenticator_feature_body(COMPANION_APP, "disabled"),
         note=(
             "beta endpoint; featureSettings is replaced as a whole: keep the other features from a fresh "
             "GET and leave numberMatchingRequiredState out"

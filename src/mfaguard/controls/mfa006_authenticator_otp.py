@@ -13,7 +13,7 @@ from mfaguard.report import Severity, Status
 from mfaguard.settings import AuditSettings
 
 from ._helpers import authenticator_gate
-from .base import POLICY_PATH, Control, Remediation, Result, cisa, eidsca
+from .base import POLICY_PATH, Control, Remediation, Result, cisa, eidsca, portal
 
 
 def evaluate(snapshot: TenantSnapshot, settings: AuditSettings) -> Result:
@@ -51,10 +51,7 @@ CONTROL = Control(
         "off leaves Authenticator push (with its protections) and passwordless sign-in."
     ),
     remediation=Remediation(
-        portal=(
-            "Microsoft Entra admin center",
-            "Entra ID",
-            "Authentication methods",
+        portal=portal(
             "Policies",
             "Microsoft Authenticator",
             "Configure",

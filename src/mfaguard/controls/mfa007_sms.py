@@ -18,7 +18,7 @@ from mfaguard.report import Severity, Status
 from mfaguard.settings import AuditSettings
 
 from ._helpers import judge_phone_method
-from .base import POLICY_PATH, Control, Remediation, Result, cis, cisa, eidsca, zta
+from .base import POLICY_PATH, Control, Remediation, Result, cis, cisa, eidsca, portal, zta
 
 
 def _sign_in_clause(config: MethodConfiguration) -> str:
@@ -42,10 +42,7 @@ CONTROL = Control(
         "a phone number alone becomes a credential."
     ),
     remediation=Remediation(
-        portal=(
-            "Microsoft Entra admin center",
-            "Entra ID",
-            "Authentication methods",
+        portal=portal(
             "Policies",
             "SMS",
             "Enable and Target: Enable = Off",

@@ -18,7 +18,7 @@ from mfaguard.report import Severity, Status
 from mfaguard.settings import AuditSettings
 
 from ._helpers import judge_phone_method
-from .base import POLICY_PATH, Control, Remediation, Result, cis, cisa, eidsca, zta
+from .base import POLICY_PATH, Control, Remediation, Result, cis, cisa, eidsca, portal, zta
 
 
 def _office_clause(config: MethodConfiguration) -> str:
@@ -41,10 +41,7 @@ CONTROL = Control(
         "can also be hijacked by SIM swap or call forwarding."
     ),
     remediation=Remediation(
-        portal=(
-            "Microsoft Entra admin center",
-            "Entra ID",
-            "Authentication methods",
+        portal=portal(
             "Policies",
             "Voice call",
             "Enable and Target: Enable = Off",

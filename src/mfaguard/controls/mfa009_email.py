@@ -16,7 +16,7 @@ from mfaguard.report import Severity, Status
 from mfaguard.settings import AuditSettings
 
 from ._helpers import missing_configuration, target_list, unknown_value
-from .base import POLICY_PATH, Control, Remediation, Result, cis, cisa
+from .base import POLICY_PATH, Control, Remediation, Result, cis, cisa, portal
 
 
 def evaluate(snapshot: TenantSnapshot, settings: AuditSettings) -> Result:
@@ -77,10 +77,7 @@ CONTROL = Control(
         "(B2B) with no other method it can stay."
     ),
     remediation=Remediation(
-        portal=(
-            "Microsoft Entra admin center",
-            "Entra ID",
-            "Authentication methods",
+        portal=portal(
             "Policies",
             "Email OTP",
             "Enable and Target: Enable = Off (or On with no groups included, for guests only)",

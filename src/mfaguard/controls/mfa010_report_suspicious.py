@@ -16,7 +16,7 @@ from mfaguard.report import Severity, Status
 from mfaguard.settings import AuditSettings
 
 from ._helpers import READ_BETA, all_users_state
-from .base import POLICY_PATH, Control, Remediation, Result, eidsca, zta
+from .base import POLICY_PATH, Control, Remediation, Result, eidsca, portal, zta
 
 _NAME = "reportSuspiciousActivitySettings"
 
@@ -52,10 +52,7 @@ CONTROL = Control(
         "managed ('default') means disabled."
     ),
     remediation=Remediation(
-        portal=(
-            "Microsoft Entra admin center",
-            "Entra ID",
-            "Authentication methods",
+        portal=portal(
             "Settings",
             "Report suspicious activity: State = Enabled, Target = All users",
         ),

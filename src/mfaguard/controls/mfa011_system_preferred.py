@@ -18,7 +18,7 @@ from mfaguard.report import Severity, Status
 from mfaguard.settings import AuditSettings
 
 from ._helpers import READ_BETA, has_all_users, target_list, unknown_value
-from .base import POLICY_PATH, Control, Remediation, Result, cis
+from .base import POLICY_PATH, Control, Remediation, Result, cis, portal
 
 _NAME = "systemCredentialPreferences"
 
@@ -97,10 +97,7 @@ CONTROL = Control(
         "as on today; pinning it to 'enabled' keeps it on if that default changes."
     ),
     remediation=Remediation(
-        portal=(
-            "Microsoft Entra admin center",
-            "Entra ID",
-            "Authentication methods",
+        portal=portal(
             "Settings",
             "System-preferred multifactor authentication: State = Enabled, Include = All users",
         ),

@@ -17,7 +17,7 @@ from mfaguard.report import Severity, Status
 from mfaguard.settings import AuditSettings
 
 from ._helpers import has_all_users, target_list, unknown_value
-from .base import POLICY_PATH, Control, Remediation, Result, eidsca
+from .base import POLICY_PATH, Control, Remediation, Result, eidsca, portal
 
 _NAME = "registrationEnforcement.authenticationMethodsRegistrationCampaign"
 _RESOURCE = "registrationCampaign"
@@ -95,10 +95,7 @@ CONTROL = Control(
         "methods MFA-fatigue and SIM-swap attacks exploit."
     ),
     remediation=Remediation(
-        portal=(
-            "Microsoft Entra admin center",
-            "Entra ID",
-            "Authentication methods",
+        portal=portal(
             "Registration campaign",
             "Edit: State = Enabled, Include = All users, Authentication method = Microsoft Authenticator",
         ),

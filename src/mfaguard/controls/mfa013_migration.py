@@ -14,7 +14,7 @@ from mfaguard.report import Severity, Status
 from mfaguard.settings import AuditSettings
 
 from ._helpers import unknown_value
-from .base import POLICY_PATH, Control, Remediation, Result, cisa, eidsca, zta
+from .base import POLICY_PATH, Control, Remediation, Result, cisa, eidsca, portal, zta
 
 _RESOURCE = "policyMigrationState"
 
@@ -59,10 +59,7 @@ CONTROL = Control(
         "Completing the migration makes this policy the single source of truth."
     ),
     remediation=Remediation(
-        portal=(
-            "Microsoft Entra admin center",
-            "Entra ID",
-            "Authentication methods",
+        portal=portal(
             "Policies",
             "Manage migration: Migration complete",
         ),

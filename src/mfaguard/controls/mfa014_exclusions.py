@@ -20,7 +20,7 @@ from mfaguard.report import Severity, Status
 from mfaguard.settings import AuditSettings
 
 from ._helpers import exclusion_places, target_name
-from .base import POLICY_PATH, Control, Remediation, Result, cis, zta
+from .base import POLICY_PATH, Control, Remediation, Result, cis, portal, zta
 
 
 def evaluate(snapshot: TenantSnapshot, settings: AuditSettings) -> list[Result]:
@@ -63,10 +63,7 @@ CONTROL = Control(
         "in the settings."
     ),
     remediation=Remediation(
-        portal=(
-            "Microsoft Entra admin center",
-            "Entra ID",
-            "Authentication methods",
+        portal=portal(
             "Policies",
             "Microsoft Authenticator (Enable and Target, and Configure for each feature), Settings, "
             "Registration campaign",

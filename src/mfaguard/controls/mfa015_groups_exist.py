@@ -17,7 +17,7 @@ from mfaguard.report import Severity, Status
 from mfaguard.settings import AuditSettings
 
 from ._helpers import group_references
-from .base import POLICY_PATH, Control, Remediation, Result, maester
+from .base import POLICY_PATH, Control, Remediation, Result, maester, portal
 
 
 def evaluate(snapshot: TenantSnapshot, settings: AuditSettings) -> list[Result]:
@@ -78,10 +78,7 @@ CONTROL = Control(
         "re-created with the same id could change who is covered without anyone editing the policy."
     ),
     remediation=Remediation(
-        portal=(
-            "Microsoft Entra admin center",
-            "Entra ID",
-            "Authentication methods",
+        portal=portal(
             "Policies (each method), Settings and Registration campaign",
             "remove or replace targets that show an unknown group",
         ),
