@@ -172,3 +172,122 @@ CONTROL_METADATA = (
         "SMS codes can be phished and SIM-swapped; attackers fall back to them when push is hardened.",
     ),
 )
+
+
+_SHOWCASE = (
+    (
+        "MFA-001",
+        "Microsoft Authenticator is enabled for all users",
+        "PASS",
+        "high",
+        "MicrosoftAuthenticator is enabled and targets all_users.",
+    ),
+    (
+        "MFA-002",
+        "Number matching is in effect for Authenticator push",
+        "PASS",
+        "high",
+        "numberMatchingRequiredState is 'default': the service enforces number matching.",
+    ),
+    (
+        "MFA-003",
+        "Notifications show the application name",
+        "FAIL",
+        "medium",
+        "displayAppInformationRequiredState is 'default' (Microsoft managed), not enabled for all_users.",
+    ),
+    (
+        "MFA-004",
+        "Notifications show the geographic location",
+        "FAIL",
+        "medium",
+        "displayLocationInformationRequiredState is 'disabled'.",
+    ),
+    (
+        "MFA-005",
+        "Authenticator Lite (companion app) is off",
+        "FAIL",
+        "low",
+        "companionAppAllowedState is 'default' (Microsoft managed = enabled).",
+    ),
+    ("MFA-006", "Authenticator OTP codes are off", "PASS", "medium", "isSoftwareOathEnabled is false."),
+    ("MFA-007", "SMS is off", "FAIL", "high", "Sms is enabled for all_users (isUsableForSignIn: true)."),
+    ("MFA-008", "Voice call is off", "PASS", "high", "Voice is disabled."),
+    (
+        "MFA-009",
+        "Email OTP is off for members",
+        "PASS",
+        "medium",
+        "Email is enabled with no includeTargets (guests only).",
+    ),
+    (
+        "MFA-010",
+        "Users can report suspicious MFA prompts",
+        "FAIL",
+        "medium",
+        "reportSuspiciousActivitySettings state is 'default' (= disabled).",
+    ),
+    (
+        "MFA-011",
+        "System-preferred MFA is on for all users",
+        "WARN",
+        "medium",
+        "systemCredentialPreferences state is 'default' (Microsoft managed, currently on); pin it.",
+    ),
+    (
+        "MFA-012",
+        "Registration campaign nudges users to Authenticator",
+        "PASS",
+        "low",
+        "The registration campaign is enabled for all_users.",
+    ),
+    (
+        "MFA-013",
+        "Methods policy migration is complete",
+        "PASS",
+        "medium",
+        "policyMigrationState is 'migrationComplete'.",
+    ),
+    (
+        "MFA-014",
+        "Exclusions are limited to break-glass groups",
+        "FAIL",
+        "high",
+        "Group 'Helpdesk Legacy' (3f1c…) is excluded from MicrosoftAuthenticator.",
+    ),
+    (
+        "MFA-015",
+        "Every group the policy names exists",
+        "NOT_APPLICABLE",
+        "medium",
+        "The snapshot has no directory data, so group existence cannot be checked.",
+    ),
+)
+
+
+def showcase_report() -> AuditReport:
+    """A realistic tenant for the README screenshot."""
+    findings = tuple(
+        Finding(
+            control_id=cid,
+            title=title,
+            status=Status(status),
+            severity=Severity(severity),
+            detail=detail,
+            remediation=SMS_REMEDIATION if cid == "MFA-007" else "",
+            exception=ExceptionGrant(
+                cid, "Kiosk devices replaced in Q1", "it-ops@contoso.example", date(2027, 3, 31)
+            )
+            if cid == "MFA-005"
+            else None,
+        )
+        for cid, title, status, severity, detail in _SHOWCASE
+    )
+    return AuditReport(
+        tenant_id="8d2a6a1e-5c1b-4f3e-9a63-2f9c3e0d7b41",
+        tenant_name="Contoso Ltd",
+        captured_at=CAPTURED_AT,
+        api_version="beta",
+        findings=findings,
+        generated_at=GENERATED_AT,
+    )

@@ -104,6 +104,34 @@ FORMATS: tuple[Format, ...] = (
         "One row per finding with stable columns (RFC 4180) for spreadsheets.",
         "mfaguard.formats.csvfmt",
     ),
+    Format(
+        "sarif",
+        "sarif",
+        "application/sarif+json",
+        "SARIF 2.1.0 for GitHub code scanning and other SAST dashboards (FAIL/WARN/ERROR results).",
+        "mfaguard.formats.sarif",
+    ),
+    Format(
+        "junit",
+        "xml",
+        "application/xml",
+        "JUnit XML, one test case per control, for CI test reports (Azure DevOps, GitLab, Jenkins).",
+        "mfaguard.formats.junit",
+    ),
+    Format(
+        "markdown",
+        "md",
+        "text/markdown; charset=utf-8",
+        "Markdown for pull-request comments: summary table, findings, collapsed passes.",
+        "mfaguard.formats.markdown",
+    ),
+    Format(
+        "html",
+        "html",
+        "text/html; charset=utf-8",
+        "One self-contained HTML page (no scripts, works offline) with a status chart and remediation.",
+        "mfaguard.formats.html",
+    ),
 )
 """Every format, in the order ``--help`` lists them. Registered once, here."""
 

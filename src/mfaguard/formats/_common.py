@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 
 from mfaguard.report import AuditReport, ExceptionGrant, Finding, Status, TenantResult
 
@@ -90,3 +92,20 @@ def ok_reports(results: Sequence[TenantResult]) -> list[tuple[TenantResult, Audi
 def fleet_error(result: TenantResult) -> str:
     """The error text of a tenant that could not be audited (never empty)."""
     return result.error or "no report was produced for this tenant"
+
+
+def fenced(text: str, info: str = "text") -> str:
+    """``text`` in a Markdown code fence longer than any backtick run inside it (nothing can escape)."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{info}\n{text}\n{fence}"
+
+
+def utc(moment: datetime) -> datetime:
+    """``moment`` in UTC (a naive datetime is taken to be UTC already)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def utc_z(moment: datetime) -> str:
+    """``2026-11-02T08:31:05Z`` (SARIF and HTML timestamps)."""
+    return utc(moment).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"

@@ -1,0 +1,178 @@
+"""Markdown for pull-request comments (GitHub / Azure DevOps / GitLab flavoured).
+
+A status summary, a table of what needs action (FAIL, ERROR, WARN) with collapsible remediation, and
+the passes folded away in one ``<details>`` block so the comment stays short. All tenant-supplied text
+is escaped: table cells get Markdown escapes, text inside HTML tags gets HTML escapes, and
+remediation goes into code fences that nothing inside can close.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from mfaguard.formats._common import (
+    NOT_EVALUATED_HINT,
+    STATUS_LABEL,
+    exception_notes,
+    fenced,
+    fleet_error,
+    group_by_status,
+    sort_findings,
+    summary_counts,
+    summary_line,
+    tenant_label,
+    utc_z,
+)
+from mfaguard.formats._meta import control_doc_url
+from mfaguard.report import AuditReport, Finding, Status, TenantResult
+
+if TYPE_CHECKING:
+    from mfaguard.formats import RenderOptions
+
+ICON: dict[Status, str] = {
+    Status.FAIL: "❌",
+    Status.ERROR: "🛑",
+    Status.WARN: "⚠️",
+    Status.PASS: "✅",
+    Status.NOT_APPLICABLE: "➖",
+}
+
+ACTION = (Status.FAIL, Status.ERROR, Status.WARN)
+QUIET = (Status.PASS, Status.NOT_APPLICABLE)
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|<>&~])")
+
+
+def cell(text: str) -> str:
+    """Text safe inside a Markdown table cell (no markup, no HTML, no line breaks that end the row)."""
+    escaped = _MD_SPECIAL.sub(r"\\\1", text.strip())
+    return "<br>".join(line for line in escaped.splitlines())
+
+
+def _status(status: Status) -> str:
+    return f"{ICON[status]} {STATUS_LABEL[status]}"
+
+
+def _counts_table(report: AuditReport) -> list[str]:
+    counts = summary_counts(report)
+    return [
+        "| " + " | ".join(_status(s) for s, _ in counts) + " |",
+        "|" + "---:|" * len(counts),
+        "| " + " | ".join(str(n) for _, n in counts) + " |",
+    ]
+
+
+def _detail(finding: Finding) -> str:
+    parts = [cell(finding.detail)]
+    if finding.resource:
+        parts[0] = f"**{cell(finding.resource)}**: " + parts[0]
+    parts += [f"*{cell(note)}*" for note in exception_notes(finding)]
+    return "<br>".join(parts)
+
+
+def _control(finding: Finding) -> str:
+    return f"[{finding.control_id}]({control_doc_url(finding.control_id)}) {cell(finding.title)}"
+
+
+def _action_section(findings: Sequence[Finding], tenant: str | None = None) -> list[str]:
+    actionable = [f for f in sort_findings(findings) if f.status in ACTION]
+    if not actionable:
+        return ["No FAIL, ERROR or WARN findings. 🎉", ""]
+    head = "| Status | Severity | Control | Detail |"
+    rule = "|---|---|---|---|"
+    if tenant is not None:
+        head, rule = "| Tenant " + head, "|---" + rule
+    lines = [head, rule]
+    for f in actionable:
+        row = f"| {_status(f.status)} | {f.severity.value} | {_control(f)} | {_detail(f)} |"
+        lines.append(f"| {cell(tenant)} {row}" if tenant is not None else row)
+    lines.append("")
+    for f in actionable:
+        if not f.remediation:
+            continue
+        summary = html.escape(f"How to fix {f.control_id}: {f.title}")
+        lines += [f"<details><summary>{summary}</summary>", "", fenced(f.remediation), "", "</details>", ""]
+    return lines
+
+
+def _quiet_section(findings: Sequence[Finding]) -> list[str]:
+    groups = [(s, fs) for s, fs in group_by_status(findings) if s in QUIET]
+    if not groups:
+        return []
+    label = ", ".join(f"{len(fs)} {STATUS_LABEL[s]}" for s, fs in groups)
+    lines = [
+        f"<details><summary>{html.escape(label)}</summary>",
+        "",
+        "| Status | Control | Detail |",
+        "|---|---|---|",
+    ]
+    for status, group in groups:
+        lines += [f"| {_status(status)} | {_control(f)} | {_detail(f)} |" for f in group]
+    return [*lines, "", "</details>", ""]
+
+
+def _meta_line(report: AuditReport) -> str:
+    parts = []
+    if report.tenant_id:
+        parts.append(f"Tenant `{report.tenant_id}`")
+    if report.captured_at:
+        parts.append(f"captured {utc_z(report.captured_at)}")
+    parts.append(f"Graph {report.api_version}")
+    if report.generated_at:
+        parts.append(f"generated {utc_z(report.generated_at)}")
+    return " · ".join(parts)
+
+
+def render(report: AuditReport, options: RenderOptions) -> str:
+    """A pull-request comment for one tenant."""
+    lines = [
+        f"## mfaguard audit: {cell(report.tenant_name or report.tenant_id or 'unknown tenant')}",
+        "",
+        _meta_line(report),
+        "",
+        f"**{summary_line(report)}**",
+        "",
+        *_counts_table(report),
+        "",
+    ]
+    if report.summary()[Status.ERROR.value]:
+        lines += [f"> {NOT_EVALUATED_HINT}", ""]
+    lines += ["### Needs attention", "", *_action_section(report.findings), *_quiet_section(report.findings)]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def render_fleet(results: Sequence[TenantResult], options: RenderOptions) -> str:
+    """One comment for a fleet: a row per tenant, then every FAIL/ERROR/WARN with its tenant."""
+    lines = [
+        f"## mfaguard fleet audit: {len(results)} tenants",
+        "",
+        "| Tenant | Read | " + " | ".join(_status(s) for s in (*ACTION, *QUIET)) + " |",
+        "|---|---|" + "---:|" * 5,
+    ]
+    for r in results:
+        if r.status == "ok" and r.report is not None:
+            counts = r.report.summary()
+            numbers = " | ".join(str(counts[s.value]) for s in (*ACTION, *QUIET))
+            lines.append(f"| {cell(r.name)} | ok | {numbers} |")
+        else:
+            lines.append(f"| {cell(r.name)} | **error** |" + " – |" * 5)
+    failed = [r for r in results if r.status != "ok" or r.report is None]
+    if failed:
+        lines += ["", "**Could not be read:**", ""]
+        lines += [f"- {cell(r.name)}: {cell(fleet_error(r))}" for r in failed]
+    lines += ["", "### Needs attention", ""]
+    any_action = False
+    for r in results:
+        if r.status == "ok" and r.report is not None and any(f.status in ACTION for f in r.report.findings):
+            any_action = True
+            lines += [
+                f"#### {cell(r.name)}: {cell(tenant_label(r.report))}",
+                "",
+                *_action_section(r.report.findings),
+            ]
+    if not any_action:
+        lines += ["No FAIL, ERROR or WARN findings in any tenant that could be read.", ""]
+    return "\n".join(lines).rstrip("\n") + "\n"

@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from functools import cache
+from pathlib import Path
+
+import pytest
+import xmlschema
+
+from mfaguard.formats import render, render_fleet
+from mfaguard.report import AuditReport, Finding, Severity, Status
+from tests.formats.samples import empty_report, every_status_report, fleet_results
+
+XSD = Path(__file__).parent / "schemas" / "junit-10.xsd"
+
+
+@cache
+def _schema() -> xmlschema.XMLSchema:
+    return xmlschema.XMLSchema(str(XSD))
+
+
+def _valid(text: str) -> ET.Element:
+    _schema().validate(text)
+    return ET.fromstring(text.encode("utf-8"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        render("junit", every_status_report()),
+        render("junit", empty_report()),
+        render_fleet("junit", fleet_results()),
+        render_fleet("junit", ()),
+    ],
+    ids=["report", "empty", "fleet", "empty-fleet"],
+)
+def test_validates_against_junit_xsd(text: str) -> None:
+    assert _valid(text).tag == "testsuites"
+
+
+def test_the_xsd_check_can_fail() -> None:
+    with pytest.raises(xmlschema.XMLSchemaValidationError):
+        _schema().validate("<testsuites><testsuite><testcase/></testsuite></testsuites>")
+
+
+def _cases(root: ET.Element) -> dict[str, ET.Element]:
+    return {c.attrib["name"].split(":")[0]: c for c in root.iter("testcase")}
+
+
+def test_one_testcase_per_control_and_status_mapping() -> None:
+    root = _valid(render("junit", every_status_report()))
+    cases = _cases(root)
+    assert len(cases) == len(every_status_report().findings)
+    assert [child.tag for child in cases["MFA-001"]] == []  # PASS
+    assert [child.tag for child in cases["MFA-007"]] == ["failure"]
+    assert [child.tag for child in cases["MFA-014"]] == ["failure"]
+    assert [child.tag for child in cases["MFA-006"]] == ["error"]
+    assert [child.tag for child in cases["MFA-015"]] == ["skipped"]
+    assert [child.tag for child in cases["MFA-011"]] == ["system-out"]  # WARN passes, noted
+    # FAIL with an accepted exception: skipped naming the exception, detail kept.
+    assert [child.tag for child in cases["MFA-003"]] == ["skipped", "system-out"]
+    assert "Pilot of the new sign-in" in cases["MFA-003"][0].attrib["message"]
+    suite = root.find("testsuite")
+    assert suite is not None
+    assert {k: suite.attrib[k] for k in ("tests", "failures", "errors", "skipped")} == {
+        "tests": "7",
+        "failures": "2",
+        "errors": "1",
+        "skipped": "2",
+    }
+    assert root.attrib["failures"] == "2" and root.attrib["errors"] == "1"
+
+
+def test_failure_carries_remediation_and_expired_exception() -> None:
+    failure = _cases(_valid(render("junit", every_status_report())))["MFA-007"][0]
+    assert failure.attrib["type"] == "high severity"
+    assert "PATCH /beta/policies" in (failure.text or "")
+    assert "Expired exception, not applied" in (failure.text or "")
+
+
+def test_control_characters_never_break_the_xml() -> None:
+    finding = Finding("MFA-009", "Email OTP is off", Status.FAIL, Severity.MEDIUM, "bad \x01 byte \x1b[31m")
+    report = AuditReport("t", "T", None, "beta", (finding,))
+    failure = _cases(_valid(render("junit", report)))["MFA-009"][0]
+    assert "bad" in failure.attrib["message"]
+
+
+def test_fleet_has_a_suite_per_tenant_and_errored_tenant() -> None:
+    root = _valid(render_fleet("junit", fleet_results()))
+    suites = root.findall("testsuite")
+    assert [s.attrib["name"] for s in suites] == [
+        "mfaguard audit: contoso",
+        "mfaguard audit: northwind",
+        "mfaguard audit: fabrikam",
+    ]
+    error = suites[1].find("testcase/error")
+    assert error is not None and "Authorization_RequestDenied" in error.attrib["message"]
+    assert root.attrib["tests"] == str(7 + 1 + 7)

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import re
+
+from mfaguard.formats import render, render_fleet
+from mfaguard.formats.markdown import cell
+from mfaguard.report import AuditReport, Finding, Severity, Status
+from tests.formats.samples import all_pass_report, every_status_report, fleet_results
+
+
+def test_summary_table_and_findings() -> None:
+    text = render("markdown", every_status_report())
+    assert text.startswith("## mfaguard audit: Contoso Ltd\n")
+    assert "| ❌ FAIL | 🛑 ERROR | ⚠️ WARN | ✅ PASS | ➖ N/A |" in text
+    assert "| 3 | 1 | 1 | 1 | 1 |" in text
+    attention = text.split("### Needs attention", 1)[1].split("<details><summary>1 PASS", 1)[0]
+    assert re.search(r"\| ❌ FAIL \| critical \| \[MFA-014\]", attention)
+    assert "MFA-001" not in attention  # passes are folded away
+
+
+def test_passes_are_collapsible() -> None:
+    text = render("markdown", all_pass_report())
+    assert "No FAIL, ERROR or WARN findings." in text
+    block = text.split("<details><summary>7 PASS</summary>", 1)[1]
+    assert "</details>" in block and "MFA-001" in block
+
+
+def test_remediation_is_fenced_and_cannot_break_out() -> None:
+    sneaky = "step 1\n```\n</details><script>x</script>\n````"
+    finding = Finding(
+        "MFA-008", "Voice call is off", Status.FAIL, Severity.HIGH, "Voice on", remediation=sneaky
+    )
+    text = render("markdown", AuditReport("t", "T", None, "beta", (finding,)))
+    assert "`````text\n" + sneaky + "\n`````" in text
+
+
+def test_cells_escape_markup_pipes_and_html() -> None:
+    assert cell("a | b") == r"a \| b"
+    assert cell("<img src=x onerror=alert(1)>") == r"\<img src=x onerror=alert(1)\>"
+    assert cell("line1\nline2") == "line1<br>line2"
+    text = render("markdown", every_status_report())
+    assert "<script>" not in text
+    assert r"\<script\>" in text
+
+
+def test_exceptions_are_shown() -> None:
+    text = render("markdown", every_status_report())
+    assert "*Accepted risk: Pilot of the new sign-in experience until March" in text
+    assert "*Expired exception, not applied: Legacy phones" in text
+
+
+def test_fleet_lists_tenants_and_errors() -> None:
+    text = render_fleet("markdown", fleet_results())
+    assert "| northwind | **error** |" in text
+    assert "- northwind: Graph answered 403" in text
+    assert "#### contoso: Contoso Ltd" in text
+    assert "#### fabrikam" not in text  # nothing needs attention there

@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from mfaguard.formats import RenderOptions, render, render_fleet
+from mfaguard.formats.sarif import SECURITY_SEVERITY
+from mfaguard.report import Severity
+from tests.formats.samples import CONTROL_METADATA, empty_report, every_status_report, fleet_results
+
+SCHEMA = Path(__file__).parent / "schemas" / "sarif-schema-2.1.0.json"
+
+
+@cache
+def _validator() -> jsonschema.protocols.Validator:
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema, format_checker=cls.FORMAT_CHECKER)
+
+
+def _sarif(text: str) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(text)
+    errors = sorted(_validator().iter_errors(document), key=lambda e: list(e.path))
+    assert not errors, [f"{list(e.path)}: {e.message}" for e in errors]
+    return document
+
+
+OPTIONS = RenderOptions(controls=CONTROL_METADATA, source_uri="snapshots/contoso.json")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        render("sarif", every_status_report(), options=OPTIONS),
+        render("sarif", empty_report()),
+        render_fleet("sarif", fleet_results(), options=OPTIONS),
+        render_fleet("sarif", ()),
+    ],
+    ids=["report", "empty", "fleet", "empty-fleet"],
+)
+def test_validates_against_official_schema(text: str) -> None:
+    assert _sarif(text)["version"] == "2.1.0"
+
+
+def test_the_schema_check_can_fail() -> None:
+    document = json.loads(render("sarif", every_status_report()))
+    document["runs"][0]["results"][0]["level"] = "fatal"
+    assert list(_validator().iter_errors(document))
+
+
+def test_results_only_for_fail_warn_error_with_mapped_levels() -> None:
+    run = _sarif(render("sarif", every_status_report(), options=OPTIONS))["runs"][0]
+    levels = {r["ruleId"]: r["level"] for r in run["results"]}
+    assert levels == {
+        "MFA-014": "error",  # critical FAIL
+        "MFA-007": "error",  # high FAIL
+        "MFA-003": "warning",  # medium FAIL
+        "MFA-006": "warning",  # ERROR: cannot be judged, must not look clean
+        "MFA-011": "note",  # WARN
+    }
+    assert "MFA-001" not in levels and "MFA-015" not in levels  # PASS / N/A omitted
+    notifications = run["invocations"][0]["toolExecutionNotifications"]
+    assert [n["associatedRule"]["id"] for n in notifications] == ["MFA-006"]
+
+
+def test_rules_have_help_severity_and_doc_links_enriched_by_metadata() -> None:
+    run = _sarif(render("sarif", every_status_report(), options=OPTIONS))["runs"][0]
+    rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
+    assert sorted(rules) == ["MFA-003", "MFA-006", "MFA-007", "MFA-011", "MFA-014"]
+    for index, result in enumerate(run["results"]):
+        assert run["tool"]["driver"]["rules"][result["ruleIndex"]]["id"] == result["ruleId"], index
+    sms = rules["MFA-007"]
+    assert sms["helpUri"].endswith("/docs/controls/MFA-007.md")
+    assert "SIM-swapped" in sms["fullDescription"]["text"]  # rationale from control metadata
+    assert "Disable SMS" in sms["help"]["text"]
+    assert sms["properties"]["security-severity"] == SECURITY_SEVERITY[Severity.HIGH]
+    # Without metadata the rule is built from the finding alone.
+    bare = _sarif(render("sarif", every_status_report(), options=RenderOptions(controls=())))
+    bare_sms = next(r for r in bare["runs"][0]["tool"]["driver"]["rules"] if r["id"] == "MFA-007")
+    assert bare_sms["fullDescription"]["text"] == "SMS is off"
+    assert "PATCH /beta/policies" in bare_sms["help"]["text"]
+
+
+def test_locations_fingerprints_and_category() -> None:
+    run = _sarif(render("sarif", every_status_report(), options=OPTIONS))["runs"][0]
+    for result in run["results"]:
+        location = result["locations"][0]
+        assert location["physicalLocation"]["artifactLocation"]["uri"] == "snapshots/contoso.json"
+        assert location["logicalLocations"][0]["fullyQualifiedName"].startswith("tenants/00000000-")
+    prints = [r["partialFingerprints"]["mfaguardFinding/v1"] for r in run["results"]]
+    assert len(set(prints)) == len(prints)
+    again = _sarif(render("sarif", every_status_report(), options=OPTIONS))["runs"][0]
+    assert prints == [r["partialFingerprints"]["mfaguardFinding/v1"] for r in again["results"]]
+    assert run["automationDetails"]["id"] == "mfaguard/00000000-0000-0000-0000-0000000000c1/"
+
+
+def test_exception_is_an_accepted_suppression() -> None:
+    run = _sarif(render("sarif", every_status_report(), options=OPTIONS))["runs"][0]
+    by_rule = {r["ruleId"]: r for r in run["results"]}
+    suppression = by_rule["MFA-003"]["suppressions"][0]
+    assert suppression["status"] == "accepted" and "Pilot" in suppression["justification"]
+    assert "suppressions" not in by_rule["MFA-007"]  # expired exception: not applied
+
+
+def test_fleet_has_one_run_per_tenant_with_own_category() -> None:
+    runs = _sarif(render_fleet("sarif", fleet_results(), options=OPTIONS))["runs"]
+    assert [r["automationDetails"]["id"] for r in runs] == [
+        "mfaguard/contoso/",
+        "mfaguard/northwind/",
+        "mfaguard/fabrikam/",
+    ]
+    failed = runs[1]["invocations"][0]
+    assert failed["executionSuccessful"] is False
+    assert "Authorization_RequestDenied" in failed["toolExecutionNotifications"][0]["message"]["text"]
+    assert runs[2]["results"] == []
