@@ -10,7 +10,6 @@ Token claims are decoded *without verification* and only for diagnostics (``mfag
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 import os
@@ -19,10 +18,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from mfaguard.errors import AuthError, UsageError
 from mfaguard.graph.clouds import KNOWN_AUTHORITY_HOSTS, Cloud, cloud_endpoints, normalize_endpoint
+
+if TYPE_CHECKING:
+    import asyncio
+
+# Kept free of heavy imports (asyncio, azure): the CLI imports this module to declare its options.
 
 ACCESS_TOKEN_ENV = "MFAGUARD_ACCESS_TOKEN"
 AUTHORITY_HOST_ENV = "MFAGUARD_AUTHORITY_HOST"
@@ -85,6 +89,8 @@ class AzureIdentityTokenProvider:
     async def get_token(self) -> str:
         if self._token is not None and self._expires_on - _REFRESH_MARGIN_S > time.time():
             return self._token
+        import asyncio
+
         if self._lock is None:
             self._lock = asyncio.Lock()
         async with self._lock:
