@@ -28,6 +28,7 @@ from mfaguard.models import ALL_USERS, ZERO_GUID, ApiVersion, TenantInfo, Tenant
 
 if TYPE_CHECKING:
     from mfaguard.graph.client import GraphClient
+    from mfaguard.graph.connect import GraphConnection
 
 POLICY_PATH = "/policies/authenticationMethodsPolicy"
 GROUPS_PART = "groups"
@@ -139,3 +140,20 @@ async def collect_snapshot(
     if read_errors:
         snapshot = dataclasses.replace(snapshot, read_errors=read_errors)
     return snapshot
+
+
+async def collect_live(
+    connection: GraphConnection,
+    *,
+    expected_tenant: str | None,
+    now: datetime,
+    env: Mapping[str, str] | None = None,
+    **client_kwargs: Any,
+) -> TenantSnapshot:
+    """Build the credential, check the token's tenant, read the tenant: the whole live path."""
+    from mfaguard.graph.connect import token_tenant
+
+    provider = connection.token_provider(env)
+    tenant, _ = await token_tenant(provider, expected_tenant)
+    async with connection.client(provider, env=env, **client_kwargs) as client:
+        return await collect_snapshot(client, tenant=tenant, now=now)

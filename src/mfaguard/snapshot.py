@@ -12,7 +12,8 @@ A snapshot file is one JSON object::
       "raw": {
         "policy": { ...body of GET /policies/authenticationMethodsPolicy... },
         "groups": {"<group id>": {"id": ..., "displayName": ...} or null (not found), ...} or null
-      }
+      },
+      "read_errors": {"groups": "<why it could not be read>"}   # only when a part failed
     }
 
 Raw bodies are kept exactly as Graph sent them, so a snapshot can be re-judged by a newer mfaguard
@@ -24,6 +25,7 @@ as saved from Graph Explorer (``source`` ``graph-explorer``, tenant and capture 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import tempfile
@@ -108,7 +110,7 @@ def snapshot_to_json(snap: TenantSnapshot) -> dict[str, Any]:
             info.id: ({"id": info.id, "displayName": info.display_name} if info.exists else None)
             for info in snap.groups.values()
         }
-    return {
+    document: dict[str, Any] = {
         "format": SNAPSHOT_FORMAT,
         "format_version": SNAPSHOT_FORMAT_VERSION,
         "tenant": {"id": snap.tenant.id, "name": snap.tenant.name},
@@ -117,6 +119,10 @@ def snapshot_to_json(snap: TenantSnapshot) -> dict[str, Any]:
         "source": snap.source,
         "raw": {"policy": policy, "groups": groups},
     }
+    if snap.read_errors:
+        # Parts the capture could not read: an offline re-audit must judge them ERROR as the live one did.
+        document["read_errors"] = dict(snap.read_errors)
+    return document
 
 
 def save_snapshot(snap: TenantSnapshot, path: str | os.PathLike[str]) -> None:
@@ -248,7 +254,7 @@ def _from_snapshot_document(document: JsonObject) -> TenantSnapshot:
                     f"raw.groups.{group_id}", f"expected an object or null, got {describe_json(body)}"
                 )
             group_bodies[group_id] = body
-    return build_snapshot(
+    snapshot = build_snapshot(
         policy_body,
         tenant=TenantInfo(
             id=json_field(tenant, "id", str, "tenant"), name=json_field(tenant, "name", str, "tenant")
@@ -258,6 +264,15 @@ def _from_snapshot_document(document: JsonObject) -> TenantSnapshot:
         group_bodies=group_bodies,
         source=json_field(document, "source", str, "") or "snapshot",
     )
+    read_errors = json_field(document, "read_errors", dict, "") or {}
+    if read_errors:
+        for part, reason in read_errors.items():
+            if not isinstance(reason, str):
+                raise PolicyShapeError(
+                    f"read_errors.{part}", f"expected a string, got {describe_json(reason)}"
+                )
+        snapshot = dataclasses.replace(snapshot, read_errors=dict(read_errors))
+    return snapshot
 
 
 def _timestamp(text: str | None, path: str) -> datetime | None:

@@ -295,6 +295,16 @@ class GraphClient:
             await self._batch_chunk(chunk, results, version)
         return [r for r in results if r is not None]
 
+    async def ping(self) -> int:
+        """GET the ``/v1.0/`` root without a token, once: any HTTP answer (even 401/404) proves the
+        network, proxy and TLS are fine. Returns the status; raises :class:`ServiceError` otherwise."""
+        url = f"{self.endpoint}/v1.0/"
+        try:
+            response = await self._http.get(url, timeout=self.retry.connect_timeout)
+        except httpx.TransportError as exc:
+            raise transport_error(exc, method="GET", url=url, may_have_landed=False) from exc
+        return response.status_code
+
     # ------------------------------------------------------------------------------------- internals
 
     def _url(self, path: str, version: str) -> str:

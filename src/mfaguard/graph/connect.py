@@ -47,11 +47,13 @@ class GraphConnection:
     def token_provider(self, env: Mapping[str, str] | None = None) -> TokenProvider:
         return build_token_provider(self.credential, env=env)
 
-    def client(self, token_provider: TokenProvider, **kwargs: Any) -> GraphClient:
+    def client(
+        self, token_provider: TokenProvider, *, env: Mapping[str, str] | None = None, **kwargs: Any
+    ) -> GraphClient:
         """A :class:`GraphClient` for this endpoint; the CA bundle (if any) verifies TLS."""
         from mfaguard.graph.client import GraphClient
 
-        ca = self.ca_bundle()
+        ca = self.ca_bundle(env)
         if ca and "verify" not in kwargs:
             kwargs["verify"] = ca
         return GraphClient(self.endpoint, token_provider, **kwargs)
