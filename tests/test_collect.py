@@ -125,3 +125,37 @@ def test_collect_raises_when_the_policy_is_denied() -> None:
     with pytest.raises(PermissionError_, match=r"Policy\.Read\.AuthenticationMethod"):
         run(go())
     assert len(rec.requests) == 1  # a 403 on beta is not "beta unavailable": no v1.0 retry
+
+
+def test_group_read_error_makes_mfa015_error_never_pass() -> None:
+    from mfaguard.controls import CONTROLS
+    from mfaguard.engine import audit
+    from mfaguard.report import Status
+    from mfaguard.settings import AuditSettings
+
+    rec = graph(policy_with_groups(), groups={G1: 403, G2: 403})
+
+    async def go() -> Any:
+        async with make_client(rec) as client:
+            return await collect_snapshot(client, tenant=TenantInfo("t1"), now=NOW)
+
+    report = audit(run(go()), CONTROLS, settings=AuditSettings(), now=NOW)
+    [mfa015] = [f for f in report.findings if f.control_id == "MFA-015"]
+    assert mfa015.status is Status.ERROR
+    assert "GroupMember.Read.All" in mfa015.detail
+
+
+def test_read_errors_survive_a_snapshot_file(tmp_path: Path) -> None:
+    from mfaguard.snapshot import load_snapshot, save_snapshot
+
+    rec = graph(policy_with_groups(), groups={G1: 403})
+
+    async def go() -> Any:
+        async with make_client(rec) as client:
+            return await collect_snapshot(client, tenant=TenantInfo("t1"), now=NOW)
+
+    snap = run(go())
+    save_snapshot(snap, tmp_path / "s.json")
+    again = load_snapshot(tmp_path / "s.json")
+    assert again.read_errors == snap.read_errors
+    assert again.groups == {}

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mfaguard.errors import AuthError, GraphError, InputError, MfaguardError
 from mfaguard.models import TenantInfo, TenantSnapshot
@@ -79,6 +79,7 @@ async def run_live_audit(
     now: datetime,
     env: Mapping[str, str] | None = None,
     controls: Sequence[Control] | None = None,
+    **client_kwargs: Any,
 ) -> LiveAudit:
     """Read the tenant and audit it (see the module docstring for how failures are reported)."""
     from mfaguard.collect import collect_snapshot
@@ -89,7 +90,7 @@ async def run_live_audit(
     chosen = CONTROLS if controls is None else controls
     provider = connection.token_provider(env)
     tenant, _ = await token_tenant(provider, expected_tenant)
-    async with connection.client(provider, env=env) as client:
+    async with connection.client(provider, env=env, **client_kwargs) as client:
         try:
             snapshot = await collect_snapshot(client, tenant=tenant, now=now)
         except AuthError:
@@ -104,7 +105,7 @@ async def run_live_audit(
 
 
 def _reason(exc: MfaguardError) -> str:
-    if isinstance(exc, InputError) and not isinstance(exc, GraphError):
+    if isinstance(exc, InputError):
         # A body whose known fields have the wrong type: judging it could give a false PASS.
         return f"Graph returned a policy mfaguard cannot trust ({exc.message})"
     return str(exc)

@@ -6,7 +6,8 @@ activity (``all_users``, the zero GUID and user / role / administrative-unit tar
 
 - PASS: every group id resolves in the directory (or the policy names none).
 - FAIL: one finding per group that does not exist (deleted or unknown), naming every place.
-- ERROR: a group id the snapshot's directory data does not cover (it was not looked up).
+- ERROR: a group id the snapshot's directory data does not cover (it was not looked up), or the
+  groups could not be read at all (``read_errors["groups"]``, e.g. a missing permission).
 - NOT_APPLICABLE: the snapshot has no directory data (for example a Graph Explorer body).
 """
 
@@ -21,6 +22,16 @@ from .base import POLICY_PATH, Control, Remediation, Result, maester, portal
 
 
 def evaluate(snapshot: TenantSnapshot, settings: AuditSettings) -> list[Result]:
+    read_error = snapshot.read_errors.get("groups")
+    if read_error is not None:
+        return [
+            Result(
+                Status.ERROR,
+                f"The groups the policy names could not be read, so whether they exist cannot be "
+                f"checked: {read_error}",
+                evidence={"read_error": read_error},
+            )
+        ]
     if snapshot.groups is None:
         return [
             Result(
