@@ -152,6 +152,24 @@ def fleet_results() -> tuple[TenantResult, ...]:
     )
 
 
+class FakeReference:
+    def __init__(self, id: str, url: str) -> None:
+        self.id = id
+        self.url = url
+
+
+class FakeRemediation:
+    """Shaped like the control registry's Remediation (portal steps plus the Graph request)."""
+
+    portal = ("Microsoft Entra admin center", "Entra ID", "Authentication methods", "SMS")
+    method = "PATCH"
+    url = "https://graph.microsoft.com/beta/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/Sms"
+    note = "Send only @odata.type and state."
+
+    def body_json(self) -> str:
+        return '{\n  "state": "disabled"\n}'
+
+
 class FakeControl:
     """Control metadata as the registry provides it (only the attributes the renderers read)."""
 
@@ -160,8 +178,11 @@ class FakeControl:
         self.title = title
         self.severity = severity
         self.rationale = rationale
-        self.references = ("EIDSCA.AS04", "CISA MS.AAD.3.5v2")
-        self.remediation = "Disable SMS as a sign-in and MFA method."
+        self.references = (
+            FakeReference("EIDSCA.AS04", "https://maester.dev/docs/tests/EIDSCA/EIDSCA.AS04"),
+            FakeReference("CISA MS.AAD.3.5v2", "https://github.com/cisagov/ScubaGear/"),
+        )
+        self.remediation = FakeRemediation()
 
 
 CONTROL_METADATA = (

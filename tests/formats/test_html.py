@@ -71,11 +71,17 @@ def test_summary_chart_every_finding_with_remediation_and_exceptions() -> None:
     )
     for finding in every_status_report().findings:
         assert f'id="{finding.control_id}"' in text
-    assert "PATCH /beta/policies/authenticationMethodsPolicy" in text
+    # The control's own remediation (portal steps, Graph request) when the registry describes it ...
+    assert "Portal: Microsoft Entra admin center &gt; Entra ID &gt; Authentication methods &gt; SMS" in text
+    assert "Graph: PATCH https://graph.microsoft.com/beta/policies/" in text
+    assert "Note: Send only @odata.type and state." in text
+    # ... else the finding's text.
+    assert "Remove the exclusion or add the group to break_glass_groups." in text
     assert "Accepted risk (exception):" in text and "secops@contoso.example" in text
     assert "Expired exception, not applied:" in text
     assert "SIM-swapped" in text  # rationale from control metadata
-    assert '<a href="https://www.cisa.gov/scuba">' in text
+    assert '<a href="https://maester.dev/docs/tests/EIDSCA/EIDSCA.AS04">EIDSCA.AS04</a>' in text
+    assert '<a href="https://www.cisa.gov/scuba">' in text  # a reference that is itself a link
 
 
 def test_fail_first_and_passes_collapsed() -> None:

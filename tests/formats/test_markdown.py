@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 
-from mfaguard.formats import render, render_fleet
+from mfaguard.formats import RenderOptions, render, render_fleet
 from mfaguard.formats.markdown import cell
 from mfaguard.report import AuditReport, Finding, Severity, Status
 from tests.formats.samples import all_pass_report, every_status_report, fleet_results
@@ -30,7 +30,8 @@ def test_remediation_is_fenced_and_cannot_break_out() -> None:
     finding = Finding(
         "MFA-008", "Voice call is off", Status.FAIL, Severity.HIGH, "Voice on", remediation=sneaky
     )
-    text = render("markdown", AuditReport("t", "T", None, "beta", (finding,)))
+    report = AuditReport("t", "T", None, "beta", (finding,))
+    text = render("markdown", report, options=RenderOptions(controls=()))
     assert "`````text\n" + sneaky + "\n`````" in text
 
 

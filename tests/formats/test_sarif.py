@@ -78,7 +78,11 @@ def test_rules_have_help_severity_and_doc_links_enriched_by_metadata() -> None:
     sms = rules["MFA-007"]
     assert sms["helpUri"].endswith("/docs/controls/MFA-007.md")
     assert "SIM-swapped" in sms["fullDescription"]["text"]  # rationale from control metadata
-    assert "Disable SMS" in sms["help"]["text"]
+    assert (
+        "Portal: Microsoft Entra admin center > Entra ID > Authentication methods > SMS"
+        in sms["help"]["text"]
+    )
+    assert '"state": "disabled"' in sms["help"]["markdown"]
     assert sms["properties"]["security-severity"] == SECURITY_SEVERITY[Severity.HIGH]
     # Without metadata the rule is built from the finding alone.
     bare = _sarif(render("sarif", every_status_report(), options=RenderOptions(controls=())))

@@ -44,6 +44,10 @@ class RuleInfo:
     rationale: str
     remediation: str
     references: tuple[str, ...]
+    reference_urls: Mapping[str, str]
+    """Links for the references whose metadata names one (id → URL)."""
+    has_metadata: bool = False
+    """True when the control registry described this control (not only its findings)."""
 
     @property
     def help_uri(self) -> str:
@@ -81,6 +85,45 @@ def _references(value: Any) -> tuple[str, ...]:
     return ()
 
 
+def _reference_urls(value: Any) -> dict[str, str]:
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        return {}
+    urls = {}
+    for ref in value:
+        url = getattr(ref, "url", None)
+        if isinstance(url, str) and url.startswith("https://"):
+            urls[str(getattr(ref, "id", ref))] = url
+    return urls
+
+
+def remediation_text(value: Any) -> str:
+    """A control's remediation as readable multi-line text.
+
+    Accepts plain text, or an object with ``portal`` steps, ``method``, ``url``, ``body_json()`` and
+    ``note`` (the control registry's ``Remediation``), or anything with a ``text()`` method.
+    """
+    if isinstance(value, str):
+        return value.strip()
+    portal, method, url = (
+        getattr(value, "portal", None),
+        getattr(value, "method", None),
+        getattr(value, "url", None),
+    )
+    body_json = getattr(value, "body_json", None)
+    if portal and method and url and callable(body_json):
+        lines = [
+            "Portal: " + " > ".join(str(step) for step in portal),
+            f"Graph: {method} {url}",
+            str(body_json()),
+        ]
+        note = getattr(value, "note", "")
+        if note:
+            lines.append(f"Note: {note}")
+        return "\n".join(lines)
+    text = getattr(value, "text", None)
+    return str(text()).strip() if callable(text) else ""
+
+
 def rules_for(findings: Iterable[Finding], controls: Sequence[ControlInfo]) -> list[RuleInfo]:
     """One :class:`RuleInfo` per control ID seen in ``findings``, sorted by ID.
 
@@ -101,8 +144,26 @@ def rules_for(findings: Iterable[Finding], controls: Sequence[ControlInfo]) -> l
                 title=_text(getattr(meta, "title", None)) or finding.title,
                 severity=_severity(getattr(meta, "severity", None), finding.severity),
                 rationale=_text(getattr(meta, "rationale", None)),
-                remediation=_text(getattr(meta, "remediation", None)) or finding.remediation.strip(),
+                remediation=remediation_text(getattr(meta, "remediation", None))
+                or finding.remediation.strip(),
                 references=_references(getattr(meta, "references", None)) or finding.references,
+                reference_urls=_reference_urls(getattr(meta, "references", None)),
+                has_metadata=meta is not None,
             )
         )
     return rules
+
+
+def finding_remediation(finding: Finding, rule: RuleInfo | None) -> str:
+    """What to show as the finding's fix: the control's formatted remediation when the registry
+    describes the control, else the finding's own text; nothing for a finding that needs no fix."""
+    if not finding.remediation.strip():
+        return ""
+    if rule is not None and rule.has_metadata and rule.remediation:
+        return rule.remediation
+    return finding.remediation.strip()
+
+
+def rules_by_id(findings: Iterable[Finding], controls: Sequence[ControlInfo] | None) -> dict[str, RuleInfo]:
+    """:func:`rules_for` keyed by control ID, with ``controls`` resolved by :func:`registered_controls`."""
+    return {rule.id: rule for rule in rules_for(findings, registered_controls(controls))}

@@ -25,7 +25,11 @@ from mfaguard.formats._common import (
     tenant_label,
     utc_z,
 )
-from mfaguard.formats._meta import RuleInfo, control_doc_url, registered_controls, rules_for
+from mfaguard.formats._meta import (
+    control_doc_url,
+    finding_remediation,
+    rules_by_id,
+)
 from mfaguard.report import AuditReport, Finding, Status, TenantResult
 
 if TYPE_CHECKING:
@@ -151,6 +155,7 @@ def _environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["doc_url"] = control_doc_url
+    env.filters["remediation"] = finding_remediation
     env.filters["slug"] = lambda text: re.sub(r"[^A-Za-z0-9_-]+", "-", str(text))
     # Only plain web links become <a href>; anything else (javascript:, data:) stays text.
     env.tests["safe_url"] = lambda text: bool(_SAFE_URL.match(str(text)))
@@ -161,10 +166,6 @@ def _environment() -> Environment:
 
 def _accepted(findings: Sequence[Finding]) -> int:
     return sum(1 for f in findings if f.status is Status.FAIL and f.exception is not None)
-
-
-def _rules(findings: Sequence[Finding], options: RenderOptions) -> dict[str, RuleInfo]:
-    return {r.id: r for r in rules_for(findings, registered_controls(options.controls))}
 
 
 def render(report: AuditReport, options: RenderOptions) -> str:
@@ -181,7 +182,7 @@ def render(report: AuditReport, options: RenderOptions) -> str:
         "chart": status_chart(counts),
         "action": [f for f in ordered if f.status in ACTION],
         "quiet": [f for f in ordered if f.status not in ACTION],
-        "rules": _rules(report.findings, options),
+        "rules": rules_by_id(report.findings, options.controls),
     }
     return _environment().get_template("report.html.j2").render(context)
 
@@ -214,7 +215,7 @@ def render_fleet(results: Sequence[TenantResult], options: RenderOptions) -> str
         "verdict": verdict(totals, "finding", sum(_accepted(rep.findings) for _, rep in readable)),
         "chart": fleet_chart([(r.name, rep) for r, rep in readable]),
         "action": action,
-        "rules": _rules([f for _, rep in readable for f in rep.findings], options),
+        "rules": rules_by_id([f for _, rep in readable for f in rep.findings], options.controls),
         "generated_at": utc_z(generated) if generated else None,
     }
     return _environment().get_template("fleet.html.j2").render(context)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from mfaguard.formats._common import (
@@ -26,7 +26,12 @@ from mfaguard.formats._common import (
     tenant_label,
     utc_z,
 )
-from mfaguard.formats._meta import control_doc_url
+from mfaguard.formats._meta import (
+    RuleInfo,
+    control_doc_url,
+    finding_remediation,
+    rules_by_id,
+)
 from mfaguard.report import AuditReport, Finding, Status, TenantResult
 
 if TYPE_CHECKING:
@@ -77,24 +82,20 @@ def _control(finding: Finding) -> str:
     return f"[{finding.control_id}]({control_doc_url(finding.control_id)}) {cell(finding.title)}"
 
 
-def _action_section(findings: Sequence[Finding], tenant: str | None = None) -> list[str]:
+def _action_section(findings: Sequence[Finding], rules: Mapping[str, RuleInfo]) -> list[str]:
     actionable = [f for f in sort_findings(findings) if f.status in ACTION]
     if not actionable:
         return ["No FAIL, ERROR or WARN findings. 🎉", ""]
-    head = "| Status | Severity | Control | Detail |"
-    rule = "|---|---|---|---|"
-    if tenant is not None:
-        head, rule = "| Tenant " + head, "|---" + rule
-    lines = [head, rule]
-    for f in actionable:
-        row = f"| {_status(f.status)} | {f.severity.value} | {_control(f)} | {_detail(f)} |"
-        lines.append(f"| {cell(tenant)} {row}" if tenant is not None else row)
+    lines = ["| Status | Severity | Control | Detail |", "|---|---|---|---|"]
+    lines += [
+        f"| {_status(f.status)} | {f.severity.value} | {_control(f)} | {_detail(f)} |" for f in actionable
+    ]
     lines.append("")
     for f in actionable:
-        if not f.remediation:
-            continue
-        summary = html.escape(f"How to fix {f.control_id}: {f.title}")
-        lines += [f"<details><summary>{summary}</summary>", "", fenced(f.remediation), "", "</details>", ""]
+        fix = finding_remediation(f, rules.get(f.control_id))
+        if fix:
+            summary = html.escape(f"How to fix {f.control_id}: {f.title}")
+            lines += [f"<details><summary>{summary}</summary>", "", fenced(fix), "", "</details>", ""]
     return lines
 
 
@@ -140,7 +141,13 @@ def render(report: AuditReport, options: RenderOptions) -> str:
     ]
     if report.summary()[Status.ERROR.value]:
         lines += [f"> {NOT_EVALUATED_HINT}", ""]
-    lines += ["### Needs attention", "", *_action_section(report.findings), *_quiet_section(report.findings)]
+    rules = rules_by_id(report.findings, options.controls)
+    lines += [
+        "### Needs attention",
+        "",
+        *_action_section(report.findings, rules),
+        *_quiet_section(report.findings),
+    ]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -165,13 +172,16 @@ def render_fleet(results: Sequence[TenantResult], options: RenderOptions) -> str
         lines += [f"- {cell(r.name)}: {cell(fleet_error(r))}" for r in failed]
     lines += ["", "### Needs attention", ""]
     any_action = False
+    rules = rules_by_id(
+        [f for r in results if r.report is not None for f in r.report.findings], options.controls
+    )
     for r in results:
         if r.status == "ok" and r.report is not None and any(f.status in ACTION for f in r.report.findings):
             any_action = True
             lines += [
                 f"#### {cell(r.name)}: {cell(tenant_label(r.report))}",
                 "",
-                *_action_section(r.report.findings),
+                *_action_section(r.report.findings, rules),
             ]
     if not any_action:
         lines += ["No FAIL, ERROR or WARN findings in any tenant that could be read.", ""]
