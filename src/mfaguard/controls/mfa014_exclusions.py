@@ -43,8 +43,8 @@ def evaluate(snapshot: TenantSnapshot, settings: AuditSettings) -> list[Result]:
         results.append(
             Result(
                 Status.FAIL,
-                f"The {label} is excluded in {'; '.join(places)} and is not a break-glass group: its "
-                "members escape these protections.",
+                f"The {label} is excluded in {'; '.join(places)}, but only break-glass groups may be: "
+                "everyone it covers escapes these protections.",
                 resource=group_id,
                 evidence={"excluded": group_id, "places": places},
             )

@@ -1,0 +1,209 @@
+"""``mfaguard audit``: judge the Authentication Methods Policy against the control catalogue."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from mfaguard.cli import app
+from mfaguard.cli._common import handle_errors
+from mfaguard.errors import EXIT_OK, InputError, UsageError
+from mfaguard.report import Severity
+
+if TYPE_CHECKING:
+    from mfaguard.models import TenantSnapshot
+    from mfaguard.settings import AuditSettings
+
+_SEVERITIES = ("critical", "high", "medium", "low", "info")
+_NUMBER_MATCHING = ("service_enforced", "configurable")
+
+HELP = """Audit the tenant's Authentication Methods Policy against controls MFA-001..MFA-015.
+
+\b
+Input (--snapshot FILE), either of:
+  - an mfaguard snapshot file (mfaguard export), or
+  - the raw JSON body of GET https://graph.microsoft.com/beta/policies/authenticationMethodsPolicy
+    as saved from Graph Explorer (a v1.0 body works too; beta-only fields then give ERROR).
+
+\b
+Formats (--format):
+  table     coloured terminal table grouped by status (default)
+  json      the stable audit document: schema_version, tenant, captured_at, summary, findings
+  csv       one row per finding
+  sarif     SARIF 2.1.0 for code-scanning tools
+  junit     JUnit XML, one test case per finding, for CI test reports
+  markdown  for pull-request comments
+  html      one self-contained page with a chart and every finding's remediation
+
+\b
+Exit codes:
+  0  no FAIL finding at or above --fail-on (WARN and ERROR do not fail the run)
+  1  a FAIL finding at or above --fail-on (default medium) that no exception covers
+  2  usage, configuration or input error (names the file, line and key)
+  3  the tool could not finish (auth, Graph, store), or with --strict any ERROR finding
+
+\b
+Example:
+  mfaguard audit --snapshot policy.json --format json --break-glass-group 5f0e... --fail-on high
+"""
+
+
+@app.command("audit", help=HELP)
+@handle_errors
+def audit_command(
+    snapshot: Path | None = typer.Option(
+        None,
+        "--snapshot",
+        metavar="FILE",
+        help="Judge this file offline: an mfaguard snapshot or a raw Graph Explorer policy body.",
+        dir_okay=False,
+    ),
+    output_format: str = typer.Option(
+        "table",
+        "--format",
+        "-f",
+        metavar="NAME",
+        help="Output format: table, json, csv, sarif, junit, markdown, html.",
+    ),
+    output: Path | None = typer.Option(
+        None,
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="Write the report to this file instead of standard output.",
+        dir_okay=False,
+    ),
+    fail_on: str = typer.Option(
+        "medium",
+        "--fail-on",
+        metavar="SEVERITY",
+        help="Exit 1 when a FAIL finding has this severity or higher: critical, high, medium, low, info.",
+    ),
+    strict: bool = typer.Option(False, "--strict", help="Exit 3 when any control gives ERROR."),
+    break_glass_group: list[str] = typer.Option(
+        [],
+        "--break-glass-group",
+        metavar="ID",
+        help="Group id that may be excluded (MFA-014). Repeatable, one id each; adds to --config.",
+    ),
+    config: Path | None = typer.Option(
+        None,
+        "--config",
+        metavar="FILE",
+        help="YAML audit config: break_glass_groups, number_matching, exceptions.",
+        dir_okay=False,
+    ),
+    number_matching: str | None = typer.Option(
+        None,
+        "--number-matching",
+        metavar="MODE",
+        help="service_enforced (default: Microsoft enforces it since 2023-05-08) or configurable.",
+    ),
+) -> None:
+    from mfaguard.formats import get_format
+    from mfaguard.settings import NumberMatchingMode
+
+    fmt = get_format(output_format)
+    threshold = _choice("--fail-on", fail_on, _SEVERITIES)
+    mode = _choice("--number-matching", number_matching, _NUMBER_MATCHING) if number_matching else None
+    for group in break_glass_group:
+        if not group.strip() or "," in group:
+            raise UsageError(
+                f"--break-glass-group {group!r} is not one group id",
+                hint="repeat the option, one id each: --break-glass-group ID1 --break-glass-group ID2",
+            )
+    from mfaguard.audit_run import resolve_settings
+
+    settings = resolve_settings(
+        config=config,
+        break_glass_groups=[g.strip() for g in break_glass_group],
+        number_matching=NumberMatchingMode(mode) if mode else None,
+    )
+    if snapshot is None:
+        raise UsageError(
+            "no input: give --snapshot FILE (an mfaguard snapshot or a Graph Explorer policy body)",
+            hint="save GET https://graph.microsoft.com/beta/policies/authenticationMethodsPolicy from Graph Explorer",
+        )
+    from mfaguard.snapshot import load_snapshot
+
+    code = finish(
+        load_snapshot(snapshot),
+        settings=settings,
+        output_format=fmt.name,
+        output=output,
+        fail_on=Severity(threshold),
+        strict=strict,
+        source_uri=str(snapshot),
+    )
+    if code != EXIT_OK:
+        raise typer.Exit(code)
+
+
+def _choice(option: str, value: str, allowed: tuple[str, ...]) -> str:
+    normalised = value.strip().lower()
+    if normalised not in allowed:
+        raise UsageError(f"{option} {value!r} is not valid", hint=f"use one of: {', '.join(allowed)}")
+    return normalised
+
+
+def finish(
+    snapshot: TenantSnapshot,
+    *,
+    settings: AuditSettings,
+    output_format: str,
+    output: Path | None,
+    fail_on: Severity,
+    strict: bool,
+    source_uri: str | None = None,
+) -> int:
+    """Judge ``snapshot``, render the report, write it and return the exit code.
+
+    The live audit path calls this with a snapshot read from Graph.
+    """
+    from datetime import UTC, datetime
+
+    from mfaguard.audit_run import run_audit
+    from mfaguard.formats import RenderOptions, render
+
+    outcome = run_audit(snapshot, settings=settings, now=datetime.now(UTC), fail_on=fail_on, strict=strict)
+    to_terminal = output is None and sys.stdout.isatty()
+    options = RenderOptions(
+        color=to_terminal and "NO_COLOR" not in os.environ,
+        width=_width(),
+        source_uri=source_uri,
+    )
+    text = render(output_format, outcome.report, options=options)
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        _write(output, text)
+    return outcome.exit_code
+
+
+def _width() -> int:
+    import shutil
+
+    return shutil.get_terminal_size((100, 24)).columns
+
+
+def _write(path: Path, text: str) -> None:
+    """Write atomically: a failed run never leaves a half-written report for a pipeline to pick up."""
+    import tempfile
+
+    directory = path.parent
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+    except OSError as exc:
+        raise InputError(f"cannot write the report: {exc.strerror or exc}", file=str(path)) from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        Path(tmp).replace(path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
