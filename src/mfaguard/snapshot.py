@@ -28,13 +28,13 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import tempfile
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from mfaguard.errors import InputError
+from mfaguard.files import write_text_atomic
 from mfaguard.graph.parse import PolicyShapeError, describe_json, detect_api_version, json_field, parse_policy
 from mfaguard.models import ApiVersion, GroupInfo, JsonObject, TenantInfo, TenantSnapshot
 
@@ -127,16 +127,8 @@ def snapshot_to_json(snap: TenantSnapshot) -> dict[str, Any]:
 
 def save_snapshot(snap: TenantSnapshot, path: str | os.PathLike[str]) -> None:
     """Write the snapshot file atomically (a crash never leaves half a file behind)."""
-    target = Path(path)
     text = json.dumps(snapshot_to_json(snap), indent=2, sort_keys=False) + "\n"
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        Path(tmp).replace(target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(path, text)
 
 
 def load_snapshot(path: str | os.PathLike[str]) -> TenantSnapshot:

@@ -11,7 +11,7 @@ import typer
 
 from mfaguard.cli import app
 from mfaguard.cli._common import handle_errors
-from mfaguard.errors import EXIT_OK, InputError, UsageError
+from mfaguard.errors import EXIT_OK, UsageError
 from mfaguard.report import Severity
 
 if TYPE_CHECKING:
@@ -181,7 +181,9 @@ def finish(
         sys.stdout.write(text)
         sys.stdout.flush()
     else:
-        _write(output, text)
+        from mfaguard.files import write_text_atomic
+
+        write_text_atomic(output, text)
     return outcome.exit_code
 
 
@@ -189,21 +191,3 @@ def _width() -> int:
     import shutil
 
     return shutil.get_terminal_size((100, 24)).columns
-
-
-def _write(path: Path, text: str) -> None:
-    """Write atomically: a failed run never leaves a half-written report for a pipeline to pick up."""
-    import tempfile
-
-    directory = path.parent
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-    except OSError as exc:
-        raise InputError(f"cannot write the report: {exc.strerror or exc}", file=str(path)) from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
