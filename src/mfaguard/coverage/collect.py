@@ -340,7 +340,7 @@ def _degrade(exc: GraphError, what: str, label: str, permission: str) -> ReadPro
             what=what,
             kind=ProblemKind.PERMISSION,
             reason=f"not allowed to read {label} ({exc.message})",
-            hint=f"grant the app {permission} (application permission, admin consent)",
+            hint=exc.hint or f"grant the app {permission} (application permission, admin consent)",
         )
     return None
 
