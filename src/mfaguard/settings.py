@@ -62,6 +62,8 @@ class AuditSettings:
     """Group ids that may be excluded (emergency-access accounts). Matched case-insensitively."""
     number_matching: NumberMatchingMode = NumberMatchingMode.SERVICE_ENFORCED
     exceptions: tuple[ExceptionGrant, ...] = field(default=())
+    break_glass_max_members: int = 4
+    """MFA-018: most users a break-glass group may hold (nested groups resolved)."""
 
     def is_break_glass(self, group_id: str) -> bool:
         key = group_id.lower()
@@ -129,12 +131,16 @@ class AuditConfigFile(BaseModel):
     break_glass_groups: list[str] = Field(default_factory=list)
     number_matching: NumberMatchingMode = NumberMatchingMode.SERVICE_ENFORCED
     exceptions: list[ExceptionConfig] = Field(default_factory=list)
+    break_glass_max_members: int = Field(
+        default=4, ge=1, description="MFA-018: most users a break-glass group may hold."
+    )
 
     def to_settings(self) -> AuditSettings:
         return AuditSettings(
             break_glass_groups=tuple(self.break_glass_groups),
             number_matching=self.number_matching,
             exceptions=tuple(e.to_grant() for e in self.exceptions),
+            break_glass_max_members=self.break_glass_max_members,
         )
 
 
