@@ -16,6 +16,10 @@ A snapshot file is one JSON object::
       "read_errors": {"groups": "<why it could not be read>"}   # only when a part failed
     }
 
+An optional ``"directory"`` object holds what coverage read (users, nested group members, the
+registration report; see :mod:`mfaguard.coverage.serialize`), so MFA-016..018, ``coverage`` and
+``explain`` can run offline on the file.
+
 Raw bodies are kept exactly as Graph sent them, so a snapshot can be re-judged by a newer mfaguard
 (new controls, fixed parsers) and diffed. ``groups`` is null when the directory was not read.
 
@@ -118,11 +122,21 @@ def snapshot_to_json(snap: TenantSnapshot) -> dict[str, Any]:
         "captured_at": snap.captured_at.isoformat() if snap.captured_at else None,
         "source": snap.source,
         "raw": {"policy": policy, "groups": groups},
+        **_directory_json(snap),
     }
     if snap.read_errors:
         # Parts the capture could not read: an offline re-audit must judge them ERROR as the live one did.
         document["read_errors"] = dict(snap.read_errors)
     return document
+
+
+def _directory_json(snap: TenantSnapshot) -> dict[str, Any]:
+    """``{"directory": ...}`` when the snapshot carries coverage's directory data, else nothing."""
+    if snap.directory is None:
+        return {}
+    from mfaguard.coverage.serialize import directory_to_json
+
+    return {"directory": directory_to_json(snap.directory)}
 
 
 def save_snapshot(snap: TenantSnapshot, path: str | os.PathLike[str]) -> None:
@@ -264,6 +278,10 @@ def _from_snapshot_document(document: JsonObject) -> TenantSnapshot:
                     f"read_errors.{part}", f"expected a string, got {describe_json(reason)}"
                 )
         snapshot = dataclasses.replace(snapshot, read_errors=dict(read_errors))
+    if document.get("directory") is not None:
+        from mfaguard.coverage.serialize import directory_from_json
+
+        snapshot = dataclasses.replace(snapshot, directory=directory_from_json(document["directory"]))
     return snapshot
 
 

@@ -48,3 +48,21 @@ def test_malformed_input_names_the_key(document: dict[str, object], key: str) ->
     with pytest.raises(InputError) as info:
         directory_from_json(document)
     assert info.value.key == key
+
+
+def test_snapshot_files_carry_the_directory(tmp_path: object) -> None:
+    import dataclasses
+    from pathlib import Path
+
+    from mfaguard.models import TenantInfo
+    from mfaguard.snapshot import build_snapshot, load_snapshot, save_snapshot
+
+    body = json.loads((Path(__file__).parent.parent / "fixtures/policies/compliant.json").read_text())
+    snap = build_snapshot(body, tenant=TenantInfo(id="t"), captured_at=None)
+    direc = directory([user("a")], [reg("a", "fido2")], [group("g", users=["a"])])
+    path = Path(str(tmp_path)) / "snap.json"
+    save_snapshot(dataclasses.replace(snap, directory=direc), path)
+    assert load_snapshot(path).directory == direc
+    save_snapshot(snap, path)
+    assert load_snapshot(path).directory is None
+    assert "directory" not in json.loads(path.read_text())

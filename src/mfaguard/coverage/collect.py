@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from mfaguard.coverage.lockout import policy_group_ids
@@ -40,7 +41,7 @@ from mfaguard.coverage.models import (
 )
 from mfaguard.coverage.serialize import registration_from_graph, user_from_graph
 from mfaguard.errors import GraphError, LicenseError, NotFoundError, PermissionError_
-from mfaguard.models import AuthenticationMethodsPolicy
+from mfaguard.models import AuthenticationMethodsPolicy, TenantInfo, TenantSnapshot
 
 if TYPE_CHECKING:
     from mfaguard.graph.client import BatchRequest, GraphClient
@@ -238,7 +239,7 @@ async def _read_groups(
         for group_id in level:
             if group_id in named:
                 head = next(answers)
-                if isinstance(head.error, NotFoundError):
+                if _missing(head):
                     next(answers)  # the members request of a missing group failed too
                     groups[group_id] = Group(id=group_id, display_name=None, exists=False)
                     continue
@@ -248,7 +249,7 @@ async def _read_groups(
             answer = next(answers)
             counts.group_pages += 1
             if not answer.ok:
-                if isinstance(answer.error, NotFoundError):
+                if _missing(answer):
                     groups[group_id] = Group(id=group_id, display_name=names.get(group_id), exists=False)
                     continue
                 problem = _group_problem(answer.error, group_id)
@@ -303,6 +304,11 @@ async def _batched(client: GraphClient, requests: list[BatchRequest], counts: Re
     return answers
 
 
+def _missing(answer: Any) -> bool:
+    """404 (deleted, unknown) or 400 (not even a valid object id): the group does not exist."""
+    return isinstance(answer.error, NotFoundError) or answer.status == 400
+
+
 def _take_member(item: Any, users: set[str], groups: set[str], names: dict[str, str | None]) -> None:
     if not isinstance(item, dict):
         return
@@ -348,3 +354,21 @@ def _degrade(exc: GraphError, what: str, label: str, permission: str) -> ReadPro
 def lower_bound_requests(users: int, registration_rows: int, group_pages: int = 0) -> int:
     """Fewest requests a full read can take: pages at the maximum page size, plus group pages."""
     return -(-users // PAGE_SIZE) + -(-registration_rows // PAGE_SIZE) + group_pages
+
+
+async def collect_coverage_snapshot(
+    client: GraphClient,
+    *,
+    tenant: TenantInfo,
+    now: datetime,
+    extra_groups: Iterable[str] = (),
+    progress: Progress | None = None,
+) -> TenantSnapshot:
+    """The policy snapshot (``mfaguard.collect``) with the directory coverage needs attached."""
+    import dataclasses
+
+    from mfaguard.collect import collect_snapshot
+
+    snapshot = await collect_snapshot(client, tenant=tenant, now=now)
+    directory = await collect_directory(client, snapshot.policy, extra_groups=extra_groups, progress=progress)
+    return dataclasses.replace(snapshot, directory=directory)
