@@ -54,6 +54,8 @@ class Case:
 def _baseline(case: Case) -> dict[str, Status | tuple[Status, ...]]:
     statuses: dict[str, Status | tuple[Status, ...]] = {f"MFA-{i:03d}": P for i in range(1, 16)}
     statuses["MFA-015"] = N
+    # Coverage controls need directory data, which only the coverage-* snapshots carry.
+    statuses.update({"MFA-016": N, "MFA-017": N, "MFA-018": N})
     return statuses
 
 
@@ -63,8 +65,18 @@ def expected_statuses(case: Case) -> dict[str, Status | tuple[Status, ...]]:
     return statuses
 
 
+COVERAGE = {"MFA-016": P, "MFA-017": P, "MFA-018": P}
+
 CASES: tuple[Case, ...] = (
     Case("compliant"),
+    # MFA-016..018 (snapshots with directory data)
+    Case("coverage-strong", COVERAGE),
+    Case("coverage-strong", {**COVERAGE, "MFA-014": F, "MFA-018": N}, settings="no-break-glass"),
+    Case("coverage-weak", {"MFA-016": F, "MFA-017": F, "MFA-018": F}),
+    Case(
+        "coverage-weak", {"MFA-016": F, "MFA-017": F, "MFA-018": (F, W)}, settings="contractors-break-glass"
+    ),
+    Case("coverage-no-report", {"MFA-016": E, "MFA-017": E, "MFA-018": E}),
     Case("compliant", settings="configurable"),
     Case("compliant", {"MFA-014": F}, settings="no-break-glass"),
     Case("mixed-case-ids"),

@@ -1,4 +1,4 @@
-"""The control catalogue MFA-001..MFA-015 (DESIGN §3): one module per control, registered here.
+"""The control catalogue MFA-001..MFA-018 (DESIGN §3): one module per control, registered here.
 
 :data:`CONTROLS` is the explicit registry, in id order; ids are stable and never reused. A contract
 test checks that every control module is registered, documented (``docs/controls/``), tested for each
@@ -23,6 +23,9 @@ from . import (
     mfa013_migration,
     mfa014_exclusions,
     mfa015_groups_exist,
+    mfa016_weak_members,
+    mfa017_admin_strength,
+    mfa018_break_glass,
 )
 from .base import Control, Reference, Remediation, Result
 
@@ -44,6 +47,9 @@ CONTROLS: tuple[Control, ...] = (
     mfa013_migration.CONTROL,
     mfa014_exclusions.CONTROL,
     mfa015_groups_exist.CONTROL,
+    mfa016_weak_members.CONTROL,
+    mfa017_admin_strength.CONTROL,
+    mfa018_break_glass.CONTROL,
 )
 
 CONTROL_IDS: frozenset[str] = frozenset(c.id for c in CONTROLS)

@@ -1,0 +1,201 @@
+"""``mfaguard coverage``: who is actually protected, per user, and the coverage controls MFA-016..018."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from mfaguard.cli import app
+from mfaguard.cli._common import handle_errors, stderr_console, stdout_console
+from mfaguard.cli._graphopts import GraphOptions, graph_options
+from mfaguard.report import Severity
+from mfaguard.settings import NumberMatchingMode
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from mfaguard.coverage.models import Level, ReadProblem
+    from mfaguard.models import TenantSnapshot
+    from mfaguard.settings import AuditSettings
+
+LEVEL_NAMES = "phishing_resistant, push_with_context, push, otp, phone_only, none"
+
+
+def load_settings(
+    config: Path | None, break_glass_group: list[str] | None, number_matching: NumberMatchingMode | None
+) -> AuditSettings:
+    """Defaults ← the --config file ← command-line flags."""
+    from mfaguard.settings import AuditSettings, load_audit_config
+
+    settings = load_audit_config(config) if config is not None else AuditSettings()
+    return settings.merged(break_glass_groups=break_glass_group or (), number_matching=number_matching)
+
+
+def read_tenant(snapshot: Path | None, graph: GraphOptions, settings: AuditSettings) -> TenantSnapshot:
+    """The snapshot with directory data: from a file (offline) or read live through Graph."""
+    from mfaguard.errors import InputError
+
+    if snapshot is not None:
+        from mfaguard.snapshot import load_snapshot
+
+        snap = load_snapshot(snapshot)
+        if snap.directory is None:
+            raise InputError(
+                "the snapshot holds no directory data (users, groups, registration report)",
+                file=str(snapshot),
+                hint="run mfaguard coverage against the tenant, or use a snapshot exported with directory data",
+            )
+        return snap
+    import asyncio
+    from datetime import UTC, datetime
+
+    return asyncio.run(_read_live(graph, settings, datetime.now(UTC)))
+
+
+async def _read_live(graph: GraphOptions, settings: AuditSettings, now: object) -> TenantSnapshot:
+    from datetime import datetime
+
+    from mfaguard.coverage.collect import collect_coverage_snapshot
+    from mfaguard.graph.connect import token_tenant
+
+    assert isinstance(now, datetime)
+    connection = graph.connection()
+    provider = connection.token_provider()
+    tenant, _ = await token_tenant(provider, graph.expected_tenant())
+    with _Progress() as progress:
+        async with connection.client(provider) as client:
+            return await collect_coverage_snapshot(
+                client,
+                tenant=tenant,
+                now=now,
+                extra_groups=settings.break_glass_groups,
+                progress=progress.update,
+            )
+
+
+class _Progress:
+    """Counts of users, registrations and groups read, on stderr when it is a terminal."""
+
+    def __init__(self) -> None:
+        import sys
+
+        self._bar = None
+        self._tasks: dict[str, object] = {}
+        if sys.stderr.isatty():
+            from rich.progress import Progress, SpinnerColumn, TextColumn
+
+            self._bar = Progress(
+                SpinnerColumn(),
+                TextColumn("{task.description}: {task.completed:,}"),
+                console=stderr_console(),
+            )
+
+    def __enter__(self) -> _Progress:
+        if self._bar is not None:
+            self._bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+    def update(self, part: str, count: int) -> None:
+        if self._bar is None:
+            return
+        task = self._tasks.get(part)
+        if task is None:
+            task = self._tasks[part] = self._bar.add_task(f"reading {part}", total=None)
+        self._bar.update(task, completed=count)  # type: ignore[arg-type]
+
+
+def write_output(text: str, output: Path | None) -> None:
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+@app.command("coverage")
+@handle_errors
+@graph_options
+def coverage_command(
+    graph: GraphOptions,
+    snapshot: Path | None = typer.Option(
+        None, "--snapshot", help="Judge an mfaguard snapshot file that holds directory data instead of Graph."
+    ),
+    format: str = typer.Option("table", "--format", "-f", help="table, json, csv or html."),
+    below: str | None = typer.Option(
+        None, "--below", metavar="LEVEL", help=f"List only members below this level ({LEVEL_NAMES})."
+    ),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write the output to this file."),
+    fail_on: Severity = typer.Option(
+        Severity.MEDIUM,
+        "--fail-on",
+        help="Exit 1 for a FAIL at or above this severity.",
+        case_sensitive=False,
+    ),
+    strict: bool = typer.Option(False, "--strict", help="Exit 3 when a coverage control is ERROR."),
+    break_glass_group: list[str] | None = typer.Option(
+        None, "--break-glass-group", help="Break-glass group id (repeatable), checked by MFA-018."
+    ),
+    config: Path | None = typer.Option(None, "--config", help="Audit config YAML (break-glass groups, ...)."),
+    number_matching: NumberMatchingMode | None = typer.Option(
+        None, "--number-matching", help="service_enforced (default) or configurable.", case_sensitive=False
+    ),
+) -> None:
+    """Who is actually protected: each enabled member's strongest usable MFA method, and why.
+
+    Counts per level (admins split out), the members below a level, and the coverage controls
+    MFA-016..018. Exits like audit over those controls.
+    """
+    from datetime import UTC, datetime
+
+    from mfaguard.cli._common import usage_error
+    from mfaguard.coverage import render
+    from mfaguard.coverage.run import judge_coverage
+    from mfaguard.engine import exit_code
+
+    if format not in render.FORMATS:
+        raise usage_error(f"--format must be one of {', '.join(render.FORMATS)}, not '{format}'")
+    threshold = parse_level(below)
+    settings = load_settings(config, break_glass_group, number_matching)
+    snap = read_tenant(snapshot, graph, settings)
+    report, findings = judge_coverage(snap, settings, now=datetime.now(UTC))
+    warn_problems(report.problems)
+    if format == "json":
+        write_output(render.coverage_json(report, findings.findings, below=threshold), output)
+    elif format == "csv":
+        write_output(render.coverage_csv(report, below=threshold), output)
+    elif format == "html":
+        write_output(render.coverage_html(report, findings.findings, below=threshold), output)
+    elif output is None:
+        render.coverage_table(stdout_console(), report, findings.findings, below=threshold)
+    else:
+        from rich.console import Console
+
+        with output.open("w", encoding="utf-8") as handle:
+            console = Console(file=handle, width=160, highlight=False, soft_wrap=True)
+            render.coverage_table(console, report, findings.findings, below=threshold)
+    raise typer.Exit(exit_code(findings, fail_on=fail_on, strict=strict))
+
+
+def warn_problems(problems: Sequence[ReadProblem]) -> None:
+    """What could not be read, on stderr (the outputs carry it too)."""
+    console = stderr_console()
+    for problem in problems:
+        hint = f" — {problem.hint}" if problem.hint else ""
+        console.print(f"warning: could not read {problem.what}: {problem.reason}{hint}", markup=False)
+
+
+def parse_level(value: str | None) -> Level | None:
+    from mfaguard.cli._common import usage_error
+    from mfaguard.coverage.models import Level
+
+    if value is None:
+        return None
+    try:
+        return Level(value.strip().lower())
+    except ValueError:
+        raise usage_error(f"--below must be one of {LEVEL_NAMES}, not '{value}'") from None
