@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
 import sys
@@ -76,3 +77,26 @@ def test_importing_formats_is_cheap() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, env={"PYTHONPATH": str(SRC)}, check=True
     )
     assert out.stdout.strip() == ""
+
+
+class _Stream(io.StringIO):
+    def __init__(self, tty: bool) -> None:
+        super().__init__()
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+def test_options_for_stream_follow_terminal_and_no_color() -> None:
+    from mfaguard.formats import RenderOptions
+
+    assert RenderOptions.for_stream(_Stream(True), environ={"COLUMNS": "60"}).color is True
+    assert RenderOptions.for_stream(_Stream(True), environ={"COLUMNS": "60"}).width == 60
+    assert RenderOptions.for_stream(_Stream(True), environ={"NO_COLOR": "1"}).color is False
+    assert RenderOptions.for_stream(_Stream(False), environ={}).color is False
+    assert RenderOptions.for_stream(_Stream(False), environ={"FORCE_COLOR": "1"}).color is True
+    assert RenderOptions.for_stream(None, environ={"FORCE_COLOR": "1"}).color is False  # a file
+    assert RenderOptions.for_stream(None, environ={}).width == 100
+    options = RenderOptions.for_stream(None, environ={}, source_uri="policy.json", controls=())
+    assert options.source_uri == "policy.json" and options.controls == ()

@@ -12,9 +12,10 @@ renderers import rich / Jinja2 / XML only inside their functions.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Sequence
+import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol, cast
+from typing import TYPE_CHECKING, Protocol, TextIO, cast
 
 from mfaguard.errors import UsageError
 
@@ -47,6 +48,33 @@ class RenderOptions:
     ``None`` means :data:`mfaguard.controls.CONTROLS` when importable; ``()`` means findings only."""
     source_uri: str | None = None
     """Where the audited policy came from (e.g. the snapshot file); SARIF uses it as the location."""
+
+    @classmethod
+    def for_stream(
+        cls,
+        stream: TextIO | None,
+        *,
+        environ: Mapping[str, str] | None = None,
+        controls: Sequence[ControlInfo] | None = None,
+        source_uri: str | None = None,
+    ) -> RenderOptions:
+        """Options for writing to ``stream`` (``None``: a file from ``--output``).
+
+        Colour on a terminal, or on a pipe with ``FORCE_COLOR`` set; never in a file or with
+        ``NO_COLOR`` set (https://no-color.org). The width is the terminal's (``COLUMNS`` wins), 100 for files and pipes.
+        """
+        env = os.environ if environ is None else environ
+        is_tty = bool(stream is not None and hasattr(stream, "isatty") and stream.isatty())
+        # A file never gets escape codes; FORCE_COLOR is for CI logs that render them from a pipe.
+        color = stream is not None and not env.get("NO_COLOR") and (is_tty or bool(env.get("FORCE_COLOR")))
+        width = 100
+        if env.get("COLUMNS", "").isdigit():
+            width = int(env["COLUMNS"])
+        elif is_tty:
+            import shutil
+
+            width = shutil.get_terminal_size((100, 24)).columns
+        return cls(color=color, width=width, controls=controls, source_uri=source_uri)
 
 
 class _Renderer(Protocol):
