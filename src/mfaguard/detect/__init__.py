@@ -1,0 +1,74 @@
+"""MFA fatigue (push-spam) detection over Entra ID sign-in logs (DESIGN §6, reference fatigue-detections.md).
+
+Pipeline: loaders (files or Graph) → :class:`~mfaguard.detect.collect.Collector` (normalise, classify,
+dedupe, baseline) → :func:`~mfaguard.detect.engine.analyse` (the detections of a profile) →
+:class:`~mfaguard.detect.alerts.DetectionResult` → :mod:`~mfaguard.detect.render`.
+Everything that judges is pure; ``now`` is passed in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from mfaguard.detect.alerts import Alert, DetectionResult
+from mfaguard.detect.collect import Collector, Evidence
+from mfaguard.detect.context import DetectOptions
+from mfaguard.detect.engine import analyse
+from mfaguard.detect.loaders import load_file
+from mfaguard.detect.profiles import PROFILES
+from mfaguard.detect.rules import DETECTIONS
+
+__all__ = [
+    "DETECTIONS",
+    "PROFILES",
+    "Alert",
+    "Collector",
+    "DetectOptions",
+    "DetectionResult",
+    "Evidence",
+    "analyse",
+    "collect_files",
+    "detect_records",
+]
+
+
+def collect_files(
+    signins: Sequence[Path],
+    *,
+    audits: Sequence[Path] = (),
+    risks: Sequence[Path] = (),
+    options: DetectOptions | None = None,
+    input_format: str = "auto",
+    auth_details: Path | None = None,
+) -> Evidence:
+    """Read sign-in, audit and risk files into evidence (bad records counted, not raised)."""
+    options = options or DetectOptions()
+    collector = Collector(lookback=options.lookback)
+    for path in signins:
+        load_file(collector, path, kind="signins", input_format=input_format, auth_details=auth_details)
+    for path in audits:
+        load_file(collector, path, kind="audits")
+    for path in risks:
+        load_file(collector, path, kind="risks")
+    return collector.evidence()
+
+
+def detect_records(
+    signins: Iterable[Any],
+    *,
+    now: datetime,
+    audits: Iterable[Any] = (),
+    risks: Iterable[Any] = (),
+    options: DetectOptions | None = None,
+    profile: str = "default",
+) -> DetectionResult:
+    """Judge in-memory Graph-shaped records (tests, library use): records in, alerts out."""
+    options = options or DetectOptions()
+    collector = Collector(lookback=options.lookback)
+    collector.add_signins(((r, i) for i, r in enumerate(signins, 1)), source="signins")
+    collector.add_audits(((r, i) for i, r in enumerate(audits, 1)), source="audits")
+    collector.add_risks(((r, i) for i, r in enumerate(risks, 1)), source="risks")
+    return analyse(collector.evidence(), now=now, options=options, profile=profile)

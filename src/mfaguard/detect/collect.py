@@ -1,0 +1,398 @@
+"""Reduce a stream of raw records to the evidence the detections judge (pure: records in, evidence out).
+
+Memory stays small however long the input is: most benign records are dropped after a cheap triage
+(:func:`~mfaguard.detect.normalise.triage`); the baseline of known countries and IPs per user is kept as
+merged time intervals, not as records; only denial-bearing records, successes and their events are
+kept. Whole records are deduplicated by ``id`` and denial events by their dedupe key (reference §3
+rule 3), so overlapping pages, the same file loaded twice, or JSON plus CSV give the same evidence.
+"""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from mfaguard.detect.classify import NOISE_CODES
+from mfaguard.detect.events import denial_events, success_event
+from mfaguard.detect.model import (
+    AuditEvent,
+    DenialEvent,
+    EventClass,
+    InputStats,
+    RiskEvent,
+    SignIn,
+    SuccessEvent,
+)
+from mfaguard.detect.normalise import (
+    SkipRecord,
+    Triage,
+    normalise_audit,
+    normalise_risk,
+    normalise_signin,
+    parse_ts,
+    triage,
+)
+
+MAX_EXAMPLES = 10
+
+
+class IntervalSet:
+    """A union of half-open intervals ``(start, end]`` of POSIX seconds, merged as they are added."""
+
+    __slots__ = ("ends", "starts")
+
+    def __init__(self) -> None:
+        self.starts: list[float] = []
+        self.ends: list[float] = []
+
+    def add(self, start: float, end: float) -> None:
+        starts, ends = self.starts, self.ends
+        if starts and start >= starts[-1]:
+            # Fast path for chronological input.
+            if start <= ends[-1]:
+                if end > ends[-1]:
+                    ends[-1] = end
+                return
+            starts.append(start)
+            ends.append(end)
+            return
+        i = bisect.bisect_left(starts, start)
+        # Merge with the neighbour on the left when they overlap.
+        if i > 0 and ends[i - 1] >= start:
+            i -= 1
+            start = starts[i]
+            end = max(end, ends[i])
+        j = i
+        while j < len(starts) and starts[j] <= end:
+            end = max(end, ends[j])
+            j += 1
+        starts[i:j] = [start]
+        ends[i:j] = [end]
+
+    def covers(self, t: float) -> bool:
+        i = bisect.bisect_left(self.starts, t) - 1
+        return i >= 0 and self.starts[i] < t <= self.ends[i]
+
+    def merge(self, other: IntervalSet) -> None:
+        for s, e in zip(other.starts, other.ends, strict=True):
+            self.add(s, e)
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+
+class Baseline:
+    """Per user: when each country and IP had a successful MFA sign-in, within the lookback.
+
+    A success at time ``s`` makes its country and IP known for events in ``(s, s + lookback]``, so
+    "was this country seen in the lookback before the event" is one lookup, and memory grows with the
+    number of distinct (user, country/IP) pairs, not with the number of records.
+    """
+
+    def __init__(self, lookback: timedelta) -> None:
+        self.lookback = lookback.total_seconds()
+        self._sets: dict[tuple[str, str, str], IntervalSet] = {}
+
+    def add(self, user: str, ts: datetime, country: str, ip: str) -> None:
+        start = ts.timestamp()
+        end = start + self.lookback
+        for key in ((user, "*", ""), (user, "c", country), (user, "ip", ip)):
+            if key[2] or key[1] == "*":
+                iset = self._sets.get(key)
+                if iset is None:
+                    iset = self._sets[key] = IntervalSet()
+                iset.add(start, end)
+
+    def _covers(self, key: tuple[str, str, str], ts: datetime) -> bool:
+        iset = self._sets.get(key)
+        return iset is not None and iset.covers(ts.timestamp())
+
+    def has_history(self, user: str, ts: datetime) -> bool:
+        """The user had at least one successful MFA sign-in in the lookback before ``ts``."""
+        return self._covers((user, "*", ""), ts)
+
+    def knows_country(self, user: str, country: str, ts: datetime) -> bool:
+        return bool(country) and self._covers((user, "c", country), ts)
+
+    def knows_ip(self, user: str, ip: str, ts: datetime) -> bool:
+        return bool(ip) and self._covers((user, "ip", ip), ts)
+
+    def rekey(self, aliases: Mapping[str, str]) -> None:
+        """Merge the entries of alias user keys (``upn:x``) into their canonical keys."""
+        for key in [k for k in self._sets if k[0] in aliases]:
+            iset = self._sets.pop(key)
+            target = (aliases[key[0]], key[1], key[2])
+            if target in self._sets:
+                self._sets[target].merge(iset)
+            else:
+                self._sets[target] = iset
+
+    def size(self) -> int:
+        return sum(len(s) for s in self._sets.values())
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Everything the detections judge, deduplicated and sorted by time."""
+
+    denials: tuple[DenialEvent, ...]
+    successes: tuple[SuccessEvent, ...]
+    denial_records: tuple[SignIn, ...]
+    """Records that carry denial events (for profiles that count records or raw steps)."""
+    baseline: Baseline
+    audits: tuple[AuditEvent, ...] = ()
+    risks: tuple[RiskEvent, ...] = ()
+    interrupts: Mapping[str, Mapping[int, int]] = field(default_factory=dict)
+    users: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    """user key → (UPN, userId)."""
+    newest: datetime | None = None
+    """Newest sign-in time in the input (``--since`` on files counts back from it)."""
+    stats: InputStats = field(default_factory=InputStats)
+
+
+class _Where:
+    """A record's location, formatted only when an example message needs it."""
+
+    __slots__ = ("line", "source")
+
+    def __init__(self, source: str, line: int | None) -> None:
+        self.source = source
+        self.line = line
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return self.source
+        return f"{self.source}:{self.line}" if self.source else f"record {self.line}"
+
+
+class _Stats:
+    def __init__(self) -> None:
+        self.records = 0
+        self.used = 0
+        self.duplicates = 0
+        self.skipped: Counter[str] = Counter()
+        self.examples: list[str] = []
+        self.notes: list[str] = []
+
+    def skip(self, reason: str, where: object) -> None:
+        self.skipped[reason] += 1
+        if len(self.examples) < MAX_EXAMPLES:
+            text = str(where)
+            self.examples.append(f"{text}: {reason}" if text else reason)
+
+    def freeze(self) -> InputStats:
+        return InputStats(
+            records=self.records,
+            used=self.used,
+            duplicates=self.duplicates,
+            skipped=dict(self.skipped),
+            examples=tuple(self.examples),
+            notes=tuple(self.notes),
+        )
+
+
+class Collector:
+    """Feed raw records in any order; :meth:`evidence` returns the reduced, deduplicated evidence."""
+
+    def __init__(self, *, lookback: timedelta = timedelta(days=14)) -> None:
+        self.baseline = Baseline(lookback)
+        self._stats = _Stats()
+        self._record_ids: set[str] = set()
+        self._denials: dict[tuple[str, ...], DenialEvent] = {}
+        self._successes: dict[str, SuccessEvent] = {}
+        self._denial_records: dict[str, SignIn] = {}
+        self._interrupts: dict[str, Counter[int]] = {}
+        self._users: dict[str, tuple[str, str]] = {}
+        self._upn_to_id: dict[str, str] = {}
+        self._audits: dict[str, AuditEvent] = {}
+        self._risks: dict[str, RiskEvent] = {}
+        self._newest_prefix = ""
+        self._newest_raw: list[str] = []
+        self._newest: datetime | None = None
+
+    # -- input -----------------------------------------------------------------------------------
+
+    def note(self, message: str) -> None:
+        self._stats.notes.append(message)
+
+    def skip(self, reason: str, source: str = "", line: int | None = None) -> None:
+        """Count a record a loader could not even decode (truncated JSON, bad CSV row)."""
+        self._stats.records += 1
+        self._stats.skip(reason, _Where(source, line))
+
+    def add_signins(
+        self, items: Iterable[tuple[Any, int]], *, source: str = "", default_interactive: bool = True
+    ) -> None:
+        """Add raw sign-in records, each with its line (or index) in ``source`` for error messages."""
+        stats = self._stats
+        for raw, line in items:
+            stats.records += 1
+            if isinstance(raw, dict) and triage(raw) is Triage.DROP:
+                # Benign and irrelevant: only check it is well-formed and note how new it is.
+                rid = raw.get("id")
+                created = raw.get("createdDateTime")
+                if not rid or not isinstance(rid, str):
+                    stats.skip("missing id", _Where(source, line))
+                    continue
+                if not created or not isinstance(created, str):
+                    stats.skip("missing createdDateTime", _Where(source, line))
+                    continue
+                if not self._see_time(created):
+                    stats.skip("bad createdDateTime", _Where(source, line))
+                    continue
+                stats.used += 1
+                continue
+            try:
+                rec = normalise_signin(raw, default_interactive=default_interactive)
+            except SkipRecord as exc:
+                stats.skip(exc.reason, _Where(source, line))
+                continue
+            stats.used += 1
+            self._add_record(rec)
+
+    def _see_time(self, created: str) -> bool:
+        # Track the newest time without parsing every benign record: UTC ISO strings with the same
+        # 19-character prefix shape compare like times; anything else is parsed.
+        if len(created) >= 20 and created[-1] in "Zz" and created[10] == "T":
+            prefix = created[:19]
+            if prefix > self._newest_prefix:
+                try:
+                    ts = parse_ts(created)
+                except ValueError:
+                    return False
+                self._newest_prefix = prefix
+                self._newest_raw = [created]
+                self._bump(ts)
+            elif prefix == self._newest_prefix:
+                self._newest_raw.append(created)
+            return True
+        try:
+            self._bump(parse_ts(created))
+        except ValueError:
+            return False
+        return True
+
+    def _bump(self, ts: datetime) -> None:
+        if self._newest is None or ts > self._newest:
+            self._newest = ts
+
+    def add_signin(self, rec: SignIn) -> None:
+        """Add one already normalised record."""
+        self._stats.records += 1
+        self._stats.used += 1
+        self._add_record(rec)
+
+    def _add_record(self, rec: SignIn) -> None:
+        self._bump(rec.ts)
+        if rec.id in self._record_ids:
+            self._stats.duplicates += 1
+            return
+        self._record_ids.add(rec.id)
+        if rec.upn or rec.user_id:
+            self._users.setdefault(rec.user_key, (rec.upn, rec.user_id))
+            if rec.upn and rec.user_id:
+                self._upn_to_id.setdefault(rec.upn, rec.user_key)
+        if rec.error_code in NOISE_CODES:
+            self._interrupts.setdefault(rec.user_key, Counter())[rec.error_code] += 1
+        events = denial_events(rec)
+        if events:
+            self._denial_records[rec.id] = rec
+            for ev in events:
+                old = self._denials.get(ev.key)
+                # Keep the copy from the earliest record (the denial record itself, not a later
+                # record repeating the step), whatever order the input comes in.
+                if old is None or (ev.record_ts, ev.record_id) < (old.record_ts, old.record_id):
+                    self._denials[ev.key] = ev
+        success = success_event(rec)
+        if success is not None:
+            self._successes[rec.id] = success
+            if rec.cls is EventClass.MFA_SUCCESS:
+                self.baseline.add(rec.user_key, rec.ts, rec.country, rec.ip)
+
+    def add_audits(self, items: Iterable[tuple[Any, int]], *, source: str = "") -> None:
+        for raw, line in items:
+            self._stats.records += 1
+            try:
+                ev = normalise_audit(raw)
+            except SkipRecord as exc:
+                self._stats.skip(exc.reason, _Where(source, line))
+                continue
+            self._stats.used += 1
+            if ev.id in self._audits:
+                self._stats.duplicates += 1
+            self._audits[ev.id] = ev
+
+    def add_risks(self, items: Iterable[tuple[Any, int]], *, source: str = "") -> None:
+        for raw, line in items:
+            self._stats.records += 1
+            try:
+                ev = normalise_risk(raw)
+            except SkipRecord as exc:
+                self._stats.skip(exc.reason, _Where(source, line))
+                continue
+            self._stats.used += 1
+            if ev.id in self._risks:
+                self._stats.duplicates += 1
+            self._risks[ev.id] = ev
+
+    # -- output ----------------------------------------------------------------------------------
+
+    def evidence(self) -> Evidence:
+        """The evidence collected so far, with user keys unified (``upn:x`` → userId when known)."""
+        aliases = {f"upn:{upn}": key for upn, key in self._upn_to_id.items()}
+        for raw in self._newest_raw:
+            with contextlib.suppress(ValueError):
+                self._bump(parse_ts(raw))
+
+        def canon(key: str) -> str:
+            return aliases.get(key, key)
+
+        denials = sorted(
+            (
+                (replace(e, user_key=canon(e.user_key)) if e.user_key in aliases else e)
+                for e in self._denials.values()
+            ),
+            key=lambda e: (e.ts, e.key),
+        )
+        successes = sorted(
+            (
+                (replace(s, user_key=canon(s.user_key)) if s.user_key in aliases else s)
+                for s in self._successes.values()
+            ),
+            key=lambda s: (s.ts, s.record_id),
+        )
+        records = sorted(
+            (
+                (replace(r, user_key=canon(r.user_key)) if r.user_key in aliases else r)
+                for r in self._denial_records.values()
+            ),
+            key=lambda r: (r.ts, r.id),
+        )
+        self.baseline.rekey(aliases)
+        users: dict[str, tuple[str, str]] = {}
+        for key, (upn, uid) in self._users.items():
+            ck = canon(key)
+            old = users.get(ck)
+            users[ck] = (upn or (old[0] if old else ""), uid or (old[1] if old else ""))
+        interrupts: dict[str, dict[int, int]] = {}
+        for key, counts in self._interrupts.items():
+            slot = interrupts.setdefault(canon(key), {})
+            for code, n in counts.items():
+                slot[code] = slot.get(code, 0) + n
+        return Evidence(
+            denials=tuple(denials),
+            successes=tuple(successes),
+            denial_records=tuple(records),
+            baseline=self.baseline,
+            audits=tuple(sorted(self._audits.values(), key=lambda a: (a.ts, a.id))),
+            risks=tuple(sorted(self._risks.values(), key=lambda r: (r.ts, r.id))),
+            interrupts=interrupts,
+            users=users,
+            newest=self._newest,
+            stats=self._stats.freeze(),
+        )

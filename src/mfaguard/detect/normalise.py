@@ -1,0 +1,392 @@
+"""Turn raw sign-in, audit and risk records (Graph shape) into normalised records (reference §3 rule 1).
+
+Loaders map every export shape (LA ``SigninLogs``, portal CSV) to Graph field names first, so this is
+the only place that knows how a field is spelled or typed. Records that cannot be used raise
+:class:`SkipRecord` with a short reason; the caller counts them (bad input never stops a run).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from enum import IntEnum
+from typing import Any
+
+from mfaguard.detect.classify import (
+    DENIAL_CODES,
+    SUCCESS_CODES,
+    classify_denial_phrase,
+    is_no_mfa_phrase,
+    is_success_phrase,
+    normalise_phrase,
+)
+from mfaguard.detect.model import AuditEvent, AuthStep, EventClass, RiskEvent, SignIn
+
+
+class SkipRecord(ValueError):
+    """The record cannot be used; ``reason`` is the counter key shown to the user."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def parse_ts(value: object) -> datetime:
+    """Parse an ISO-8601 timestamp to an aware UTC datetime.
+
+    Graph writes 7 fractional digits (``2020-03-13T19:15:41.6195833Z``); they are trimmed to 6.
+    A timestamp without a zone is taken as UTC (exports write UTC). Raises ``ValueError``.
+    """
+    if not isinstance(value, str) or not value:
+        raise ValueError("not a timestamp")
+    text = value.strip()
+    dot = text.find(".", 19)
+    if dot != -1:
+        end = dot + 1
+        n = len(text)
+        while end < n and text[end].isdigit():
+            end += 1
+        if end - dot - 1 > 6:
+            text = text[: dot + 7] + text[end:]
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        parsed = _parse_portal_ts(text)
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def _parse_portal_ts(text: str) -> datetime:
+    # Some portal exports write "1/15/2024, 9:00:00 AM" (UTC column) instead of ISO 8601.
+    for fmt in ("%m/%d/%Y, %I:%M:%S %p", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %H:%M:%S", "%Y-%m-%d %H:%M:%S"):
+        try:
+            return datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    raise ValueError(f"unrecognised timestamp {text[:40]!r}")
+
+
+def to_int(value: object) -> int | None:
+    """An int from an int or a numeric string (LA and CSV write error codes as strings)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        try:
+            return int(text)
+        except ValueError:
+            return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
+def _str(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    raise SkipRecord("wrong type: expected text")
+
+
+def _as_bool(value: object) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        low = value.strip().lower()
+        if low in ("true", "yes", "1"):
+            return True
+        if low in ("false", "no", "0"):
+            return False
+    return None
+
+
+def _steps_raw(raw: Mapping[str, Any]) -> Sequence[Any] | None:
+    details = raw.get("authenticationDetails")
+    if details is None:
+        return None
+    if isinstance(details, str):
+        # Log Analytics exports AuthenticationDetails as a JSON string.
+        text = details.strip()
+        if not text:
+            return None
+        try:
+            details = json.loads(text)
+        except ValueError:
+            raise SkipRecord("wrong type: authenticationDetails is not JSON") from None
+    if not isinstance(details, list):
+        raise SkipRecord("wrong type: authenticationDetails is not a list")
+    return details
+
+
+def _step(entry: object) -> AuthStep:
+    if not isinstance(entry, Mapping):
+        raise SkipRecord("wrong type: authenticationDetails entry is not an object")
+    raw_detail = _str(entry.get("authenticationStepResultDetail"))
+    ts_value = entry.get("authenticationStepDateTime")
+    ts: datetime | None = None
+    if ts_value:
+        try:
+            ts = parse_ts(ts_value)
+        except ValueError:
+            ts = None
+    return AuthStep(
+        method=_str(entry.get("authenticationMethod")),
+        detail=normalise_phrase(raw_detail) if raw_detail else "",
+        raw_detail=raw_detail,
+        succeeded=_as_bool(entry.get("succeeded")),
+        ts=ts,
+        requirement=_str(entry.get("authenticationStepRequirement")),
+    )
+
+
+class Triage(IntEnum):
+    """What the collector must do with a raw record (decided cheaply, before full normalisation)."""
+
+    DROP = 0
+    """Nothing a detection uses (single-factor success, password failure, ...)."""
+    KEEP = 1
+    """May carry a denial event, a block, a fraud report or an MFA success."""
+
+
+def triage(raw: Mapping[str, Any]) -> Triage:
+    """Cheap first look at a raw sign-in: most benign records are dropped here without normalising."""
+    status = raw.get("status")
+    code = to_int(status.get("errorCode")) if isinstance(status, Mapping) else None
+    if code is None:
+        code = to_int(raw.get("errorCode"))
+    if code is None or code in DENIAL_CODES:
+        return Triage.KEEP  # unknown code: let normalisation report it
+    details = raw.get("authenticationDetails")
+    if details:
+        if isinstance(details, str):
+            return Triage.KEEP  # LA JSON string: decoding it is normalisation's job
+        if isinstance(details, list):
+            for step in details:
+                if not isinstance(step, Mapping) or step.get("succeeded") is not True:
+                    return Triage.KEEP
+        else:
+            return Triage.KEEP
+    if code in SUCCESS_CODES:
+        req = raw.get("authenticationRequirement")
+        if req == "singleFactorAuthentication" and not details:
+            return Triage.DROP
+        return Triage.KEEP
+    if code in (50074, 50076, 50097, 50155, 53003):
+        return Triage.KEEP  # interrupt noise summary
+    add = status.get("additionalDetails") if isinstance(status, Mapping) else None
+    if isinstance(add, str) and add and classify_denial_phrase(normalise_phrase(add)) is not None:
+        return Triage.KEEP
+    return Triage.DROP
+
+
+def user_key(user_id: str, upn: str) -> str:
+    """The stable key of a user: ``userId``, else the lower-cased UPN (reference §3 rule 1)."""
+    return user_id.lower() if user_id else f"upn:{upn}"
+
+
+def normalise_signin(raw: object, *, default_interactive: bool = True) -> SignIn:
+    """Normalise one raw (Graph-shaped) sign-in record; raises :class:`SkipRecord`."""
+    if not isinstance(raw, Mapping):
+        raise SkipRecord("not a JSON object")
+    rid = raw.get("id")
+    if not rid or not isinstance(rid, str):
+        raise SkipRecord("missing id")
+    created = raw.get("createdDateTime")
+    if not created:
+        raise SkipRecord("missing createdDateTime")
+    try:
+        ts = parse_ts(created)
+    except ValueError:
+        raise SkipRecord("bad createdDateTime") from None
+    upn = _str(raw.get("userPrincipalName")).strip().lower()
+    uid = _str(raw.get("userId")).strip()
+    if not upn and not uid:
+        raise SkipRecord("missing user")
+    status = raw.get("status")
+    if status is None:
+        status = {}
+    if not isinstance(status, Mapping):
+        raise SkipRecord("wrong type: status is not an object")
+    raw_code = status.get("errorCode", raw.get("errorCode"))
+    code = to_int(raw_code)
+    if code is None:
+        raise SkipRecord("missing errorCode" if raw_code in (None, "") else "wrong type: errorCode")
+    status_detail_raw = _str(status.get("additionalDetails"))
+    steps_raw = _steps_raw(raw)
+    steps = tuple(_step(s) for s in steps_raw) if steps_raw else None
+    location = raw.get("location")
+    if not isinstance(location, Mapping):
+        location = {}
+    interactive = _as_bool(raw.get("isInteractive"))
+    if interactive is None:
+        types = raw.get("signInEventTypes")
+        interactive = "interactiveUser" in types if isinstance(types, list) and types else default_interactive
+    mfa_detail = raw.get("mfaDetail")
+    mfa_method = _str(mfa_detail.get("authMethod")) if isinstance(mfa_detail, Mapping) else ""
+
+    # detail: the MFA step's result detail if present, else status.additionalDetails (rule 1).
+    step_detail_raw = ""
+    if steps:
+        mfa_steps = [s for s in steps if s.detail and not s.method.lower().startswith("password")]
+        if mfa_steps:
+            chosen = mfa_steps[-1]
+            if code in DENIAL_CODES:
+                failed = [s for s in mfa_steps if s.succeeded is False]
+                chosen = failed[-1] if failed else chosen
+            step_detail_raw = chosen.raw_detail
+    raw_detail = step_detail_raw or status_detail_raw
+    detail = normalise_phrase(raw_detail) if raw_detail else ""
+    requirement = _str(raw.get("authenticationRequirement"))
+    cls, low_conf, success_method = _classify(code, detail, steps, requirement, mfa_method)
+    return SignIn(
+        id=rid,
+        ts=ts,
+        user_key=user_key(uid, upn),
+        upn=upn,
+        user_id=uid,
+        error_code=code,
+        detail=detail,
+        raw_detail=raw_detail,
+        ip=_str(raw.get("ipAddress")).strip(),
+        country=_str(location.get("countryOrRegion")).strip().upper(),
+        city=_str(location.get("city")).strip(),
+        state=_str(location.get("state")).strip(),
+        app=_str(raw.get("appDisplayName")),
+        user_agent=_str(raw.get("userAgent")),
+        correlation_id=_str(raw.get("correlationId")).lower(),
+        original_request_id=_str(raw.get("originalRequestId")).lower(),
+        session_id=_str(raw.get("sessionId")).lower(),
+        interactive=interactive,
+        auth_requirement=requirement,
+        steps=steps,
+        user_type=_str(raw.get("userType")),
+        cls=cls,
+        low_confidence_success=low_conf,
+        success_method=success_method or mfa_method,
+        status_detail=status_detail_raw,
+    )
+
+
+def _classify(
+    code: int, detail: str, steps: tuple[AuthStep, ...] | None, requirement: str, mfa_method: str
+) -> tuple[EventClass, bool, str]:
+    """(class, low-confidence success?, success method) of a record (reference §3 rule 2)."""
+    if code in SUCCESS_CODES:
+        methods = [s.method for s in steps or () if s.succeeded is not False]
+        if any(m.strip().lower() == "previously satisfied" for m in methods) or is_no_mfa_phrase(detail):
+            return EventClass.SUCCESS_NO_MFA, False, ""
+        if steps:
+            for s in reversed(steps):
+                if s.succeeded is not False and is_success_phrase(s.detail):
+                    return EventClass.MFA_SUCCESS, False, s.method
+        if is_success_phrase(detail):
+            return EventClass.MFA_SUCCESS, False, mfa_method
+        if requirement.lower() == "multifactorauthentication" and not steps:
+            return EventClass.MFA_SUCCESS, False, mfa_method
+        if not steps and not requirement:
+            # v1.0 record: nothing says whether MFA happened; it may close a chain with low confidence.
+            return EventClass.OTHER, True, mfa_method
+        return EventClass.OTHER, False, ""
+    if code in DENIAL_CODES:
+        return classify_denial_phrase(detail) or EventClass.MFA_FAIL_OTHER, False, ""
+    if code in (50074, 50076):
+        return EventClass.MFA_INTERRUPT, False, ""
+    phrase_cls = classify_denial_phrase(detail)
+    if phrase_cls is not None:
+        return phrase_cls, False, ""
+    return EventClass.OTHER, False, ""
+
+
+# -- directory audits and risk detections -------------------------------------------------------
+
+
+def normalise_audit(raw: object) -> AuditEvent:
+    """Normalise a directoryAudit object; raises :class:`SkipRecord`."""
+    if not isinstance(raw, Mapping):
+        raise SkipRecord("not a JSON object")
+    rid = raw.get("id")
+    if not rid or not isinstance(rid, str):
+        raise SkipRecord("missing id")
+    try:
+        ts = parse_ts(raw.get("activityDateTime"))
+    except ValueError:
+        raise SkipRecord("missing or bad activityDateTime") from None
+    target_ids: list[str] = []
+    target_upns: list[str] = []
+    modified: list[str] = []
+    targets = raw.get("targetResources") or []
+    if not isinstance(targets, list):
+        raise SkipRecord("wrong type: targetResources is not a list")
+    for target in targets:
+        if not isinstance(target, Mapping):
+            continue
+        ttype = _str(target.get("type")).lower()
+        if ttype and ttype != "user":
+            continue
+        if target.get("id"):
+            target_ids.append(_str(target.get("id")).lower())
+        if target.get("userPrincipalName"):
+            target_upns.append(_str(target.get("userPrincipalName")).strip().lower())
+        for prop in target.get("modifiedProperties") or ():
+            if isinstance(prop, Mapping) and prop.get("displayName"):
+                modified.append(_str(prop.get("displayName")))
+    initiated = raw.get("initiatedBy")
+    user: Mapping[str, Any] = {}
+    if isinstance(initiated, Mapping) and isinstance(initiated.get("user"), Mapping):
+        user = initiated["user"]
+    return AuditEvent(
+        id=rid,
+        ts=ts,
+        activity=_str(raw.get("activityDisplayName")).strip(),
+        category=_str(raw.get("category")),
+        result=_str(raw.get("result")),
+        result_reason=_str(raw.get("resultReason")).strip(),
+        target_user_ids=tuple(target_ids),
+        target_upns=tuple(target_upns),
+        initiator_user_id=_str(user.get("id")).lower(),
+        initiator_upn=_str(user.get("userPrincipalName")).strip().lower(),
+        initiator_ip=_str(user.get("ipAddress")),
+        modified_properties=tuple(modified),
+    )
+
+
+def normalise_risk(raw: object) -> RiskEvent:
+    """Normalise a riskDetection object (time = ``activityDateTime``); raises :class:`SkipRecord`."""
+    if not isinstance(raw, Mapping):
+        raise SkipRecord("not a JSON object")
+    rid = raw.get("id")
+    if not rid or not isinstance(rid, str):
+        raise SkipRecord("missing id")
+    try:
+        ts = parse_ts(raw.get("activityDateTime") or raw.get("detectedDateTime"))
+    except ValueError:
+        raise SkipRecord("missing or bad activityDateTime") from None
+    upn = _str(raw.get("userPrincipalName")).strip().lower()
+    uid = _str(raw.get("userId")).strip()
+    if not upn and not uid:
+        raise SkipRecord("missing user")
+    location = raw.get("location")
+    country = ""
+    if isinstance(location, Mapping):
+        country = _str(location.get("countryOrRegion")).upper()
+    return RiskEvent(
+        id=rid,
+        ts=ts,
+        risk_event_type=_str(raw.get("riskEventType")),
+        upn=upn,
+        user_id=uid.lower(),
+        ip=_str(raw.get("ipAddress")),
+        country=country,
+        risk_level=_str(raw.get("riskLevel")),
+    )
