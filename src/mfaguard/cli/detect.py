@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import re
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from mfaguard.cli import app
 from mfaguard.cli._common import handle_errors, stderr_console
+from mfaguard.cli._graphopts import GraphOptions, graph_options
 from mfaguard.errors import EXIT_FINDINGS, EXIT_OK, InputError, UsageError
+
+if TYPE_CHECKING:
+    from mfaguard.detect.collect import Evidence
+    from mfaguard.detect.context import DetectOptions
 
 
 class AlertFormatName(StrEnum):
@@ -62,6 +69,7 @@ def parse_duration(value: str, option: str) -> timedelta:
 
 @app.command("detect")
 @handle_errors
+@graph_options
 def detect_command(
     signins: list[Path] = typer.Option(
         [],
@@ -115,6 +123,8 @@ def detect_command(
     fail_on: SeverityName = typer.Option(
         SeverityName.high, "--fail-on", help="Exit 1 when an alert at or above this severity exists."
     ),
+    *,
+    graph: GraphOptions,
 ) -> None:
     """Find MFA fatigue (push-spam) attacks in Entra ID sign-in logs: bursts of denied pushes,
     spam followed by an approval, user fraud reports, attempts while blocked, a new MFA method
@@ -153,7 +163,9 @@ def detect_command(
     else:
         if audits or risk_detections or auth_details:
             raise UsageError("--audits, --risk-detections and --auth-details go with --signins FILE")
-        evidence = _read_graph(options, now)
+        if options.since is None:
+            options = replace(options, since=timedelta(hours=24))
+        evidence = _read_graph(options, now, graph)
         anchor = "now"
     stats = evidence.stats
     if stats.records and not stats.used:
@@ -194,8 +206,36 @@ def _warn_skipped(stats: object) -> None:
         console.print(f"note: {note}", markup=False)
 
 
-def _read_graph(options: object, now: datetime) -> object:
-    raise UsageError(
-        "reading sign-ins from Graph is not available in this build",
-        hint="export the sign-ins and pass --signins FILE",
+def _read_graph(options: DetectOptions, now: datetime, graph: GraphOptions) -> Evidence:
+    """Read the --since window plus the baseline lookback before it from Graph."""
+    import asyncio
+    from contextlib import nullcontext
+
+    from mfaguard.detect.collect import Collector
+    from mfaguard.detect.graph_source import read_graph
+    from mfaguard.graph.connect import token_tenant
+
+    assert options.since is not None
+    start = now - options.since - options.lookback
+    connection = graph.connection()
+    collector = Collector(lookback=options.lookback)
+    console = stderr_console()
+    status = (
+        console.status("Reading sign-ins from Microsoft Graph…") if console.is_terminal else nullcontext()
     )
+
+    async def main() -> None:
+        provider = connection.token_provider()
+        await token_tenant(provider, graph.expected_tenant())
+        async with connection.client(provider) as client:
+            await read_graph(
+                client,
+                collector,
+                start=start,
+                end=now,
+                progress=(lambda text: status.update(text)) if hasattr(status, "update") else None,
+            )
+
+    with status:
+        asyncio.run(main())
+    return collector.evidence()

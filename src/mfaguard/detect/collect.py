@@ -12,10 +12,10 @@ from __future__ import annotations
 import bisect
 import contextlib
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from mfaguard.detect.classify import NOISE_CODES
 from mfaguard.detect.events import denial_events, success_event
@@ -39,6 +39,11 @@ from mfaguard.detect.normalise import (
 )
 
 MAX_EXAMPLES = 10
+
+
+class _Identified(Protocol):
+    @property
+    def id(self) -> str: ...
 
 
 class IntervalSet:
@@ -315,30 +320,29 @@ class Collector:
                 self.baseline.add(rec.user_key, rec.ts, rec.country, rec.ip)
 
     def add_audits(self, items: Iterable[tuple[Any, int]], *, source: str = "") -> None:
-        for raw, line in items:
-            self._stats.records += 1
-            try:
-                ev = normalise_audit(raw)
-            except SkipRecord as exc:
-                self._stats.skip(exc.reason, _Where(source, line))
-                continue
-            self._stats.used += 1
-            if ev.id in self._audits:
-                self._stats.duplicates += 1
-            self._audits[ev.id] = ev
+        self._add_objects(items, source, normalise_audit, self._audits)
 
     def add_risks(self, items: Iterable[tuple[Any, int]], *, source: str = "") -> None:
+        self._add_objects(items, source, normalise_risk, self._risks)
+
+    def _add_objects(
+        self,
+        items: Iterable[tuple[Any, int]],
+        source: str,
+        normalise: Callable[[object], _Identified],
+        store: dict[str, Any],
+    ) -> None:
         for raw, line in items:
             self._stats.records += 1
             try:
-                ev = normalise_risk(raw)
+                obj = normalise(raw)
             except SkipRecord as exc:
                 self._stats.skip(exc.reason, _Where(source, line))
                 continue
             self._stats.used += 1
-            if ev.id in self._risks:
+            if obj.id in store:
                 self._stats.duplicates += 1
-            self._risks[ev.id] = ev
+            store[obj.id] = obj
 
     # -- output ----------------------------------------------------------------------------------
 

@@ -311,17 +311,23 @@ def _classify(
 # -- directory audits and risk detections -------------------------------------------------------
 
 
-def normalise_audit(raw: object) -> AuditEvent:
-    """Normalise a directoryAudit object; raises :class:`SkipRecord`."""
+def _id_and_time(raw: object, *time_fields: str) -> tuple[Mapping[str, Any], str, datetime]:
+    """The object, its ``id`` and the first present time field; raises :class:`SkipRecord`."""
     if not isinstance(raw, Mapping):
         raise SkipRecord("not a JSON object")
     rid = raw.get("id")
     if not rid or not isinstance(rid, str):
         raise SkipRecord("missing id")
     try:
-        ts = parse_ts(raw.get("activityDateTime"))
+        ts = parse_ts(next((raw[f] for f in time_fields if raw.get(f)), None))
     except ValueError:
-        raise SkipRecord("missing or bad activityDateTime") from None
+        raise SkipRecord(f"missing or bad {time_fields[0]}") from None
+    return raw, rid, ts
+
+
+def normalise_audit(raw_obj: object) -> AuditEvent:
+    """Normalise a directoryAudit object; raises :class:`SkipRecord`."""
+    raw, rid, ts = _id_and_time(raw_obj, "activityDateTime")
     target_ids: list[str] = []
     target_upns: list[str] = []
     modified: list[str] = []
@@ -361,17 +367,9 @@ def normalise_audit(raw: object) -> AuditEvent:
     )
 
 
-def normalise_risk(raw: object) -> RiskEvent:
+def normalise_risk(raw_obj: object) -> RiskEvent:
     """Normalise a riskDetection object (time = ``activityDateTime``); raises :class:`SkipRecord`."""
-    if not isinstance(raw, Mapping):
-        raise SkipRecord("not a JSON object")
-    rid = raw.get("id")
-    if not rid or not isinstance(rid, str):
-        raise SkipRecord("missing id")
-    try:
-        ts = parse_ts(raw.get("activityDateTime") or raw.get("detectedDateTime"))
-    except ValueError:
-        raise SkipRecord("missing or bad activityDateTime") from None
+    raw, rid, ts = _id_and_time(raw_obj, "activityDateTime", "detectedDateTime")
     upn = _str(raw.get("userPrincipalName")).strip().lower()
     uid = _str(raw.get("userId")).strip()
     if not upn and not uid:

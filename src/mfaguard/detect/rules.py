@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from mfaguard.detect.alerts import Alert, TimelineEntry, iso
 from mfaguard.detect.classify import is_oath, is_push
@@ -232,6 +232,18 @@ def _entities(events: Sequence[DenialEvent]) -> Entities:
     }
 
 
+def _event_alert(events: Sequence[DenialEvent], **fields: Any) -> Alert:
+    """An alert whose times, counts, entities and timeline come from its denial events."""
+    return Alert(
+        first_seen=events[0].ts,
+        last_seen=events[-1].ts,
+        denials=_denial_counts(events),
+        timeline=tuple(_timeline_denials(events)),
+        **_entities(events),
+        **fields,
+    )
+
+
 # -- DET-001 push burst (D1, with D6 reported inside) -----------------------------------------------
 
 
@@ -255,33 +267,28 @@ def push_burst(ev: Evidence, ctx: Context, p: Params, prior: Sequence[Alert]) ->
                 reasons.append("modifiers cannot raise a push burst above high")
             ignored = [e for e in burst if e.cls in p.ignored_classes]
             ignored_max = max_window_count([e.ts for e in ignored], p.burst_window)
-            ent = _entities(burst)
             alerts.append(
-                Alert(
+                _event_alert(
+                    burst,
                     detection_id="DET-001",
                     name="Push burst (MFA fatigue in progress)",
                     severity=severity,
                     user=upn or None,
                     user_id=uid or None,
-                    first_seen=burst[0].ts,
-                    last_seen=burst[-1].ts,
-                    denials=_denial_counts(burst),
                     modifiers=tuple(mods),
                     profile=ctx.profile,
                     summary=(
                         f"{len(burst)} MFA denials for {upn or uid} between {iso(burst[0].ts)} and "
-                        f"{iso(burst[-1].ts)} from {', '.join(ent['ips']) or 'unknown IPs'}"
+                        f"{iso(burst[-1].ts)} from {', '.join(_sorted_unique(e.ip for e in burst)) or 'unknown IPs'}"
                     ),
                     reasons=tuple(reasons),
                     next_steps=(NEXT_CONTACT, NEXT_RESET, NEXT_BLOCK_IP, NEXT_HARDEN),
-                    timeline=tuple(_timeline_denials(burst)),
                     details={
                         "max_in_window": best,
                         "window_minutes": window_min,
                         "ignored_push_burst": ignored_max >= p.ignored_threshold,
                         "ignored_in_window": ignored_max,
                     },
-                    **ent,
                 )
             )
     return alerts
@@ -709,17 +716,14 @@ def blocked_attempts(ev: Evidence, ctx: Context, p: Params, prior: Sequence[Aler
                     f"the user reported fraud at {iso(min(reports))} (DET-005) and the attempts go on: "
                     "whoever holds the password is still trying (high)"
                 )
-            ent = _entities(group)
             alerts.append(
-                Alert(
+                _event_alert(
+                    group,
                     detection_id="DET-006",
                     name="Sign-in attempts while blocked for MFA",
                     severity=severity,
                     user=upn or None,
                     user_id=uid or None,
-                    first_seen=group[0].ts,
-                    last_seen=group[-1].ts,
-                    denials=_denial_counts(group),
                     mitre=("T1621", "T1110"),
                     profile=ctx.profile,
                     summary=f"{len(group)} attempts for {upn or uid} while the user is blocked for MFA",
@@ -731,8 +735,6 @@ def blocked_attempts(ev: Evidence, ctx: Context, p: Params, prior: Sequence[Aler
                         "Unblock the user for MFA (Entra > Multifactor authentication > Block/unblock users) "
                         "only after the password is reset.",
                     ),
-                    timeline=tuple(_timeline_denials(group)),
-                    **ent,
                 )
             )
     return alerts
@@ -854,18 +856,15 @@ def campaign(ev: Evidence, ctx: Context, p: Params, prior: Sequence[Alert]) -> l
         ):
             burst = events[first : last + 1]
             upns = sorted({_user_of(ev, e.user_key, e.upn, e.user_id)[0] or e.user_key for e in burst})
-            ent = _entities(burst)
             alerts.append(
-                Alert(
+                _event_alert(
+                    burst,
                     detection_id="DET-008",
                     name="MFA push-spam campaign from one source",
                     severity=Severity.HIGH,
                     user=None,
                     user_id=None,
                     users=tuple(upns),
-                    first_seen=burst[0].ts,
-                    last_seen=burst[-1].ts,
-                    denials=_denial_counts(burst),
                     profile=ctx.profile,
                     summary=f"{len(upns)} users got MFA denials from {source} within 1 h",
                     reasons=(
@@ -877,9 +876,7 @@ def campaign(ev: Evidence, ctx: Context, p: Params, prior: Sequence[Alert]) -> l
                         NEXT_RESET.replace("the user's", "each affected user's"),
                         NEXT_HARDEN,
                     ),
-                    timeline=tuple(_timeline_denials(burst)),
                     details={"source": source, "distinct_users": best},
-                    **ent,
                 )
             )
     return alerts
@@ -899,17 +896,14 @@ def totp_brute_force(ev: Evidence, ctx: Context, p: Params, prior: Sequence[Aler
             if len(sessions) < p.totp_sessions:
                 continue
             upn, uid = _user_of(ev, user, burst[0].upn, burst[0].user_id)
-            ent = _entities(burst)
             alerts.append(
-                Alert(
+                _event_alert(
+                    burst,
                     detection_id="DET-009",
                     name="MFA TOTP code brute force",
                     severity=Severity.MEDIUM,
                     user=upn or None,
                     user_id=uid or None,
-                    first_seen=burst[0].ts,
-                    last_seen=burst[-1].ts,
-                    denials=_denial_counts(burst),
                     mitre=("T1621", "T1110"),
                     profile=ctx.profile,
                     summary=f"{len(burst)} failed verification codes for {upn or uid} across {len(sessions)} sessions",
@@ -922,9 +916,7 @@ def totp_brute_force(ev: Evidence, ctx: Context, p: Params, prior: Sequence[Aler
                         NEXT_REVOKE,
                         "Review the user's OATH tokens; re-register them if in doubt.",
                     ),
-                    timeline=tuple(_timeline_denials(burst)),
                     details={"sessions": len(sessions)},
-                    **ent,
                 )
             )
     return alerts
