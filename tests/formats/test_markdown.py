@@ -56,3 +56,22 @@ def test_fleet_lists_tenants_and_errors() -> None:
     assert "- northwind: Graph answered 403" in text
     assert "#### contoso: Contoso Ltd" in text
     assert "#### fabrikam" not in text  # nothing needs attention there
+
+
+def test_long_fleet_comment_is_cut_between_sections_under_githubs_limit() -> None:
+    from mfaguard.formats.markdown import COMMENT_LIMIT
+    from mfaguard.report import TenantResult
+
+    many = [
+        TenantResult(name=f"tenant-{i:03}", status="ok", report=every_status_report()) for i in range(200)
+    ]
+    text = render_fleet("markdown", many)
+    assert len(text) <= COMMENT_LIMIT
+    assert "| tenant-199 | ok |" in text  # the overview keeps every tenant
+    assert "Cut here to fit a pull-request comment" in text
+    assert text.count("<details>") == text.count("</details>")
+    assert text.count("```") % 2 == 0
+
+
+def test_short_comment_is_not_cut() -> None:
+    assert "Cut here" not in render_fleet("markdown", fleet_results())

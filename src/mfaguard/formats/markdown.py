@@ -20,6 +20,7 @@ from mfaguard.formats._common import (
     fenced,
     fleet_error,
     group_by_status,
+    ok_reports,
     sort_findings,
     summary_counts,
     summary_line,
@@ -46,6 +47,13 @@ ICON: dict[Status, str] = {
 }
 
 ACTION = (Status.FAIL, Status.ERROR, Status.WARN)
+
+COMMENT_LIMIT = 65_000
+"""GitHub rejects comments over 65,536 characters; stay under it with room for a CI tool's header."""
+TRUNCATED = (
+    "> Cut here to fit a pull-request comment ({left} more section(s) left out of {limit:,} characters); "
+    "the full report is in `--format html` or `--format json`."
+)
 QUIET = (Status.PASS, Status.NOT_APPLICABLE)
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|<>&~])")
@@ -82,21 +90,40 @@ def _control(finding: Finding) -> str:
     return f"[{finding.control_id}]({control_doc_url(finding.control_id)}) {cell(finding.title)}"
 
 
-def _action_section(findings: Sequence[Finding], rules: Mapping[str, RuleInfo]) -> list[str]:
+def _action_blocks(findings: Sequence[Finding], rules: Mapping[str, RuleInfo]) -> list[str]:
+    """The table of what needs attention, then one collapsible remediation block per finding."""
     actionable = [f for f in sort_findings(findings) if f.status in ACTION]
     if not actionable:
-        return ["No FAIL, ERROR or WARN findings. 🎉", ""]
-    lines = ["| Status | Severity | Control | Detail |", "|---|---|---|---|"]
-    lines += [
+        return ["No FAIL, ERROR or WARN findings. 🎉\n"]
+    table = ["| Status | Severity | Control | Detail |", "|---|---|---|---|"]
+    table += [
         f"| {_status(f.status)} | {f.severity.value} | {_control(f)} | {_detail(f)} |" for f in actionable
     ]
-    lines.append("")
+    blocks = ["\n".join(table) + "\n"]
     for f in actionable:
         fix = finding_remediation(f, rules.get(f.control_id))
         if fix:
             summary = html.escape(f"How to fix {f.control_id}: {f.title}")
-            lines += [f"<details><summary>{summary}</summary>", "", fenced(fix), "", "</details>", ""]
-    return lines
+            blocks.append(f"<details><summary>{summary}</summary>\n\n{fenced(fix)}\n\n</details>\n")
+    return blocks
+
+
+def fit(head: str, blocks: Sequence[str], limit: int = COMMENT_LIMIT) -> str:
+    """``head`` plus as many whole ``blocks`` as fit in ``limit`` characters, then a note if cut.
+
+    Blocks are never split, so a cut can never leave an open code fence or ``<details>``.
+    """
+    parts = [head.rstrip("\n") + "\n"]
+    size = len(parts[0])
+    for i, block in enumerate(blocks):
+        text = "\n" + block.rstrip("\n") + "\n"
+        if size + len(text) + len(TRUNCATED) + 2 > limit:
+            left = len(blocks) - i
+            parts.append("\n" + TRUNCATED.format(left=left, limit=limit) + "\n")
+            break
+        parts.append(text)
+        size += len(text)
+    return "".join(parts)
 
 
 def _quiet_section(findings: Sequence[Finding]) -> list[str]:
@@ -129,7 +156,7 @@ def _meta_line(report: AuditReport) -> str:
 
 def render(report: AuditReport, options: RenderOptions) -> str:
     """A pull-request comment for one tenant."""
-    lines = [
+    head = [
         f"## mfaguard audit: {cell(report.tenant_name or report.tenant_id or 'unknown tenant')}",
         "",
         _meta_line(report),
@@ -140,20 +167,19 @@ def render(report: AuditReport, options: RenderOptions) -> str:
         "",
     ]
     if report.summary()[Status.ERROR.value]:
-        lines += [f"> {NOT_EVALUATED_HINT}", ""]
+        head += [f"> {NOT_EVALUATED_HINT}", ""]
+    head.append("### Needs attention")
     rules = rules_by_id(report.findings, options.controls)
-    lines += [
-        "### Needs attention",
-        "",
-        *_action_section(report.findings, rules),
-        *_quiet_section(report.findings),
-    ]
-    return "\n".join(lines).rstrip("\n") + "\n"
+    blocks = _action_blocks(report.findings, rules)
+    quiet = _quiet_section(report.findings)
+    if quiet:
+        blocks.append("\n".join(quiet))
+    return fit("\n".join(head), blocks)
 
 
 def render_fleet(results: Sequence[TenantResult], options: RenderOptions) -> str:
-    """One comment for a fleet: a row per tenant, then every FAIL/ERROR/WARN with its tenant."""
-    lines = [
+    """One comment for a fleet: a row per tenant, then every FAIL/ERROR/WARN per tenant."""
+    head = [
         f"## mfaguard fleet audit: {len(results)} tenants",
         "",
         "| Tenant | Read | " + " | ".join(_status(s) for s in (*ACTION, *QUIET)) + " |",
@@ -163,26 +189,23 @@ def render_fleet(results: Sequence[TenantResult], options: RenderOptions) -> str
         if r.status == "ok" and r.report is not None:
             counts = r.report.summary()
             numbers = " | ".join(str(counts[s.value]) for s in (*ACTION, *QUIET))
-            lines.append(f"| {cell(r.name)} | ok | {numbers} |")
+            head.append(f"| {cell(r.name)} | ok | {numbers} |")
         else:
-            lines.append(f"| {cell(r.name)} | **error** |" + " – |" * 5)
+            head.append(f"| {cell(r.name)} | **error** |" + " – |" * 5)
     failed = [r for r in results if r.status != "ok" or r.report is None]
     if failed:
-        lines += ["", "**Could not be read:**", ""]
-        lines += [f"- {cell(r.name)}: {cell(fleet_error(r))}" for r in failed]
-    lines += ["", "### Needs attention", ""]
-    any_action = False
-    rules = rules_by_id(
-        [f for r in results if r.report is not None for f in r.report.findings], options.controls
-    )
-    for r in results:
-        if r.status == "ok" and r.report is not None and any(f.status in ACTION for f in r.report.findings):
-            any_action = True
-            lines += [
-                f"#### {cell(r.name)}: {cell(tenant_label(r.report))}",
-                "",
-                *_action_section(r.report.findings, rules),
-            ]
-    if not any_action:
-        lines += ["No FAIL, ERROR or WARN findings in any tenant that could be read.", ""]
-    return "\n".join(lines).rstrip("\n") + "\n"
+        head += ["", "**Could not be read:**", ""]
+        head += [f"- {cell(r.name)}: {cell(fleet_error(r))}" for r in failed]
+    head += ["", "### Needs attention"]
+    readable = ok_reports(results)
+    rules = rules_by_id([f for _, rep in readable for f in rep.findings], options.controls)
+    blocks = [
+        "\n".join(
+            [f"#### {cell(r.name)}: {cell(tenant_label(rep))}", "", *_action_blocks(rep.findings, rules)]
+        )
+        for r, rep in readable
+        if any(f.status in ACTION for f in rep.findings)
+    ]
+    if not blocks:
+        blocks = ["No FAIL, ERROR or WARN findings in any tenant that could be read.\n"]
+    return fit("\n".join(head), blocks)
