@@ -57,6 +57,7 @@ def test_config_file_model_builds_settings() -> None:
         {"break_glass_group": ["g"]},
         {"number_matching": "sometimes"},
         {"exceptions": [{"control": "MFA-6", "reason": "r", "owner": "o"}]},
+        {"exceptions": [{"control": "MFA-999", "reason": "r", "owner": "o"}]},
         {"exceptions": [{"control": "MFA-006", "reason": "", "owner": "o"}]},
         {"exceptions": [{"control": "MFA-006", "reason": "r"}]},
         {"exceptions": [{"control": "MFA-006", "reason": "r", "owner": "o", "expires": "soon"}]},

@@ -111,6 +111,11 @@ class ExceptionConfig(BaseModel):
         value = value.strip().upper()
         if not CONTROL_ID_PATTERN.match(value):
             raise ValueError(f"'{value}' is not a control id (MFA-001 …)")
+        # Lazy: the catalogue imports this module. A typo'd id would silently never match a finding.
+        from mfaguard.controls import CONTROL_IDS
+
+        if value not in CONTROL_IDS:
+            raise ValueError(f"unknown control {value} (known: MFA-001 … {max(CONTROL_IDS)})")
         return value
 
     def to_grant(self) -> ExceptionGrant:
