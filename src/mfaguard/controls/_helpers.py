@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 
 from mfaguard.models import (
     ADVANCED_CONFIG_STATES,
@@ -149,16 +150,28 @@ def all_users_state(
     return Result(Status.FAIL, unknown_value(field, state) + ".", resource=resource, evidence=evidence)
 
 
-def judge_phone_method(
-    snapshot: TenantSnapshot, config_id: str, extra: Callable[[MethodConfiguration], str]
-) -> Result:
-    """MFA-007 / MFA-008: the method must be off; FAIL is high when all_users is targeted, else medium.
+@dataclass(frozen=True, slots=True)
+class EnabledMethod:
+    """A method configuration whose state is ``enabled`` and whose include targets are present."""
 
-    ``extra`` adds a method-specific clause to a FAIL detail (SMS sign-in, office phones).
+    config: MethodConfiguration
+    targets: tuple[MethodTarget, ...]
+    evidence: dict[str, object]
+
+
+def enabled_method(
+    snapshot: TenantSnapshot, config_id: str, *, judged: str, when_disabled: tuple[Status, str]
+) -> EnabledMethod | Result:
+    """Read a method's state the way MFA-001 and MFA-007..009 need it.
+
+    Returns the verdict for a missing configuration or state (ERROR), ``disabled`` (``when_disabled``),
+    an unknown state (FAIL naming it) or absent include targets of an enabled method (ERROR);
+    otherwise the enabled method for the caller to judge its targets. ``judged`` names what cannot
+    be judged when the configuration is missing.
     """
     config = snapshot.policy.configuration(config_id)
     if config is None:
-        return missing_configuration(config_id, f"whether {config_id} is off")
+        return missing_configuration(config_id, judged)
     evidence: dict[str, object] = {"state": config.state}
     if config.state is None:
         return Result(
@@ -168,9 +181,7 @@ def judge_phone_method(
             evidence=evidence,
         )
     if config.disabled:
-        return Result(
-            Status.PASS, f"{config_id} is disabled (state 'disabled').", resource=config.id, evidence=evidence
-        )
+        return Result(when_disabled[0], when_disabled[1], resource=config.id, evidence=evidence)
     if not is_known(config.state, METHOD_STATES):
         detail = unknown_value(f"{config_id} state", config.state) + "."
         return Result(Status.FAIL, detail, resource=config.id, evidence=evidence)
@@ -178,23 +189,41 @@ def judge_phone_method(
     if targets is None:
         return Result(
             Status.ERROR,
-            f"{config_id} is enabled but its includeTargets are missing from the snapshot, so its reach "
-            "cannot be judged; re-export the policy.",
+            f"{config_id} is enabled but its includeTargets are missing from the snapshot, so who can "
+            "use it cannot be judged; re-export the policy.",
             resource=config.id,
             evidence=evidence,
         )
-    everyone = has_all_users(targets)
     evidence["include_targets"] = [t.id for t in targets]
-    scope = "all_users" if everyone else target_list(snapshot, targets)
+    return EnabledMethod(config, targets, evidence)
+
+
+def judge_phone_method(
+    snapshot: TenantSnapshot, config_id: str, extra: Callable[[MethodConfiguration], str]
+) -> Result:
+    """MFA-007 / MFA-008: the method must be off; FAIL is high when all_users is targeted, else medium.
+
+    ``extra`` adds a method-specific clause to a FAIL detail (SMS sign-in, office phones).
+    """
+    method = enabled_method(
+        snapshot,
+        config_id,
+        judged=f"whether {config_id} is off",
+        when_disabled=(Status.PASS, f"{config_id} is disabled (state 'disabled')."),
+    )
+    if isinstance(method, Result):
+        return method
+    everyone = has_all_users(method.targets)
+    scope = "all_users" if everyone else target_list(snapshot, method.targets)
     detail = f"{config_id} is enabled (state 'enabled') for {scope}"
-    clause = extra(config)
+    clause = extra(method.config)
     detail += f"; {clause}." if clause else "."
     return Result(
         Status.FAIL,
         detail,
-        resource=config.id,
+        resource=method.config.id,
         severity=Severity.HIGH if everyone else Severity.MEDIUM,
-        evidence=evidence,
+        evidence=method.evidence,
     )
 
 
@@ -270,3 +299,58 @@ def group_references(snapshot: TenantSnapshot) -> dict[str, list[str]]:
         if _is_real(named) and _is_group_target(named):
             groups.setdefault(named.id.lower(), []).append(place)
     return groups
+
+
+def judge_policy_setting(
+    snapshot: TenantSnapshot,
+    *,
+    name: str,
+    resource: str,
+    state: str | None,
+    targets: Sequence[MethodTarget | FeatureTarget] | None,
+    default: str,
+    disabled: str,
+    partial: Status,
+) -> Result:
+    """A policy-level setting with a state and include targets (MFA-011, MFA-012).
+
+    ``default`` is WARN with the given explanation; ``disabled`` FAIL; an unknown state FAIL; enabled
+    PASS with ``all_users`` among the targets, else ``partial``. A missing state, or the targets of an
+    enabled setting, is ERROR. The caller decides what an absent object means.
+    """
+    evidence: dict[str, object] = {"state": state}
+    if state is None:
+        return Result(
+            Status.ERROR,
+            f"{name} has no state in the snapshot, so it cannot be judged; re-export the policy.",
+            resource=resource,
+            evidence=evidence,
+        )
+    if state == "default":
+        detail = f"{name} is 'default' ({default}); set it to 'enabled' for all_users."
+        return Result(Status.WARN, detail, resource=resource, evidence=evidence)
+    if state == "disabled":
+        return Result(Status.FAIL, f"{name} is 'disabled': {disabled}.", resource=resource, evidence=evidence)
+    if state != "enabled":
+        return Result(
+            Status.FAIL, unknown_value(f"{name} state", state) + ".", resource=resource, evidence=evidence
+        )
+    if targets is None:
+        return Result(
+            Status.ERROR,
+            f"{name} is 'enabled' but its includeTargets are missing from the snapshot, so who it "
+            "applies to cannot be judged; re-export the policy.",
+            resource=resource,
+            evidence=evidence,
+        )
+    evidence["include_targets"] = [t.id for t in targets]
+    if has_all_users(targets):
+        return Result(
+            Status.PASS, f"{name} is 'enabled' for all_users.", resource=resource, evidence=evidence
+        )
+    return Result(
+        partial,
+        f"{name} is 'enabled' only for {target_list(snapshot, targets)}, not all_users.",
+        resource=resource,
+        evidence=evidence,
+    )

@@ -15,46 +15,23 @@ from mfaguard.models import AUTHENTICATOR, ODATA_TYPES, TenantSnapshot
 from mfaguard.report import Severity, Status
 from mfaguard.settings import AuditSettings
 
-from ._helpers import has_all_users, missing_configuration, target_list, unknown_value
+from ._helpers import enabled_method, has_all_users, target_list
 from .base import POLICY_PATH, Control, Remediation, Result, cisa, eidsca, portal
 
 
 def evaluate(snapshot: TenantSnapshot, settings: AuditSettings) -> Result:
-    config = snapshot.policy.configuration(AUTHENTICATOR)
-    if config is None:
-        return missing_configuration(AUTHENTICATOR, "MFA-001..MFA-006")
-    evidence: dict[str, object] = {"state": config.state}
-    if config.state is None:
-        return Result(
-            Status.ERROR,
-            "The MicrosoftAuthenticator configuration has no state in the snapshot; re-export the policy.",
-            resource=config.id,
-            evidence=evidence,
-        )
-    if config.disabled:
-        return Result(
+    method = enabled_method(
+        snapshot,
+        AUTHENTICATOR,
+        judged="MFA-001..MFA-006",
+        when_disabled=(
             Status.FAIL,
             "Microsoft Authenticator is disabled (state 'disabled'): users fall back to weaker methods.",
-            resource=config.id,
-            evidence=evidence,
-        )
-    if not config.enabled:
-        return Result(
-            Status.FAIL,
-            unknown_value("MicrosoftAuthenticator state", config.state) + ".",
-            resource=config.id,
-            evidence=evidence,
-        )
-    targets = config.include_targets
-    if targets is None:
-        return Result(
-            Status.ERROR,
-            "Microsoft Authenticator is enabled but its includeTargets are missing from the snapshot, so "
-            "who can use it cannot be judged; re-export the policy with its includeTargets.",
-            resource=config.id,
-            evidence=evidence,
-        )
-    evidence["include_targets"] = [t.id for t in targets]
+        ),
+    )
+    if isinstance(method, Result):
+        return method
+    config, targets, evidence = method.config, method.targets, method.evidence
     if not targets:
         return Result(
             Status.FAIL,

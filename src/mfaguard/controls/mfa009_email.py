@@ -11,59 +11,35 @@
 
 from __future__ import annotations
 
-from mfaguard.models import EMAIL, METHOD_STATES, ODATA_TYPES, TenantSnapshot, is_known
+from mfaguard.models import EMAIL, ODATA_TYPES, TenantSnapshot
 from mfaguard.report import Severity, Status
 from mfaguard.settings import AuditSettings
 
-from ._helpers import missing_configuration, target_list, unknown_value
+from ._helpers import enabled_method, target_list
 from .base import POLICY_PATH, Control, Remediation, Result, cis, cisa, portal
 
 
 def evaluate(snapshot: TenantSnapshot, settings: AuditSettings) -> Result:
-    config = snapshot.policy.configuration(EMAIL)
-    if config is None:
-        return missing_configuration(EMAIL, "whether email OTP is off for members")
-    evidence: dict[str, object] = {"state": config.state}
-    if config.state is None:
-        return Result(
-            Status.ERROR,
-            "The Email configuration has no state in the snapshot; re-export the policy.",
-            resource=config.id,
-            evidence=evidence,
-        )
-    if config.disabled:
-        return Result(
-            Status.PASS, "Email OTP is disabled (state 'disabled').", resource=config.id, evidence=evidence
-        )
-    if not is_known(config.state, METHOD_STATES):
-        return Result(
-            Status.FAIL,
-            unknown_value("Email state", config.state) + ".",
-            resource=config.id,
-            evidence=evidence,
-        )
-    targets = config.include_targets
-    if targets is None:
-        return Result(
-            Status.ERROR,
-            "Email OTP is enabled but its includeTargets are missing from the snapshot, so whether "
-            "members can use it cannot be judged; re-export the policy.",
-            resource=config.id,
-            evidence=evidence,
-        )
-    evidence["include_targets"] = [t.id for t in targets]
-    if not targets:
+    method = enabled_method(
+        snapshot,
+        EMAIL,
+        judged="whether email OTP is off for members",
+        when_disabled=(Status.PASS, "Email OTP is disabled (state 'disabled')."),
+    )
+    if isinstance(method, Result):
+        return method
+    if not method.targets:
         return Result(
             Status.PASS,
             "Email OTP is enabled with no include targets: only guests can use it.",
-            resource=config.id,
-            evidence=evidence,
+            resource=method.config.id,
+            evidence=method.evidence,
         )
     return Result(
         Status.FAIL,
-        f"Email OTP is enabled for members: {target_list(snapshot, targets)}.",
-        resource=config.id,
-        evidence=evidence,
+        f"Email OTP is enabled for members: {target_list(snapshot, method.targets)}.",
+        resource=method.config.id,
+        evidence=method.evidence,
     )
 
 

@@ -17,10 +17,13 @@ from mfaguard.models import TenantSnapshot
 from mfaguard.report import Severity, Status
 from mfaguard.settings import AuditSettings
 
-from ._helpers import READ_BETA, has_all_users, target_list, unknown_value
+from ._helpers import READ_BETA, judge_policy_setting
 from .base import POLICY_PATH, Control, Remediation, Result, cis, portal
 
 _NAME = "systemCredentialPreferences"
+
+
+_DEFAULT = "Microsoft managed: currently on, but pin it so a change of Microsoft's default cannot turn it off"
 
 
 def evaluate(snapshot: TenantSnapshot, settings: AuditSettings) -> Result:
@@ -35,55 +38,19 @@ def evaluate(snapshot: TenantSnapshot, settings: AuditSettings) -> Result:
             )
         return Result(
             Status.WARN,
-            f"{_NAME} is absent (treated as 'default', Microsoft managed: currently on); set it to "
-            "'enabled' for all_users so a change of Microsoft's default cannot turn it off.",
+            f"{_NAME} is absent (treated as 'default', {_DEFAULT}); set it to 'enabled' for all_users.",
             resource=_NAME,
             evidence={"state": None},
         )
-    evidence: dict[str, object] = {"state": prefs.state}
-    if prefs.state is None:
-        return Result(
-            Status.ERROR,
-            f"{_NAME} has no state in the snapshot, so it cannot be judged; re-export the policy.",
-            resource=_NAME,
-            evidence=evidence,
-        )
-    if prefs.state == "default":
-        return Result(
-            Status.WARN,
-            f"{_NAME} is 'default' (Microsoft managed: currently on); set it to 'enabled' for all_users "
-            "so a change of Microsoft's default cannot turn it off.",
-            resource=_NAME,
-            evidence=evidence,
-        )
-    if prefs.state == "disabled":
-        return Result(
-            Status.FAIL,
-            f"{_NAME} is 'disabled': users are prompted for the method they chose, even SMS or voice.",
-            resource=_NAME,
-            evidence=evidence,
-        )
-    if prefs.state != "enabled":
-        return Result(
-            Status.FAIL, unknown_value(f"{_NAME} state", prefs.state) + ".", resource=_NAME, evidence=evidence
-        )
-    targets = prefs.include_targets
-    if targets is None:
-        return Result(
-            Status.ERROR,
-            f"{_NAME} is 'enabled' but its includeTargets are missing from the snapshot, so who it "
-            "applies to cannot be judged; re-export the policy.",
-            resource=_NAME,
-            evidence=evidence,
-        )
-    evidence["include_targets"] = [t.id for t in targets]
-    if has_all_users(targets):
-        return Result(Status.PASS, f"{_NAME} is 'enabled' for all_users.", resource=_NAME, evidence=evidence)
-    return Result(
-        Status.FAIL,
-        f"{_NAME} is 'enabled' only for {target_list(snapshot, targets)}, not all_users.",
+    return judge_policy_setting(
+        snapshot,
+        name=_NAME,
         resource=_NAME,
-        evidence=evidence,
+        state=prefs.state,
+        targets=prefs.include_targets,
+        default=_DEFAULT,
+        disabled="users are prompted for the method they chose, even SMS or voice",
+        partial=Status.FAIL,
     )
 
 

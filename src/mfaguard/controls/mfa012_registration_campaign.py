@@ -16,72 +16,34 @@ from mfaguard.models import TenantSnapshot
 from mfaguard.report import Severity, Status
 from mfaguard.settings import AuditSettings
 
-from ._helpers import has_all_users, target_list, unknown_value
+from ._helpers import judge_policy_setting
 from .base import POLICY_PATH, Control, Remediation, Result, eidsca, portal
 
 _NAME = "registrationEnforcement.authenticationMethodsRegistrationCampaign"
 _RESOURCE = "registrationCampaign"
 
 
+_DEFAULT = "Microsoft managed: it only nudges SMS and voice users"
+
+
 def evaluate(snapshot: TenantSnapshot, settings: AuditSettings) -> Result:
     campaign = snapshot.policy.registration_campaign
-    if campaign is None:
+    if campaign is None:  # absent (beta or v1.0, where registrationEnforcement exists too) = default
         return Result(
             Status.WARN,
-            f"{_NAME} is absent (treated as 'default', Microsoft managed: it only nudges SMS and voice "
-            "users); set it to 'enabled' for all_users.",
+            f"{_NAME} is absent (treated as 'default', {_DEFAULT}); set it to 'enabled' for all_users.",
             resource=_RESOURCE,
             evidence={"state": None},
         )
-    evidence: dict[str, object] = {"state": campaign.state}
-    if campaign.state is None:
-        return Result(
-            Status.ERROR,
-            f"{_NAME} has no state in the snapshot, so it cannot be judged; re-export the policy.",
-            resource=_RESOURCE,
-            evidence=evidence,
-        )
-    if campaign.state == "default":
-        return Result(
-            Status.WARN,
-            f"{_NAME} is 'default' (Microsoft managed: it only nudges SMS and voice users); set it to "
-            "'enabled' for all_users.",
-            resource=_RESOURCE,
-            evidence=evidence,
-        )
-    if campaign.state == "disabled":
-        return Result(
-            Status.FAIL,
-            f"{_NAME} is 'disabled': users without Authenticator are never asked to register it.",
-            resource=_RESOURCE,
-            evidence=evidence,
-        )
-    if campaign.state != "enabled":
-        return Result(
-            Status.FAIL,
-            unknown_value(f"{_NAME} state", campaign.state) + ".",
-            resource=_RESOURCE,
-            evidence=evidence,
-        )
-    targets = campaign.include_targets
-    if targets is None:
-        return Result(
-            Status.ERROR,
-            f"{_NAME} is 'enabled' but its includeTargets are missing from the snapshot, so who is "
-            "nudged cannot be judged; re-export the policy.",
-            resource=_RESOURCE,
-            evidence=evidence,
-        )
-    evidence["include_targets"] = [t.id for t in targets]
-    if has_all_users(targets):
-        return Result(
-            Status.PASS, f"{_NAME} is 'enabled' for all_users.", resource=_RESOURCE, evidence=evidence
-        )
-    return Result(
-        Status.WARN,
-        f"{_NAME} is 'enabled' only for {target_list(snapshot, targets)}, not all_users.",
+    return judge_policy_setting(
+        snapshot,
+        name=_NAME,
         resource=_RESOURCE,
-        evidence=evidence,
+        state=campaign.state,
+        targets=campaign.include_targets,
+        default=_DEFAULT,
+        disabled="users without Authenticator are never asked to register it",
+        partial=Status.WARN,
     )
 
 
