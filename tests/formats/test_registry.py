@@ -100,3 +100,14 @@ def test_options_for_stream_follow_terminal_and_no_color() -> None:
     assert RenderOptions.for_stream(None, environ={}).width == 100
     options = RenderOptions.for_stream(None, environ={}, source_uri="policy.json", controls=())
     assert options.source_uri == "policy.json" and options.controls == ()
+
+
+def test_every_format_and_csv_column_is_documented() -> None:
+    from mfaguard.formats.csvfmt import COLUMNS
+
+    text = (SRC.parent / "docs" / "formats.md").read_text(encoding="utf-8")
+    for name in FORMAT_NAMES:
+        assert f"## `{name}`" in text
+    documented = re.search(r"Columns, in this order.*?\n\n(.*?)\n\n", text, re.S)
+    assert documented is not None
+    assert re.findall(r"`(\w+)`", documented.group(1)) == list(COLUMNS)
