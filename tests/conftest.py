@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["tests.emulator_fixtures"]
+
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src"
 

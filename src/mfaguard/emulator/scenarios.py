@@ -1,0 +1,192 @@
+"""Scenario files: what a tenant looks like when the emulator starts.
+
+Built-in scenarios live next to this module (``scenarios/<name>.json``): ``compliant``,
+``fresh-tenant``, ``weak``, ``legacy-2022`` and ``big``. Any JSON file with the same schema works.
+
+Schema (all keys optional except ``tenant`` and ``policy``)::
+
+    {
+      "name": "weak",                      # scenario name (defaults to the file stem)
+      "description": "...",
+      "era": "current" | "legacy-2022",    # legacy-2022: numberMatchingRequiredState is writable
+      "tenant": {"id": GUID, "displayName": str, "domain": "contoso.onmicrosoft.com", "premium": true},
+      "timeAnchor": "2026-01-15T12:00:00Z",# every *DateTime in signIns, directoryAudits, riskDetections and
+                                           # registrationDetails is shifted so this instant becomes "now"
+      "apps": [{"clientId": GUID, "displayName": str, "secret": str, "certificatePem": PEM,
+                "roles": ["Policy.Read.AuthenticationMethod", ...]}],
+      "policy": { beta GET body of /policies/authenticationMethodsPolicy, configurations inline },
+      "users": [ Graph user objects (id, displayName, userPrincipalName, accountEnabled, userType, ...) ],
+      "groups": [ Graph group objects plus "members": [object ids of users and groups] ],
+      "registrationDetails": [ {"id": user id, "methodsRegistered": [...], "isAdmin": bool, ...} ]
+                             # other userRegistrationDetails fields are derived when left out
+      "signIns": [ beta signIn objects ], "directoryAudits": [...], "riskDetections": [...],
+      "generator": {"kind": "big", "users": 100000, "groups": 2000, "seed": 7}
+                             # replaces users/groups/registrationDetails by a generated directory;
+                             # "$group:N" strings anywhere in "policy" become generated group N's id
+    }
+
+Every tenant also gets the emulator's default app (client id ``DEFAULT_CLIENT_ID``, every role).
+With several tenants per scenario, tenant ``i > 0`` gets a derived id, name and domain.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mfaguard.emulator.directory import GeneratedDirectory, ListDirectory, stable_uuid
+from mfaguard.emulator.graph_policy import ERAS, PolicyStore, state_from_body
+
+if TYPE_CHECKING:
+    from mfaguard.emulator.state import Tenant
+
+BUILTIN = ("compliant", "fresh-tenant", "weak", "legacy-2022", "big")
+
+
+class ScenarioError(ValueError):
+    """A scenario name or file is unusable (the message says which and why)."""
+
+
+def load_scenario(name_or_path: str | Path) -> dict[str, Any]:
+    """Parse a built-in scenario by name, or a scenario JSON file by path."""
+    text: str
+    source: str
+    if isinstance(name_or_path, str) and name_or_path in BUILTIN:
+        text = (
+            resources.files("mfaguard.emulator")
+            .joinpath("scenarios", f"{name_or_path}.json")
+            .read_text("utf-8")
+        )
+        source = name_or_path
+    else:
+        path = Path(name_or_path)
+        if not path.is_file():
+            raise ScenarioError(
+                f"unknown scenario {str(name_or_path)!r}: not a built-in ({', '.join(BUILTIN)}) and no such file"
+            )
+        text = path.read_text("utf-8")
+        source = str(path)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ScenarioError(f"{source}:{exc.lineno}: not valid JSON: {exc.msg}") from None
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{source}: a scenario is a JSON object")
+    data.setdefault("name", Path(source).stem if source not in BUILTIN else source)
+    for key in ("tenant", "policy"):
+        if not isinstance(data.get(key), dict):
+            raise ScenarioError(f"{source}: key {key!r} is required and must be an object")
+    if "id" not in data["tenant"]:
+        raise ScenarioError(f"{source}: tenant.id is required")
+    era = data.get("era", "current")
+    if era not in ERAS:
+        raise ScenarioError(f"{source}: era must be one of {', '.join(ERAS)}, not {era!r}")
+    return data
+
+
+def _shift(value: Any, delta: dt.timedelta) -> Any:
+    if isinstance(value, dict):
+        return {
+            k: (_shift_time(v, delta) if k.endswith("DateTime") and isinstance(v, str) else _shift(v, delta))
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_shift(v, delta) for v in value]
+    return value
+
+
+def _shift_time(text: str, delta: dt.timedelta) -> str:
+    try:
+        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return text
+    return (moment + delta).astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _replace_group_refs(value: Any, directory: GeneratedDirectory) -> Any:
+    if isinstance(value, dict):
+        return {k: _replace_group_refs(v, directory) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_replace_group_refs(v, directory) for v in value]
+    if isinstance(value, str) and value.startswith("$group:"):
+        return directory.group_id(int(value.split(":", 1)[1]))
+    return value
+
+
+def build_tenant(data: Mapping[str, Any], *, index: int, now: float, seed: int) -> Tenant:
+    """A :class:`~mfaguard.emulator.state.Tenant` from a parsed scenario (``index`` > 0 derives ids)."""
+    from mfaguard.emulator.state import App, Tenant
+    from mfaguard.emulator.tokens import load_certificate
+
+    info = data["tenant"]
+    base_id = str(info["id"])
+    tenant_id = base_id if index == 0 else stable_uuid("tenant", base_id, str(index))
+    domain = str(info.get("domain", "contoso.onmicrosoft.com"))
+    display = str(info.get("displayName", data["name"]))
+    if index > 0:
+        domain = f"t{index + 1}-{domain}"
+        display = f"{display} {index + 1}"
+    delta = dt.timedelta(0)
+    if data.get("timeAnchor"):
+        anchor = dt.datetime.fromisoformat(str(data["timeAnchor"]).replace("Z", "+00:00"))
+        delta = dt.datetime.fromtimestamp(now, dt.UTC) - anchor
+    report_time = (dt.datetime.fromtimestamp(now, dt.UTC) - dt.timedelta(hours=2)).strftime(
+        "%Y-%m-%dT%H:%M:%SZ"
+    )
+    policy_body = copy.deepcopy(data["policy"])
+    generator = data.get("generator")
+    directory: Any
+    if generator:
+        if generator.get("kind") != "big":
+            raise ScenarioError(f"scenario {data['name']}: unknown generator kind {generator.get('kind')!r}")
+        directory = GeneratedDirectory(
+            users=int(generator.get("users", 100_000)),
+            groups=int(generator.get("groups", 2_000)),
+            domain=domain,
+            seed=int(generator.get("seed", 0)) + seed,
+            report_time=report_time,
+        )
+        policy_body = _replace_group_refs(policy_body, directory)
+    else:
+        try:
+            directory = ListDirectory(
+                data.get("users", []),
+                data.get("groups", []),
+                _shift(data.get("registrationDetails", []), delta),
+                report_time=report_time,
+            )
+        except (KeyError, ValueError) as exc:
+            raise ScenarioError(f"scenario {data['name']}: bad directory data: {exc}") from None
+
+    def newest_first(rows: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
+        return sorted(rows, key=lambda r: str(r.get(key, "")), reverse=True)
+
+    tenant = Tenant(
+        id=tenant_id,
+        display_name=display,
+        domain=domain,
+        scenario=str(data["name"]),
+        era=str(data.get("era", "current")),
+        premium=bool(info.get("premium", True)),
+        policy=PolicyStore(state_from_body(policy_body)),
+        directory=directory,
+        sign_ins=newest_first(_shift(data.get("signIns", []), delta), "createdDateTime"),
+        directory_audits=newest_first(_shift(data.get("directoryAudits", []), delta), "activityDateTime"),
+        risk_detections=newest_first(_shift(data.get("riskDetections", []), delta), "detectedDateTime"),
+    )
+    for raw in data.get("apps", []):
+        pem = raw.get("certificatePem")
+        app = App(
+            str(raw["clientId"]),
+            str(raw.get("displayName", "scenario app")),
+            frozenset(raw.get("roles", [])),
+            secret=raw.get("secret"),
+            certificates=[load_certificate(pem)] if pem else [],
+        )
+        tenant.apps[app.client_id] = app
+    return tenant

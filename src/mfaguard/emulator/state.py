@@ -1,0 +1,526 @@
+"""In-memory state of the emulator: tenants, their apps, policy, directory, logs, and the realism knobs.
+
+:class:`Emulator` is the Python API tests use (and what the ``/_emulator/`` control endpoints call):
+tenants from scenarios, app registrations, token issuing, latency, consistency delay, throttling,
+faults, out-of-band edits and the request log. It never performs I/O itself; :func:`create_app`
+serves it over ASGI and :func:`running_emulator` over HTTPS.
+"""
+
+from __future__ import annotations
+
+import copy
+import secrets
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from cryptography import x509
+
+from mfaguard.emulator.directory import Directory, stable_uuid
+from mfaguard.emulator.faults import FaultPlan, FaultRule
+from mfaguard.emulator.graph_policy import PolicyState, PolicyStore, patch_config, patch_root
+from mfaguard.emulator.odata import SkipTokens
+from mfaguard.emulator.tokens import (
+    GRAPH_APP_ID,
+    GRAPH_RESOURCE,
+    TOKEN_LIFETIME_S,
+    SigningKey,
+    TokenValidator,
+    issue_access_token,
+    load_certificate,
+    process_signing_key,
+)
+
+ROLE_POLICY_READ = "Policy.Read.AuthenticationMethod"
+ROLE_POLICY_WRITE = "Policy.ReadWrite.AuthenticationMethod"
+ROLE_POLICY_READ_ALL = "Policy.Read.All"
+ROLE_USER_READ = "User.Read.All"
+ROLE_GROUP_MEMBER_READ = "GroupMember.Read.All"
+ROLE_DIRECTORY_READ = "Directory.Read.All"
+ROLE_AUDIT_LOG_READ = "AuditLog.Read.All"
+ROLE_RISK_READ = "IdentityRiskEvent.Read.All"
+
+ALL_ROLES = (
+    ROLE_POLICY_READ,
+    ROLE_POLICY_WRITE,
+    ROLE_POLICY_READ_ALL,
+    ROLE_USER_READ,
+    ROLE_GROUP_MEMBER_READ,
+    ROLE_DIRECTORY_READ,
+    ROLE_AUDIT_LOG_READ,
+    ROLE_RISK_READ,
+)
+READ_ONLY_ROLES = tuple(r for r in ALL_ROLES if r != ROLE_POLICY_WRITE)
+
+DEFAULT_CLIENT_ID = stable_uuid("default-app")
+"""Client id of the app every tenant has (a multi-tenant app consented everywhere, as MSPs run)."""
+
+
+@dataclass
+class App:
+    """An app registration in a tenant: how it authenticates and which application roles it holds."""
+
+    client_id: str
+    display_name: str
+    roles: frozenset[str]
+    secret: str | None = None
+    certificates: list[x509.Certificate] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Knobs:
+    """Realism settings; the emulator has defaults and each tenant may override any of them."""
+
+    latency_ms: float = 0.0
+    consistency_delay_s: float = 0.0
+    report_throttling: bool = True
+    report_limit: int = 5
+    report_window_s: float = 10.0
+    risk_limit: int = 1
+    risk_window_s: float = 1.0
+    v1_wire_includes_beta: bool = False
+
+
+KNOB_NAMES = frozenset(f.name for f in fields(Knobs))
+
+
+@dataclass
+class Tenant:
+    """One tenant's data."""
+
+    id: str
+    display_name: str
+    domain: str
+    scenario: str
+    era: str
+    premium: bool
+    policy: PolicyStore
+    directory: Directory
+    sign_ins: list[dict[str, Any]]
+    directory_audits: list[dict[str, Any]]
+    risk_detections: list[dict[str, Any]]
+    apps: dict[str, App] = field(default_factory=dict)
+    knobs: dict[str, Any] = field(default_factory=dict)
+    transitive_cache: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass
+class LogEntry:
+    """One request as the emulator saw it (secrets and tokens are never recorded)."""
+
+    seq: int
+    time: float
+    method: str
+    path: str
+    version: str | None
+    query: str
+    tenant: str | None
+    app_id: str | None
+    status: int = 0
+    body: Any = None
+    duration_ms: float = 0.0
+    fault: str | None = None
+    batch_id: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "time": self.time,
+            "method": self.method,
+            "path": self.path,
+            "version": self.version,
+            "query": self.query,
+            "tenant": self.tenant,
+            "app_id": self.app_id,
+            "status": self.status,
+            "body": self.body,
+            "duration_ms": round(self.duration_ms, 3),
+            "fault": self.fault,
+            "batch_id": self.batch_id,
+        }
+
+
+class Emulator:
+    """Many tenants of Microsoft Graph + Entra ID in memory.
+
+    ``scenarios`` names built-in scenarios (``compliant``, ``fresh-tenant``, ``weak``, ``legacy-2022``,
+    ``big``) or paths of scenario JSON files; each yields ``tenants`` tenants (the first keeps the
+    scenario's tenant id, the others get derived ids). ``clock`` returns epoch seconds (tests pass a
+    fake one to step through consistency delays and throttling windows).
+    """
+
+    def __init__(
+        self,
+        scenarios: str | Path | Sequence[str | Path] = "compliant",
+        *,
+        tenants: int = 1,
+        seed: int = 0,
+        secret: str | None = None,
+        clock: Callable[[], float] | None = None,
+        knobs: Knobs | None = None,
+    ) -> None:
+        self.clock: Callable[[], float] = clock or time.time
+        self.seed = seed
+        self.default_secret = secret or secrets.token_urlsafe(24)
+        self.signing_key: SigningKey = process_signing_key()
+        self.validator = TokenValidator(self.signing_key, {GRAPH_RESOURCE, GRAPH_APP_ID})
+        self.knobs = knobs or Knobs()
+        self.faults = FaultPlan(seed)
+        self.skiptokens = SkipTokens(secrets.token_hex(4))
+        self.lock = threading.RLock()
+        self.log: list[LogEntry] = []
+        self.log_limit = 100_000
+        self._seq = 0
+        self._throttle: dict[tuple[str, str, str], deque[float]] = {}
+        self.tenants: dict[str, Tenant] = {}
+        self._domains: dict[str, str] = {}
+        self._scenario_args: tuple[tuple[str | Path, ...], int] = (
+            tuple([scenarios] if isinstance(scenarios, str | Path) else scenarios),
+            tenants,
+        )
+        self._app: Any = None
+        self.base_url = "https://graph.microsoft.com"
+        """Set by the server to its own URL (used in nextLink and @odata.context)."""
+        self._load()
+
+    # --------------------------------------------------------------------------------- tenants
+
+    def _load(self) -> None:
+        from mfaguard.emulator.scenarios import build_tenant, load_scenario
+
+        names, count = self._scenario_args
+        for name in names:
+            data = load_scenario(name)
+            for index in range(count):
+                tenant = build_tenant(data, index=index, now=self.clock(), seed=self.seed)
+                self._register(tenant)
+
+    def _register(self, tenant: Tenant) -> None:
+        if tenant.id in self.tenants:
+            raise ValueError(f"two tenants share the id {tenant.id}; give scenario files distinct tenant ids")
+        tenant.apps.setdefault(
+            DEFAULT_CLIENT_ID,
+            App(
+                DEFAULT_CLIENT_ID,
+                "mfaguard (emulator default app)",
+                frozenset(ALL_ROLES),
+                secret=self.default_secret,
+            ),
+        )
+        self.tenants[tenant.id] = tenant
+        self._domains[tenant.domain.lower()] = tenant.id
+
+    def add_tenant(self, scenario: str | Path | Mapping[str, Any], *, index: int | None = None) -> Tenant:
+        """Add one more tenant from a scenario name, file or already-parsed scenario dict."""
+        from mfaguard.emulator.scenarios import build_tenant, load_scenario
+
+        data = scenario if isinstance(scenario, Mapping) else load_scenario(scenario)
+        with self.lock:
+            if index is None:
+                index = sum(1 for t in self.tenants.values() if t.scenario == data.get("name"))
+            tenant = build_tenant(data, index=index, now=self.clock(), seed=self.seed)
+            self._register(tenant)
+        return tenant
+
+    @property
+    def tenant_ids(self) -> list[str]:
+        return list(self.tenants)
+
+    @property
+    def default_tenant(self) -> Tenant:
+        return next(iter(self.tenants.values()))
+
+    def tenant(self, key: str | None = None) -> Tenant:
+        """A tenant by id or domain (``None`` = the first one)."""
+        if key is None:
+            return self.default_tenant
+        found = self.find_tenant(key)
+        if found is None:
+            raise KeyError(f"no tenant {key!r} in this emulator (have: {', '.join(self.tenants)})")
+        return found
+
+    def find_tenant(self, key: str) -> Tenant | None:
+        tenant = self.tenants.get(key) or self.tenants.get(key.lower())
+        if tenant is None:
+            tid = self._domains.get(key.lower())
+            tenant = self.tenants.get(tid) if tid else None
+        return tenant
+
+    def reset(self) -> None:
+        """Reload every tenant from its scenario; clear faults, logs, throttling state and overrides."""
+        with self.lock:
+            self.tenants.clear()
+            self._domains.clear()
+            self.faults.clear()
+            self.faults.reseed(self.seed)
+            self.log.clear()
+            self._throttle.clear()
+            self.knobs = Knobs()
+            self._load()
+
+    # ------------------------------------------------------------------------------------ apps
+
+    def add_app(
+        self,
+        tenant: str | None = None,
+        *,
+        roles: Iterable[str] = READ_ONLY_ROLES,
+        client_id: str | None = None,
+        secret: str | None = None,
+        certificate_pem: str | bytes | None = None,
+        display_name: str = "test app",
+    ) -> App:
+        """Register an app in a tenant. Give a secret, a PEM certificate (public part), or both."""
+        target = self.tenant(tenant)
+        app = App(
+            client_id or stable_uuid("app", target.id, str(len(target.apps))),
+            display_name,
+            frozenset(roles),
+            secret=secret,
+            certificates=[load_certificate(certificate_pem)] if certificate_pem else [],
+        )
+        with self.lock:
+            target.apps[app.client_id] = app
+        return app
+
+    def issue_token(
+        self,
+        tenant_id: str | None = None,
+        roles: Iterable[str] | None = None,
+        *,
+        app_id: str = DEFAULT_CLIENT_ID,
+        lifetime_s: int = TOKEN_LIFETIME_S,
+        audience: str = GRAPH_RESOURCE,
+        issued_at: float | None = None,
+    ) -> str:
+        """A token the Graph side accepts (for in-process tests); ``roles`` default to the app's."""
+        tenant = self.tenant(tenant_id)
+        if roles is None:
+            app = tenant.apps.get(app_id)
+            roles = app.roles if app else ALL_ROLES
+        return issue_access_token(
+            self.signing_key,
+            tenant_id=tenant.id,
+            app_id=app_id,
+            roles=roles,
+            now=self.clock() if issued_at is None else issued_at,
+            audience=audience,
+            lifetime_s=lifetime_s,
+        )
+
+    @property
+    def asgi_app(self) -> Any:
+        """The ASGI app serving this emulator (created once), for ``httpx.ASGITransport``."""
+        if self._app is None:
+            from mfaguard.emulator.app import create_app
+
+            self._app = create_app(self)
+        return self._app
+
+    # ----------------------------------------------------------------------------------- knobs
+
+    def knob(self, tenant: Tenant | None, name: str) -> Any:
+        if tenant is not None and name in tenant.knobs:
+            return tenant.knobs[name]
+        return getattr(self.knobs, name)
+
+    def set_knobs(self, tenant: str | None = None, **values: Any) -> None:
+        """Set realism knobs for the whole emulator (``tenant=None``) or one tenant (see :class:`Knobs`)."""
+        unknown = set(values) - KNOB_NAMES
+        if unknown:
+            raise ValueError(
+                f"unknown knob(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(KNOB_NAMES))}"
+            )
+        with self.lock:
+            if tenant is None:
+                self.knobs = replace(self.knobs, **values)
+            else:
+                self.tenant(tenant).knobs.update(values)
+
+    def set_latency(self, ms: float, tenant: str | None = None) -> None:
+        self.set_knobs(tenant, latency_ms=float(ms))
+
+    def set_consistency_delay(self, seconds: float, tenant: str | None = None) -> None:
+        self.set_knobs(tenant, consistency_delay_s=float(seconds))
+
+    def set_throttling(self, enabled: bool, tenant: str | None = None) -> None:
+        self.set_knobs(tenant, report_throttling=enabled)
+
+    def set_premium(self, premium: bool, tenant: str | None = None) -> None:
+        with self.lock:
+            self.tenant(tenant).premium = premium
+
+    # ---------------------------------------------------------------------------------- faults
+
+    def add_fault(self, **spec: Any) -> FaultRule:
+        """Add a fault rule (see :mod:`mfaguard.emulator.faults`), e.g.
+        ``add_fault(kind="status", status=500, method="PATCH", path="/Voice$", nth=2)``."""
+        if spec.get("tenant"):
+            spec["tenant"] = self.tenant(spec["tenant"]).id
+        with self.lock:
+            return self.faults.add(FaultRule(**spec))
+
+    def clear_faults(self) -> None:
+        with self.lock:
+            self.faults.clear()
+
+    # ------------------------------------------------------------------------ out-of-band edits
+
+    def edit_configuration(
+        self, config_id: str, body: Mapping[str, Any], tenant: str | None = None, *, force: bool = False
+    ) -> None:
+        """Someone else changes a method configuration, visible to reads immediately.
+
+        The body is validated like a beta PATCH (``@odata.type`` may be omitted). ``force=True`` skips
+        validation and merges top-level keys as given: a way to set states the API refuses to write
+        (e.g. a stale ``numberMatchingRequiredState``) for tests.
+        """
+        target = self.tenant(tenant)
+        with self.lock:
+            state = target.policy.truth
+            found = state.find(config_id)
+            if found is None:
+                raise KeyError(f"no configuration {config_id!r}")
+            if force:
+                merged = {**copy.deepcopy(dict(found)), **copy.deepcopy(dict(body))}
+                new = PolicyState(state.root, tuple(merged if c is found else c for c in state.configs))
+            else:
+                new = patch_config(
+                    state,
+                    config_id,
+                    {"@odata.type": found.get("@odata.type"), **body},
+                    version="beta",
+                    era=target.era,
+                    strict_v1=False,
+                    group_exists=lambda g: target.directory.group(g) is not None,
+                    user_exists=target.directory.is_user,
+                    now=self.clock(),
+                )
+            target.policy.commit(new, now=self.clock(), delay_s=0)
+
+    def edit_policy(self, body: Mapping[str, Any], tenant: str | None = None) -> None:
+        """Someone else changes the policy root (validated like a beta PATCH). Visible immediately."""
+        target = self.tenant(tenant)
+        with self.lock:
+            new = patch_root(
+                target.policy.truth,
+                dict(body),
+                version="beta",
+                strict_v1=False,
+                group_exists=lambda g: target.directory.group(g) is not None,
+                user_exists=target.directory.is_user,
+                now=self.clock(),
+            )
+            target.policy.commit(new, now=self.clock(), delay_s=0)
+
+    def apply_edit(self, edit: Mapping[str, Any], tenant: str | None) -> None:
+        """Apply a scripted edit (``{"configuration": ID, "body": {...}}`` or ``{"policy": {...}}``)."""
+        if "policy" in edit:
+            self.edit_policy(edit["policy"], tenant)
+        else:
+            self.edit_configuration(str(edit["configuration"]), edit.get("body", {}), tenant)
+
+    def stored_policy(self, tenant: str | None = None) -> PolicyState:
+        """What the service has stored now (ignoring the consistency delay)."""
+        return self.tenant(tenant).policy.truth
+
+    def stored_configuration(self, config_id: str, tenant: str | None = None) -> dict[str, Any]:
+        found = self.stored_policy(tenant).find(config_id)
+        if found is None:
+            raise KeyError(config_id)
+        return copy.deepcopy(dict(found))
+
+    # ------------------------------------------------------------------------------ request log
+
+    def new_log_entry(
+        self,
+        *,
+        method: str,
+        path: str,
+        version: str | None,
+        query: str,
+        tenant: str | None,
+        app_id: str | None,
+    ) -> LogEntry:
+        with self.lock:
+            self._seq += 1
+            entry = LogEntry(self._seq, self.clock(), method, path, version, query, tenant, app_id)
+            self.log.append(entry)
+            if len(self.log) > self.log_limit:
+                del self.log[: len(self.log) - self.log_limit]
+        return entry
+
+    def requests(
+        self, *, tenant: str | None = None, method: str | None = None, path_contains: str | None = None
+    ) -> list[dict[str, Any]]:
+        """The request log as dicts (oldest first), optionally filtered."""
+        out = []
+        tid = self.tenant(tenant).id if tenant else None
+        for entry in list(self.log):
+            if tid and entry.tenant != tid:
+                continue
+            if method and entry.method != method.upper():
+                continue
+            if path_contains and path_contains.lower() not in entry.path.lower():
+                continue
+            out.append(entry.to_json())
+        return out
+
+    def clear_requests(self) -> None:
+        with self.lock:
+            self.log.clear()
+
+    # ------------------------------------------------------------------------------- throttling
+
+    def throttle(self, tenant: Tenant, app_id: str, bucket: str) -> float | None:
+        """Record a report request; return seconds to wait if it is over the limit (None = allowed).
+
+        ``bucket`` ``reports``: 5 requests / 10 s per app per tenant; ``risk``: 1 request / s per tenant
+        (all apps). Rejected requests do not count against the window.
+        """
+        if bucket == "reports":
+            if not self.knob(tenant, "report_throttling"):
+                return None
+            limit, window, key = (
+                int(self.knob(tenant, "report_limit")),
+                float(self.knob(tenant, "report_window_s")),
+                (tenant.id, app_id, bucket),
+            )
+        else:
+            if not self.knob(tenant, "report_throttling"):
+                return None
+            limit, window, key = (
+                int(self.knob(tenant, "risk_limit")),
+                float(self.knob(tenant, "risk_window_s")),
+                (tenant.id, "*", bucket),
+            )
+        now = self.clock()
+        with self.lock:
+            stamps = self._throttle.setdefault(key, deque())
+            while stamps and stamps[0] <= now - window:
+                stamps.popleft()
+            if len(stamps) >= limit:
+                return max(stamps[0] + window - now, 0.001)
+            stamps.append(now)
+        return None
+
+    # ---------------------------------------------------------------------------------- helpers
+
+    def env(self, base_url: str, ca_path: str | Path, tenant: str | None = None) -> dict[str, str]:
+        """Environment variables that point mfaguard (and azure-identity) at this emulator."""
+        target = self.tenant(tenant)
+        return {
+            "MFAGUARD_GRAPH_ENDPOINT": base_url,
+            "MFAGUARD_AUTHORITY_HOST": base_url,
+            "MFAGUARD_CA_BUNDLE": str(ca_path),
+            "AZURE_AUTHORITY_HOST": base_url,
+            "AZURE_TENANT_ID": target.id,
+            "AZURE_CLIENT_ID": DEFAULT_CLIENT_ID,
+            "AZURE_CLIENT_SECRET": self.default_secret,
+            # MSAL lets REQUESTS_CA_BUNDLE override its own verify setting; point it at the emulator CA too.
+            "REQUESTS_CA_BUNDLE": str(ca_path),
+        }
