@@ -113,7 +113,7 @@ def test_config_file_with_exception_and_expired_exception(tmp_path: Path) -> Non
 
 def test_output_file_is_written(tmp_path: Path) -> None:
     target = tmp_path / "report.json"
-    code, out, _ = invoke(
+    code, out, err = invoke(
         [
             "audit",
             "--snapshot",
@@ -127,6 +127,7 @@ def test_output_file_is_written(tmp_path: Path) -> None:
         ]
     )
     assert code == 0 and out == ""
+    assert f"wrote the json report to {target} (FAIL 0, ERROR 0, WARN 0, PASS" in err
     assert json.loads(target.read_text())["summary"]["PASS"] == 14
     assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -170,12 +169,7 @@ def finish(
     from mfaguard.formats import RenderOptions, render
 
     outcome = run_audit(snapshot, settings=settings, now=datetime.now(UTC), fail_on=fail_on, strict=strict)
-    to_terminal = output is None and sys.stdout.isatty()
-    options = RenderOptions(
-        color=to_terminal and "NO_COLOR" not in os.environ,
-        width=_width(),
-        source_uri=source_uri,
-    )
+    options = RenderOptions.for_stream(sys.stdout if output is None else None, source_uri=source_uri)
     text = render(output_format, outcome.report, options=options)
     if output is None:
         sys.stdout.write(text)
@@ -184,10 +178,7 @@ def finish(
         from mfaguard.files import write_text_atomic
 
         write_text_atomic(output, text)
+        counts = outcome.report.summary()
+        tally = ", ".join(f"{status} {counts[status]}" for status in ("FAIL", "ERROR", "WARN", "PASS"))
+        sys.stderr.write(f"wrote the {output_format} report to {output} ({tally})\n")
     return outcome.exit_code
-
-
-def _width() -> int:
-    import shutil
-
-    return shutil.get_terminal_size((100, 24)).columns
