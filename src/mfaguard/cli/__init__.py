@@ -48,6 +48,7 @@ def _root(
 from mfaguard.cli import audit as _audit_cmd  # noqa: E402,F401
 from mfaguard.cli import baseline as _baseline_cmd  # noqa: E402,F401
 from mfaguard.cli import coverage as _coverage_cmd  # noqa: E402,F401
+from mfaguard.cli import demo as _demo_cmd  # noqa: E402,F401
 from mfaguard.cli import detect as _detect_cmd  # noqa: E402,F401
 from mfaguard.cli import doctor as _doctor_cmd  # noqa: E402,F401
 from mfaguard.cli import emulator as _emulator_cmd  # noqa: E402,F401
