@@ -220,5 +220,7 @@ def test_bad_options_are_exit_2(args: list[str], needle: str) -> None:
 def test_missing_snapshot_file_and_no_input() -> None:
     code, _, err = invoke(["audit", "--snapshot", "/nonexistent/policy.json"])
     assert code == 2 and "/nonexistent/policy.json" in err and "no such file" in err
+    # Without --snapshot the audit is live; with no credential anywhere that is an auth failure (3),
+    # and the message points at --snapshot for offline use.
     code, _, err = invoke(["audit"])
-    assert code == 2 and "--snapshot" in err
+    assert code == 3 and "--snapshot" in err

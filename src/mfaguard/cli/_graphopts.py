@@ -53,6 +53,7 @@ class GraphOptions:
 
     def connection(self) -> GraphConnection:
         """Validate the options and build the connection (no network, nothing heavy imported)."""
+        _debug_logging()
         credential = CredentialOptions(
             kind=self.auth,
             cloud=self.cloud,
@@ -64,6 +65,19 @@ class GraphOptions:
             ca_bundle=self.ca_bundle,
         )
         return GraphConnection.create(credential, graph_endpoint=self.graph_endpoint)
+
+
+def _debug_logging() -> None:
+    """With --debug, show the client's request log (method, URL, status, timing, ids — never headers)."""
+    from mfaguard.cli._common import STATE
+
+    if not STATE.debug:
+        return
+    import logging
+
+    logging.basicConfig(level=logging.WARNING, format="debug: %(name)s: %(message)s")
+    logging.getLogger("mfaguard").setLevel(logging.DEBUG)
+    logging.getLogger("azure.identity").setLevel(logging.INFO)
 
 
 def _option(*names: str, envvar: str | None = None, help: str, **kwargs: Any) -> Any:

@@ -10,11 +10,13 @@ import typer
 
 from mfaguard.cli import app
 from mfaguard.cli._common import handle_errors
+from mfaguard.cli._graphopts import GraphOptions, graph_options
 from mfaguard.errors import EXIT_OK, UsageError
 from mfaguard.report import Severity
 
 if TYPE_CHECKING:
     from mfaguard.models import TenantSnapshot
+    from mfaguard.report import AuditReport
     from mfaguard.settings import AuditSettings
 
 _SEVERITIES = ("critical", "high", "medium", "low", "info")
@@ -23,7 +25,8 @@ _NUMBER_MATCHING = ("service_enforced", "configurable")
 HELP = """Audit the tenant's Authentication Methods Policy against controls MFA-001..MFA-015.
 
 \b
-Input (--snapshot FILE), either of:
+Input: without --snapshot, the tenant is read live through Microsoft Graph (see the connection
+options below: --graph-endpoint, --cloud, --auth, MFAGUARD_ACCESS_TOKEN, ...). With --snapshot FILE:
   - an mfaguard snapshot file (mfaguard export), or
   - the raw JSON body of GET https://graph.microsoft.com/beta/policies/authenticationMethodsPolicy
     as saved from Graph Explorer (a v1.0 body works too; beta-only fields then give ERROR).
@@ -43,7 +46,8 @@ Exit codes:
   0  no FAIL finding at or above --fail-on (WARN and ERROR do not fail the run)
   1  a FAIL finding at or above --fail-on (default medium) that no exception covers
   2  usage, configuration or input error (names the file, line and key)
-  3  the tool could not finish (auth, Graph, store), or with --strict any ERROR finding
+  3  the tool could not finish (auth, Graph, store; a live read that missed a part — the report
+     is still written, with the affected controls ERROR), or with --strict any ERROR finding
 
 \b
 Example:
@@ -53,6 +57,7 @@ Example:
 
 @app.command("audit", help=HELP)
 @handle_errors
+@graph_options
 def audit_command(
     snapshot: Path | None = typer.Option(
         None,
@@ -102,6 +107,8 @@ def audit_command(
         metavar="MODE",
         help="service_enforced (default: Microsoft enforces it since 2023-05-08) or configurable.",
     ),
+    *,
+    graph: GraphOptions,
 ) -> None:
     from mfaguard.formats import get_format
     from mfaguard.settings import NumberMatchingMode
@@ -123,10 +130,10 @@ def audit_command(
         number_matching=NumberMatchingMode(mode) if mode else None,
     )
     if snapshot is None:
-        raise UsageError(
-            "no input: give --snapshot FILE (an mfaguard snapshot or a Graph Explorer policy body)",
-            hint="save GET https://graph.microsoft.com/beta/policies/authenticationMethodsPolicy from Graph Explorer",
-        )
+        code = _live(graph, settings, fmt.name, output, Severity(threshold), strict)
+        if code != EXIT_OK:
+            raise typer.Exit(code)
+        return
     from mfaguard.snapshot import load_snapshot
 
     code = finish(
@@ -140,6 +147,38 @@ def audit_command(
     )
     if code != EXIT_OK:
         raise typer.Exit(code)
+
+
+def _live(
+    graph: GraphOptions,
+    settings: AuditSettings,
+    output_format: str,
+    output: Path | None,
+    fail_on: Severity,
+    strict: bool,
+) -> int:
+    """Read the tenant through Graph, judge and emit; 3 when a part could not be read."""
+    import asyncio
+    from datetime import UTC, datetime
+
+    from mfaguard.audit_live import run_live_audit
+    from mfaguard.cli._common import stderr_console
+    from mfaguard.engine import exit_code
+    from mfaguard.errors import EXIT_UNFINISHED
+
+    live = asyncio.run(
+        run_live_audit(
+            graph.connection(),
+            expected_tenant=graph.expected_tenant(),
+            settings=settings,
+            now=datetime.now(UTC),
+        )
+    )
+    emit(live.report, output_format=output_format, output=output, source_uri=None)
+    console = stderr_console()
+    for problem in live.problems:
+        console.print(f"warning: {problem}", markup=False)
+    return EXIT_UNFINISHED if live.unfinished else exit_code(live.report, fail_on=fail_on, strict=strict)
 
 
 def _choice(option: str, value: str, allowed: tuple[str, ...]) -> str:
@@ -166,11 +205,18 @@ def finish(
     from datetime import UTC, datetime
 
     from mfaguard.audit_run import run_audit
-    from mfaguard.formats import RenderOptions, render
 
     outcome = run_audit(snapshot, settings=settings, now=datetime.now(UTC), fail_on=fail_on, strict=strict)
+    emit(outcome.report, output_format=output_format, output=output, source_uri=source_uri)
+    return outcome.exit_code
+
+
+def emit(report: AuditReport, *, output_format: str, output: Path | None, source_uri: str | None) -> None:
+    """Render ``report`` and write it to ``output`` (atomically) or standard output."""
+    from mfaguard.formats import RenderOptions, render
+
     options = RenderOptions.for_stream(sys.stdout if output is None else None, source_uri=source_uri)
-    text = render(output_format, outcome.report, options=options)
+    text = render(output_format, report, options=options)
     if output is None:
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -178,7 +224,6 @@ def finish(
         from mfaguard.files import write_text_atomic
 
         write_text_atomic(output, text)
-        counts = outcome.report.summary()
+        counts = report.summary()
         tally = ", ".join(f"{status} {counts[status]}" for status in ("FAIL", "ERROR", "WARN", "PASS"))
         sys.stderr.write(f"wrote the {output_format} report to {output} ({tally})\n")
-    return outcome.exit_code

@@ -78,8 +78,14 @@ class AzureIdentityTokenProvider:
     """Tokens from an azure-identity credential (sync API, run in a worker thread), cached until
     five minutes before expiry. Concurrent callers share one fetch."""
 
-    def __init__(self, credential: Any, scope: str, *, description: str | None = None) -> None:
+    def __init__(
+        self, credential: Any, scope: str, *, description: str | None = None, hint: str | None = None
+    ) -> None:
         self._credential = credential
+        self._hint = hint or (
+            "check the tenant ID, client ID and secret/certificate (or the Azure CLI / managed identity "
+            "login); for the emulator, MFAGUARD_AUTHORITY_HOST and MFAGUARD_CA_BUNDLE"
+        )
         self._scope = scope
         self._token: str | None = None
         self._expires_on = 0.0
@@ -114,8 +120,7 @@ class AzureIdentityTokenProvider:
         except ClientAuthenticationError as exc:
             raise AuthError(
                 f"could not get a token with {self._description}: {_first_line(exc.message or str(exc))}",
-                hint="check the tenant ID, client ID and secret/certificate (or the Azure CLI / managed "
-                "identity login); for the emulator, MFAGUARD_AUTHORITY_HOST and MFAGUARD_CA_BUNDLE",
+                hint=self._hint,
             ) from exc
         except ValueError as exc:  # azure-identity raises ValueError for malformed arguments
             raise AuthError(f"could not get a token with {self._description}: {exc}") from exc
@@ -309,6 +314,7 @@ def build_token_provider(
     tenant_id = options.tenant_id or _env(env, "AZURE_TENANT_ID")
     client_id = options.client_id or _env(env, "AZURE_CLIENT_ID")
 
+    _quiet_azure_logging()
     from azure import identity
 
     credential: Any
@@ -366,7 +372,26 @@ def build_token_provider(
             **common,
         )
         description = "azure-identity DefaultAzureCredential (environment, workload identity, managed identity, Azure CLI, ...)"
+        return AzureIdentityTokenProvider(
+            credential,
+            scope,
+            description=description,
+            hint="no credential was found: set MFAGUARD_ACCESS_TOKEN, or AZURE_TENANT_ID + AZURE_CLIENT_ID + "
+            "AZURE_CLIENT_SECRET (or a certificate), or sign in with `az login`; `mfaguard demo` tries "
+            "everything against the built-in emulator; `mfaguard audit --snapshot FILE` judges a saved "
+            "policy offline",
+        )
     return AzureIdentityTokenProvider(credential, scope, description=description)
+
+
+def _quiet_azure_logging() -> None:
+    # azure-identity logs every failed credential of its chain as a WARNING; mfaguard reports the
+    # failure itself (one line + hint). Leave it alone when the user configured the logger (--debug).
+    import logging
+
+    azure_logger = logging.getLogger("azure")
+    if azure_logger.level == logging.NOTSET:
+        azure_logger.setLevel(logging.ERROR)
 
 
 def _require(value: str | None, what: str, where: str) -> str:
