@@ -133,7 +133,7 @@ DEMO_STEPS: list[DemoStep] = [
         "audit",
         "Audit the Authentication Methods Policy",
         "`mfaguard audit` reads the policy from Graph (beta, configurations inline), resolves the groups it "
-        "names, and judges it against the MFA-fatigue hardening controls MFA-001..MFA-015.",
+        "names, and judges it against every MFA-fatigue hardening control (MFA-001 onwards).",
         _audit,
     ),
     DemoStep(
