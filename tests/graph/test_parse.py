@@ -2,11 +2,15 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from mfaguard.engine import audit
 from mfaguard.graph.parse import PolicyShapeError, detect_api_version, parse_policy
 from mfaguard.models import (
     APP_INFORMATION,
@@ -15,8 +19,11 @@ from mfaguard.models import (
     ApiVersion,
     AuthenticatorConfiguration,
     MethodConfiguration,
+    TenantInfo,
+    TenantSnapshot,
     VoiceConfiguration,
 )
+from mfaguard.settings import AuditSettings
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "policies"
 
@@ -205,3 +212,47 @@ def test_target_without_id_is_an_input_error() -> None:
 def test_body_that_is_not_an_object() -> None:
     with pytest.raises(PolicyShapeError):
         parse_policy([1, 2])
+
+
+def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [prefix] if prefix else []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += _paths(item, (*prefix, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += _paths(item, (*prefix, index))
+    return found
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3)
+    ),
+    max_leaves=6,
+)
+_ALL_PATHS = _paths(body())
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(path=st.sampled_from(_ALL_PATHS), value=_JSON)
+def test_any_value_anywhere_parses_or_names_the_field_and_never_crashes_the_audit(
+    path: tuple[Any, ...], value: Any
+) -> None:
+    data = body()
+    target: Any = data
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    try:
+        policy = parse_policy(data)
+    except PolicyShapeError as exc:
+        assert exc.path and exc.problem
+        return
+    snapshot = TenantSnapshot(
+        tenant=TenantInfo(id=None), api_version=ApiVersion.BETA, captured_at=None, policy=policy
+    )
+    report = audit(snapshot, settings=AuditSettings(), now=datetime(2026, 11, 28, tzinfo=UTC))
+    # A control that crashed would say "bug in mfaguard"; garbled input must never get that far.
+    assert not [f for f in report.findings if "bug in mfaguard" in f.detail]
