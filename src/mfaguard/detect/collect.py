@@ -35,7 +35,9 @@ from mfaguard.detect.normalise import (
     normalise_risk,
     normalise_signin,
     parse_ts,
+    to_int,
     triage,
+    user_key,
 )
 
 MAX_EXAMPLES = 10
@@ -237,7 +239,8 @@ class Collector:
         stats = self._stats
         for raw, line in items:
             stats.records += 1
-            if isinstance(raw, dict) and triage(raw) is Triage.DROP:
+            verdict = triage(raw) if isinstance(raw, dict) else Triage.KEEP
+            if verdict is not Triage.KEEP:
                 # Benign and irrelevant: only check it is well-formed and note how new it is.
                 rid = raw.get("id")
                 created = raw.get("createdDateTime")
@@ -251,6 +254,8 @@ class Collector:
                     stats.skip("bad createdDateTime", _Where(source, line))
                     continue
                 stats.used += 1
+                if verdict is Triage.NOISE:
+                    self._count_noise(raw)
                 continue
             try:
                 rec = normalise_signin(raw, default_interactive=default_interactive)
@@ -261,19 +266,22 @@ class Collector:
             self._add_record(rec)
 
     def _see_time(self, created: str) -> bool:
-        # Track the newest time without parsing every benign record: UTC ISO strings with the same
-        # 19-character prefix shape compare like times; anything else is parsed.
-        if len(created) >= 20 and created[-1] in "Zz" and created[10] == "T":
+        # Track the newest time without parsing every benign record: UTC ISO strings
+        # ("2026-11-01T09:00:00.1234567Z") compare like the times they spell once their first 19
+        # characters differ; the few candidates sharing the newest prefix are parsed at the end.
+        if (
+            len(created) >= 20
+            and created[-1] == "Z"
+            and created[10] == "T"
+            and created[4] == "-"
+            and created[13] == ":"
+        ):
             prefix = created[:19]
-            if prefix > self._newest_prefix:
-                try:
-                    ts = parse_ts(created)
-                except ValueError:
-                    return False
+            newest = self._newest_prefix
+            if prefix > newest:
                 self._newest_prefix = prefix
                 self._newest_raw = [created]
-                self._bump(ts)
-            elif prefix == self._newest_prefix:
+            elif prefix == newest:
                 self._newest_raw.append(created)
             return True
         try:
@@ -285,6 +293,16 @@ class Collector:
     def _bump(self, ts: datetime) -> None:
         if self._newest is None or ts > self._newest:
             self._newest = ts
+
+    def _count_noise(self, raw: Mapping[str, Any]) -> None:
+        uid = raw.get("userId")
+        upn = raw.get("userPrincipalName")
+        key = user_key(
+            uid.strip() if isinstance(uid, str) else "", upn.strip().lower() if isinstance(upn, str) else ""
+        )
+        code = to_int(raw["status"].get("errorCode"))
+        if code is not None:
+            self._interrupts.setdefault(key, Counter())[code] += 1
 
     def add_signin(self, rec: SignIn) -> None:
         """Add one already normalised record."""

@@ -156,6 +156,8 @@ class AuditEvent:
     initiator_upn: str
     initiator_ip: str
     modified_properties: tuple[str, ...] = ()
+    targets: tuple[tuple[str, str], ...] = ()
+    """(userId, UPN) of each target user, either may be empty."""
 
 
 @dataclass(frozen=True, slots=True)

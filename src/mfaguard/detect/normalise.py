@@ -15,6 +15,7 @@ from typing import Any
 
 from mfaguard.detect.classify import (
     DENIAL_CODES,
+    NOISE_CODES,
     SUCCESS_CODES,
     classify_denial_phrase,
     is_no_mfa_phrase,
@@ -40,6 +41,12 @@ def parse_ts(value: object) -> datetime:
     """
     if not isinstance(value, str) or not value:
         raise ValueError("not a timestamp")
+    if len(value) == 28 and value[27] == "Z" and value[19] == ".":
+        # Fast path for Graph's own shape, 2020-03-13T19:15:41.6195833Z.
+        try:
+            return datetime.fromisoformat(value[:26]).replace(tzinfo=UTC)
+        except ValueError:
+            pass
     text = value.strip()
     dot = text.find(".", 19)
     if dot != -1:
@@ -133,9 +140,11 @@ def _step(entry: object) -> AuthStep:
     if not isinstance(entry, Mapping):
         raise SkipRecord("wrong type: authenticationDetails entry is not an object")
     raw_detail = _str(entry.get("authenticationStepResultDetail"))
+    succeeded = _as_bool(entry.get("succeeded"))
     ts_value = entry.get("authenticationStepDateTime")
     ts: datetime | None = None
-    if ts_value:
+    # Only failed steps become events (keyed and timed by their step time); skip parsing the rest.
+    if ts_value and succeeded is not True:
         try:
             ts = parse_ts(ts_value)
         except ValueError:
@@ -144,7 +153,7 @@ def _step(entry: object) -> AuthStep:
         method=_str(entry.get("authenticationMethod")),
         detail=normalise_phrase(raw_detail) if raw_detail else "",
         raw_detail=raw_detail,
-        succeeded=_as_bool(entry.get("succeeded")),
+        succeeded=succeeded,
         ts=ts,
         requirement=_str(entry.get("authenticationStepRequirement")),
     )
@@ -154,37 +163,54 @@ class Triage(IntEnum):
     """What the collector must do with a raw record (decided cheaply, before full normalisation)."""
 
     DROP = 0
-    """Nothing a detection uses (single-factor success, password failure, ...)."""
+    """Nothing a detection uses (single-factor success, satisfied by token, password failure, ...)."""
     KEEP = 1
-    """May carry a denial event, a block, a fraud report or an MFA success."""
+    """May carry a denial event, a block, a fraud report or an MFA success: normalise it."""
+    NOISE = 2
+    """An MFA interrupt (50074, 50076, ...): only counted per user for the hunt summary."""
 
 
 def triage(raw: Mapping[str, Any]) -> Triage:
-    """Cheap first look at a raw sign-in: most benign records are dropped here without normalising."""
+    """Cheap first look at a raw sign-in: most benign records are dropped here without normalising.
+
+    It must never drop what :func:`normalise_signin` would classify as a denial or an MFA success:
+    when in doubt it keeps the record.
+    """
     status = raw.get("status")
-    code = to_int(status.get("errorCode")) if isinstance(status, Mapping) else None
+    code = to_int(status.get("errorCode")) if isinstance(status, dict) else None
     if code is None:
         code = to_int(raw.get("errorCode"))
     if code is None or code in DENIAL_CODES:
         return Triage.KEEP  # unknown code: let normalisation report it
     details = raw.get("authenticationDetails")
+    success_phrase = False
     if details:
-        if isinstance(details, str):
+        if not isinstance(details, list):
             return Triage.KEEP  # LA JSON string: decoding it is normalisation's job
-        if isinstance(details, list):
+        for step in details:
+            if not isinstance(step, dict) or step.get("succeeded") is not True:
+                return Triage.KEEP
+        if code in SUCCESS_CODES:
             for step in details:
-                if not isinstance(step, Mapping) or step.get("succeeded") is not True:
-                    return Triage.KEEP
-        else:
-            return Triage.KEEP
+                method = step.get("authenticationMethod")
+                if isinstance(method, str) and method.strip().lower() == "previously satisfied":
+                    return Triage.DROP  # SUCCESS_NO_MFA
+                result = step.get("authenticationStepResultDetail")
+                if isinstance(result, str) and is_success_phrase(normalise_phrase(result)):
+                    success_phrase = True
+    add = status.get("additionalDetails") if isinstance(status, dict) else None
     if code in SUCCESS_CODES:
-        req = raw.get("authenticationRequirement")
-        if req == "singleFactorAuthentication" and not details:
+        if success_phrase:
+            return Triage.KEEP
+        if isinstance(add, str) and add and is_success_phrase(normalise_phrase(add)):
+            return Triage.KEEP
+        if details:
+            return Triage.DROP  # steps without an MFA approval: not a success that closes a chain
+        if raw.get("authenticationRequirement") == "singleFactorAuthentication":
             return Triage.DROP
-        return Triage.KEEP
-    if code in (50074, 50076, 50097, 50155, 53003):
-        return Triage.KEEP  # interrupt noise summary
-    add = status.get("additionalDetails") if isinstance(status, Mapping) else None
+        return Triage.KEEP  # MFA required without step detail, or v1.0 (low-confidence success)
+    if code in NOISE_CODES:
+        return Triage.NOISE
     if isinstance(add, str) and add and classify_denial_phrase(normalise_phrase(add)) is not None:
         return Triage.KEEP
     return Triage.DROP
@@ -330,6 +356,7 @@ def normalise_audit(raw_obj: object) -> AuditEvent:
     raw, rid, ts = _id_and_time(raw_obj, "activityDateTime")
     target_ids: list[str] = []
     target_upns: list[str] = []
+    pairs: list[tuple[str, str]] = []
     modified: list[str] = []
     targets = raw.get("targetResources") or []
     if not isinstance(targets, list):
@@ -340,10 +367,14 @@ def normalise_audit(raw_obj: object) -> AuditEvent:
         ttype = _str(target.get("type")).lower()
         if ttype and ttype != "user":
             continue
-        if target.get("id"):
-            target_ids.append(_str(target.get("id")).lower())
-        if target.get("userPrincipalName"):
-            target_upns.append(_str(target.get("userPrincipalName")).strip().lower())
+        tid = _str(target.get("id")).lower()
+        tupn = _str(target.get("userPrincipalName")).strip().lower()
+        if tid:
+            target_ids.append(tid)
+        if tupn:
+            target_upns.append(tupn)
+        if tid or tupn:
+            pairs.append((tid, tupn))
         for prop in target.get("modifiedProperties") or ():
             if isinstance(prop, Mapping) and prop.get("displayName"):
                 modified.append(_str(prop.get("displayName")))
@@ -364,6 +395,7 @@ def normalise_audit(raw_obj: object) -> AuditEvent:
         initiator_upn=_str(user.get("userPrincipalName")).strip().lower(),
         initiator_ip=_str(user.get("ipAddress")),
         modified_properties=tuple(modified),
+        targets=tuple(pairs),
     )
 
 

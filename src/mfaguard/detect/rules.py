@@ -561,23 +561,23 @@ class UserIndex:
                 self._by_upn.setdefault(upn, key)
 
     def key(self, user_id: str, upn: str) -> str:
-        if user_id and user_id.lower() in self._names:
-            return user_id.lower()
-        if upn and upn.lower() in self._by_upn:
-            return self._by_upn[upn.lower()]
-        if user_id:
-            self._names.setdefault(user_id.lower(), (upn.lower(), user_id))
-            return user_id.lower()
-        key = f"upn:{upn.lower()}"
-        self._names.setdefault(key, (upn.lower(), ""))
+        uid = user_id.lower()
+        upn = upn.lower()
+        if uid and uid in self._names:
+            return uid
+        if upn and upn in self._by_upn:
+            return self._by_upn[upn]
+        key = uid or f"upn:{upn}"
+        self._names.setdefault(key, (upn, user_id))
+        if upn:
+            self._by_upn.setdefault(upn, key)
         return key
 
     def names(self, key: str) -> tuple[str, str]:
         return self._names.get(key, ("", ""))
 
     def audit_users(self, a: AuditEvent, *, initiator: bool) -> set[str]:
-        keys = {self.key(uid, "") for uid in a.target_user_ids}
-        keys |= {self.key("", upn) for upn in a.target_upns}
+        keys = {self.key(uid, upn) for uid, upn in a.targets}
         if initiator and (a.initiator_user_id or a.initiator_upn):
             keys.add(self.key(a.initiator_user_id, a.initiator_upn))
         return keys
@@ -757,7 +757,7 @@ def method_change_after_attack(ev: Evidence, ctx: Context, p: Params, prior: Seq
     anchors: dict[str, list[tuple[datetime, Alert]]] = defaultdict(list)
     for a in prior:
         if a.detection_id in ("DET-002", "DET-003"):
-            ts = datetime.fromisoformat(str(a.details.get("success_time")).replace("Z", "+00:00"))
+            ts = a.last_seen  # the success (every profile's DET-002/003 ends at it)
         elif a.detection_id == "DET-005":
             ts = a.first_seen
         else:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,11 +78,18 @@ def _read_la(stream: IO[bytes], req: LoadRequest, skip: SkipFn, note: Callable[[
 
 
 def _la_aware(items: Records) -> Records:
+    """Map Log Analytics rows to Graph shape when the first record is one; else pass through untouched."""
+    first = next(items, None)
+    if first is None:
+        return iter(())
+    if isinstance(first[0], dict) and looks_like_la(first[0]):
+        return _la_rows(itertools.chain([first], items))
+    return itertools.chain([first], items)
+
+
+def _la_rows(items: Records) -> Records:
     for raw, line in items:
-        if isinstance(raw, dict) and "createdDateTime" not in raw and looks_like_la(raw):
-            yield from_log_analytics(raw), line
-        else:
-            yield raw, line
+        yield (from_log_analytics(raw) if isinstance(raw, dict) and looks_like_la(raw) else raw), line
 
 
 def _read_csv(stream: IO[bytes], req: LoadRequest, skip: SkipFn, note: Callable[[str], None]) -> Records:

@@ -1,0 +1,90 @@
+"""Benchmark of ``mfaguard detect`` on large JSON Lines sign-in files (issue 6).
+
+For each size (default 250k and 1M records; files generated into bench/out/ if missing) it runs,
+each in a fresh process so peak memory is per run:
+  - a bare parse of the file with the stdlib ``json`` (and with ``orjson``), line by line;
+  - the full detection (load, normalise, classify, dedupe, baseline, all detections) with orjson,
+    and again with the stdlib json parser forced;
+and prints records/s, peak RSS and the ratio of detection time to the bare ``json`` parse.
+
+    python bench/bench_detect.py [--sizes 250000,1000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+OUT = HERE / "out"
+
+CHILD = r"""
+import json, resource, sys, time
+sys.path.insert(0, {src!r})
+mode, path = sys.argv[1], sys.argv[2]
+t0 = time.perf_counter()
+n = 0
+alerts = None
+if mode in ("parse-json", "parse-orjson"):
+    import orjson
+    loads = json.loads if mode == "parse-json" else orjson.loads
+    with open(path, "rb") as fh:
+        for line in fh:
+            loads(line)
+            n += 1
+else:
+    from datetime import UTC, datetime
+    from pathlib import Path
+    import mfaguard.detect.loaders.jsonio as jsonio
+    if mode == "detect-json":
+        jsonio._loads = json.loads
+    from mfaguard.detect import collect_files, analyse
+    ev = collect_files([Path(path)])
+    result = analyse(ev, now=datetime.now(UTC))
+    n = ev.stats.records
+    alerts = len(result.alerts)
+elapsed = time.perf_counter() - t0
+print(json.dumps({{"mode": mode, "records": n, "seconds": elapsed, "alerts": alerts,
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+"""
+
+
+def run(mode: str, path: Path) -> dict[str, float]:
+    code = CHILD.format(src=str(ROOT / "src"))
+    out = subprocess.run([sys.executable, "-c", code, mode, str(path)], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)  # type: ignore[no-any-return]
+
+
+def ensure(size: int) -> Path:
+    path = OUT / f"signins_{size}.jsonl"
+    if not path.exists():
+        sys.path.insert(0, str(HERE))
+        from gen_signins import generate
+
+        generate(size, path)
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="250000,1000000")
+    args = parser.parse_args()
+    print(f"{'records':>9} {'mode':<13} {'seconds':>8} {'records/s':>10} {'peak MB':>8} {'alerts':>6} {'x json':>7}")
+    for size in (int(s) for s in args.sizes.split(",")):
+        path = ensure(size)
+        results = {mode: run(mode, path) for mode in ("parse-json", "parse-orjson", "detect", "detect-json")}
+        bare = results["parse-json"]["seconds"]
+        for mode, r in results.items():
+            print(
+                f"{r['records']:>9} {mode:<13} {r['seconds']:>8.2f} {r['records'] / r['seconds']:>10,.0f} "
+                f"{r['peak_rss_mb']:>8.0f} {r['alerts'] if r['alerts'] is not None else '':>6} "
+                f"{r['seconds'] / bare:>7.2f}"
+            )
+
+
+if __name__ == "__main__":
+    main()
