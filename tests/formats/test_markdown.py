@@ -14,7 +14,7 @@ def test_summary_table_and_findings() -> None:
     assert "| ❌ FAIL | 🛑 ERROR | ⚠️ WARN | ✅ PASS | ➖ N/A |" in text
     assert "| 3 | 1 | 1 | 1 | 1 |" in text
     attention = text.split("### Needs attention", 1)[1].split("<details><summary>1 PASS", 1)[0]
-    assert re.search(r"\| ❌ FAIL \| critical \| \[MFA-014\]", attention)
+    assert re.search(r"\| ❌ FAIL \| critical \| \*\*MFA-014\*\*", attention)
     assert "MFA-001" not in attention  # passes are folded away
 
 
@@ -75,3 +75,10 @@ def test_long_fleet_comment_is_cut_between_sections_under_githubs_limit() -> Non
 
 def test_short_comment_is_not_cut() -> None:
     assert "Cut here" not in render_fleet("markdown", fleet_results())
+
+
+def test_control_ids_link_to_the_configured_docs_url() -> None:
+    text = render(
+        "markdown", every_status_report(), options=RenderOptions(docs_url="https://docs.example.test/c")
+    )
+    assert "[MFA-014](https://docs.example.test/c/MFA-014.md)" in text

@@ -111,3 +111,11 @@ def test_every_format_and_csv_column_is_documented() -> None:
     documented = re.search(r"Columns, in this order.*?\n\n(.*?)\n\n", text, re.S)
     assert documented is not None
     assert re.findall(r"`(\w+)`", documented.group(1)) == list(COLUMNS)
+
+
+def test_docs_url_comes_from_the_environment_only_when_set() -> None:
+    from mfaguard.formats import RenderOptions
+
+    assert RenderOptions.for_stream(None, environ={}).docs_url is None
+    opts = RenderOptions.for_stream(None, environ={"MFAGUARD_DOCS_URL": "https://d.example.test"})
+    assert opts.docs_url == "https://d.example.test"

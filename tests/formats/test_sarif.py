@@ -76,7 +76,8 @@ def test_rules_have_help_severity_and_doc_links_enriched_by_metadata() -> None:
     for index, result in enumerate(run["results"]):
         assert run["tool"]["driver"]["rules"][result["ruleIndex"]]["id"] == result["ruleId"], index
     sms = rules["MFA-007"]
-    assert sms["helpUri"].endswith("/docs/controls/MFA-007.md")
+    assert "helpUri" not in sms  # no docs URL configured: no invented link
+    assert "docs/controls/MFA-007.md" in sms["help"]["text"]
     assert "SIM-swapped" in sms["fullDescription"]["text"]  # rationale from control metadata
     assert (
         "Portal: Microsoft Entra admin center > Entra ID > Authentication methods > SMS"
@@ -123,3 +124,10 @@ def test_fleet_has_one_run_per_tenant_with_own_category() -> None:
     assert failed["executionSuccessful"] is False
     assert "Authorization_RequestDenied" in failed["toolExecutionNotifications"][0]["message"]["text"]
     assert runs[2]["results"] == []
+
+
+def test_help_uri_points_at_the_configured_docs_url() -> None:
+    options = RenderOptions(docs_url="https://wiki.example.test/mfaguard/controls/")
+    run = _sarif(render("sarif", every_status_report(), options=options))["runs"][0]
+    rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
+    assert rules["MFA-007"]["helpUri"] == "https://wiki.example.test/mfaguard/controls/MFA-007.md"

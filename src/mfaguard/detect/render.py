@@ -113,7 +113,6 @@ def render_sarif(result: DetectionResult) -> str:
                     "driver": {
                         "name": "mfaguard-detect",
                         "version": __version__,
-                        "informationUri": "https://github.com/mfaguard/mfaguard",
                         "rules": rules,
                     }
                 },

@@ -48,6 +48,9 @@ class RenderOptions:
     ``None`` means :data:`mfaguard.controls.CONTROLS` when importable; ``()`` means findings only."""
     source_uri: str | None = None
     """Where the audited policy came from (e.g. the snapshot file); SARIF uses it as the location."""
+    docs_url: str | None = None
+    """Base URL where the control pages (``docs/controls``) are published (``MFAGUARD_DOCS_URL``);
+    without it no documentation links are made."""
 
     @classmethod
     def for_stream(
@@ -74,7 +77,8 @@ class RenderOptions:
             import shutil
 
             width = shutil.get_terminal_size((100, 24)).columns
-        return cls(color=color, width=width, controls=controls, source_uri=source_uri)
+        docs_url = env.get("MFAGUARD_DOCS_URL") or None
+        return cls(color=color, width=width, controls=controls, source_uri=source_uri, docs_url=docs_url)
 
 
 class _Renderer(Protocol):

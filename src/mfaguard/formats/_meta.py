@@ -15,13 +15,25 @@ from typing import Any, Protocol
 
 from mfaguard.report import Finding, Severity
 
-PROJECT_URL = "https://github.com/mfaguard/mfaguard"
-"""Home of the project; control documentation lives under ``docs/controls/<ID>.md`` there."""
+DOCS_PATH = "docs/controls"
+"""Where the generated control pages live in the mfaguard source tree."""
 
 
-def control_doc_url(control_id: str) -> str:
-    """Absolute URL of a control's documentation page (generated from its metadata)."""
-    return f"{PROJECT_URL}/blob/main/docs/controls/{control_id}.md"
+def control_doc_url(control_id: str, docs_url: str | None) -> str | None:
+    """Absolute URL of a control's documentation page, or None when no docs URL is configured.
+
+    mfaguard has no public home to link to, so links are made only from a base URL the operator
+    publishes the pages at (``MFAGUARD_DOCS_URL``, e.g. an internal wiki or their fork); we never
+    invent an address.
+    """
+    if not docs_url:
+        return None
+    return f"{docs_url.rstrip('/')}/{control_id}.md"
+
+
+def control_doc_ref(control_id: str, docs_url: str | None) -> str:
+    """The link when there is one, else the page's path in the mfaguard source tree."""
+    return control_doc_url(control_id, docs_url) or f"{DOCS_PATH}/{control_id}.md (mfaguard source tree)"
 
 
 class ControlInfo(Protocol):
@@ -49,9 +61,8 @@ class RuleInfo:
     has_metadata: bool = False
     """True when the control registry described this control (not only its findings)."""
 
-    @property
-    def help_uri(self) -> str:
-        return control_doc_url(self.id)
+    def help_uri(self, docs_url: str | None) -> str | None:
+        return control_doc_url(self.id, docs_url)
 
 
 def registered_controls(given: Sequence[ControlInfo] | None) -> Sequence[ControlInfo]:

@@ -183,6 +183,7 @@ def render(report: AuditReport, options: RenderOptions) -> str:
         "action": [f for f in ordered if f.status in ACTION],
         "quiet": [f for f in ordered if f.status not in ACTION],
         "rules": rules_by_id(report.findings, options.controls),
+        "docs_url": options.docs_url,
     }
     return _environment().get_template("report.html.j2").render(context)
 
@@ -217,5 +218,6 @@ def render_fleet(results: Sequence[TenantResult], options: RenderOptions) -> str
         "action": action,
         "rules": rules_by_id([f for _, rep in readable for f in rep.findings], options.controls),
         "generated_at": utc_z(generated) if generated else None,
+        "docs_url": options.docs_url,
     }
     return _environment().get_template("fleet.html.j2").render(context)

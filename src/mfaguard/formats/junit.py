@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from mfaguard.formats._common import exception_notes, fleet_error, grant_text, utc
-from mfaguard.formats._meta import control_doc_url
+from mfaguard.formats._meta import control_doc_ref
 from mfaguard.report import AuditReport, Finding, Status, TenantResult
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ def _sub(parent: Element, tag: str, text: str | None = None, **attrib: str) -> E
     return element
 
 
-def _body(finding: Finding) -> str:
+def _body(finding: Finding, docs_url: str | None) -> str:
     lines = [f"{finding.status.value} ({finding.severity.value}): {finding.detail}"]
     if finding.resource:
         lines.append(f"Resource: {finding.resource}")
@@ -54,11 +54,13 @@ def _body(finding: Finding) -> str:
         lines += ["", "Remediation:", finding.remediation]
     if finding.references:
         lines += ["", "References: " + ", ".join(finding.references)]
-    lines.append(f"Documentation: {control_doc_url(finding.control_id)}")
+    lines.append(f"Documentation: {control_doc_ref(finding.control_id, docs_url)}")
     return "\n".join(lines)
 
 
-def _testcase(suite: Element, classname: str, finding: Finding, counts: dict[str, int]) -> None:
+def _testcase(
+    suite: Element, classname: str, finding: Finding, counts: dict[str, int], docs_url: str | None
+) -> None:
     case = _sub(
         suite, "testcase", classname=classname, name=f"{finding.control_id}: {finding.title}", time="0"
     )
@@ -72,23 +74,35 @@ def _testcase(suite: Element, classname: str, finding: Finding, counts: dict[str
             message=f"FAIL accepted by exception: {grant_text(finding.exception)}",
             type="exception",
         )
-        _sub(case, "system-out", _body(finding))
+        _sub(case, "system-out", _body(finding, docs_url))
     elif status is Status.FAIL:
         counts["failures"] += 1
         _sub(
-            case, "failure", _body(finding), message=finding.detail, type=f"{finding.severity.value} severity"
+            case,
+            "failure",
+            _body(finding, docs_url),
+            message=finding.detail,
+            type=f"{finding.severity.value} severity",
         )
     elif status is Status.ERROR:
         counts["errors"] += 1
-        _sub(case, "error", _body(finding), message=f"could not be evaluated: {finding.detail}", type="ERROR")
+        _sub(
+            case,
+            "error",
+            _body(finding, docs_url),
+            message=f"could not be evaluated: {finding.detail}",
+            type="ERROR",
+        )
     elif status is Status.NOT_APPLICABLE:
         counts["skipped"] += 1
         _sub(case, "skipped", message=f"not applicable: {finding.detail}", type="NOT_APPLICABLE")
     elif status is Status.WARN:
-        _sub(case, "system-out", _body(finding))
+        _sub(case, "system-out", _body(finding, docs_url))
 
 
-def _suite(parent: Element, report: AuditReport, name: str, suite_id: int) -> dict[str, int]:
+def _suite(
+    parent: Element, report: AuditReport, name: str, suite_id: int, docs_url: str | None
+) -> dict[str, int]:
     counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     suite = _sub(parent, "testsuite", name=f"mfaguard audit: {name}", id=str(suite_id), package="mfaguard")
     properties = _sub(suite, "properties")
@@ -102,7 +116,7 @@ def _suite(parent: Element, report: AuditReport, name: str, suite_id: int) -> di
             _sub(properties, "property", name=key, value=value)
     classname = f"mfaguard.{name}"
     for finding in report.findings:
-        _testcase(suite, classname, finding, counts)
+        _testcase(suite, classname, finding, counts, docs_url)
     suite.set("time", "0")
     if report.generated_at is not None:
         # JUnit timestamps are ISO 8601 without an offset (the Ant schema forbids one); ours are UTC.
@@ -133,14 +147,14 @@ def _error_suite(parent: Element, result: TenantResult, suite_id: int) -> dict[s
     return {"tests": 1, "failures": 0, "errors": 1, "skipped": 0}
 
 
-def _document(entries: Sequence[TenantResult]) -> str:
+def _document(entries: Sequence[TenantResult], docs_url: str | None) -> str:
     from xml.etree.ElementTree import Element, indent, tostring
 
     root = Element("testsuites", {"name": "mfaguard audit"})
     totals = {"tests": 0, "failures": 0, "errors": 0}
     for i, entry in enumerate(entries):
         if entry.status == "ok" and entry.report is not None:
-            counts = _suite(root, entry.report, entry.name, i)
+            counts = _suite(root, entry.report, entry.name, i, docs_url)
         else:
             counts = _error_suite(root, entry, i)
         for key in totals:
@@ -155,9 +169,9 @@ def _document(entries: Sequence[TenantResult]) -> str:
 def render(report: AuditReport, options: RenderOptions) -> str:
     """One test suite for the tenant."""
     name = report.tenant_name or report.tenant_id or "tenant"
-    return _document([TenantResult(name=name, status="ok", report=report)])
+    return _document([TenantResult(name=name, status="ok", report=report)], options.docs_url)
 
 
 def render_fleet(results: Sequence[TenantResult], options: RenderOptions) -> str:
     """One test suite per tenant."""
-    return _document(results)
+    return _document(results, options.docs_url)

@@ -86,18 +86,23 @@ def _detail(finding: Finding) -> str:
     return "<br>".join(parts)
 
 
-def _control(finding: Finding) -> str:
-    return f"[{finding.control_id}]({control_doc_url(finding.control_id)}) {cell(finding.title)}"
+def _control(finding: Finding, docs_url: str | None) -> str:
+    url = control_doc_url(finding.control_id, docs_url)
+    label = f"[{finding.control_id}]({url})" if url else f"**{finding.control_id}**"
+    return f"{label} {cell(finding.title)}"
 
 
-def _action_blocks(findings: Sequence[Finding], rules: Mapping[str, RuleInfo]) -> list[str]:
+def _action_blocks(
+    findings: Sequence[Finding], rules: Mapping[str, RuleInfo], docs_url: str | None
+) -> list[str]:
     """The table of what needs attention, then one collapsible remediation block per finding."""
     actionable = [f for f in sort_findings(findings) if f.status in ACTION]
     if not actionable:
         return ["No FAIL, ERROR or WARN findings. 🎉\n"]
     table = ["| Status | Severity | Control | Detail |", "|---|---|---|---|"]
     table += [
-        f"| {_status(f.status)} | {f.severity.value} | {_control(f)} | {_detail(f)} |" for f in actionable
+        f"| {_status(f.status)} | {f.severity.value} | {_control(f, docs_url)} | {_detail(f)} |"
+        for f in actionable
     ]
     blocks = ["\n".join(table) + "\n"]
     for f in actionable:
@@ -126,7 +131,7 @@ def fit(head: str, blocks: Sequence[str], limit: int = COMMENT_LIMIT) -> str:
     return "".join(parts)
 
 
-def _quiet_section(findings: Sequence[Finding]) -> list[str]:
+def _quiet_section(findings: Sequence[Finding], docs_url: str | None) -> list[str]:
     groups = [(s, fs) for s, fs in group_by_status(findings) if s in QUIET]
     if not groups:
         return []
@@ -138,7 +143,7 @@ def _quiet_section(findings: Sequence[Finding]) -> list[str]:
         "|---|---|---|",
     ]
     for status, group in groups:
-        lines += [f"| {_status(status)} | {_control(f)} | {_detail(f)} |" for f in group]
+        lines += [f"| {_status(status)} | {_control(f, docs_url)} | {_detail(f)} |" for f in group]
     return [*lines, "", "</details>", ""]
 
 
@@ -170,8 +175,8 @@ def render(report: AuditReport, options: RenderOptions) -> str:
         head += [f"> {NOT_EVALUATED_HINT}", ""]
     head.append("### Needs attention")
     rules = rules_by_id(report.findings, options.controls)
-    blocks = _action_blocks(report.findings, rules)
-    quiet = _quiet_section(report.findings)
+    blocks = _action_blocks(report.findings, rules, options.docs_url)
+    quiet = _quiet_section(report.findings, options.docs_url)
     if quiet:
         blocks.append("\n".join(quiet))
     return fit("\n".join(head), blocks)
@@ -201,7 +206,11 @@ def render_fleet(results: Sequence[TenantResult], options: RenderOptions) -> str
     rules = rules_by_id([f for _, rep in readable for f in rep.findings], options.controls)
     blocks = [
         "\n".join(
-            [f"#### {cell(r.name)}: {cell(tenant_label(rep))}", "", *_action_blocks(rep.findings, rules)]
+            [
+                f"#### {cell(r.name)}: {cell(tenant_label(rep))}",
+                "",
+                *_action_blocks(rep.findings, rules, options.docs_url),
+            ]
         )
         for r, rep in readable
         if any(f.status in ACTION for f in rep.findings)

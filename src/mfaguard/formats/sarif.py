@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from mfaguard import __version__
 from mfaguard.formats._common import exception_notes, fenced, fleet_error, grant_text, utc_z
-from mfaguard.formats._meta import PROJECT_URL, RuleInfo, registered_controls, rules_for
+from mfaguard.formats._meta import RuleInfo, control_doc_ref, registered_controls, rules_for
 from mfaguard.report import AuditReport, Finding, Severity, Status, TenantResult
 
 if TYPE_CHECKING:
@@ -73,7 +73,7 @@ def _rule_name(title: str) -> str:
     return "".join(word[:1].upper() + word[1:] for word in re.findall(r"[A-Za-z0-9]+", title))
 
 
-def _help(rule: RuleInfo, *, markdown: bool) -> str:
+def _help(rule: RuleInfo, *, markdown: bool, docs_url: str | None) -> str:
     head = f"**{rule.id}: {rule.title}**" if markdown else f"{rule.id}: {rule.title}"
     parts = [f"{head} (severity: {rule.severity.value})"]
     if rule.rationale:
@@ -83,18 +83,20 @@ def _help(rule: RuleInfo, *, markdown: bool) -> str:
         parts.append(f"Remediation:\n\n{body}")
     if rule.references:
         parts.append("References: " + ", ".join(rule.references))
-    parts.append(f"Documentation: {rule.help_uri}")
+    parts.append(f"Documentation: {control_doc_ref(rule.id, docs_url)}")
     return "\n\n".join(parts)
 
 
-def _rule(rule: RuleInfo) -> dict[str, Any]:
-    return {
+def _rule(rule: RuleInfo, docs_url: str | None) -> dict[str, Any]:
+    result: dict[str, Any] = {
         "id": rule.id,
         "name": _rule_name(rule.title) or rule.id,
         "shortDescription": {"text": rule.title},
         "fullDescription": {"text": rule.rationale or rule.title},
-        "helpUri": rule.help_uri,
-        "help": {"text": _help(rule, markdown=False), "markdown": _help(rule, markdown=True)},
+        "help": {
+            "text": _help(rule, markdown=False, docs_url=docs_url),
+            "markdown": _help(rule, markdown=True, docs_url=docs_url),
+        },
         "defaultConfiguration": {"level": _FAIL_LEVEL[rule.severity]},
         "properties": {
             "tags": ["security", "entra-id", "mfa", *rule.references],
@@ -103,6 +105,10 @@ def _rule(rule: RuleInfo) -> dict[str, Any]:
             "security-severity": SECURITY_SEVERITY[rule.severity],
         },
     }
+    help_uri = rule.help_uri(docs_url)
+    if help_uri:
+        result["helpUri"] = help_uri
+    return result
 
 
 def _fingerprint(report: AuditReport, finding: Finding) -> str:
@@ -151,14 +157,13 @@ def _result(report: AuditReport, finding: Finding, rule_index: int, artifact: st
     return result
 
 
-def _driver(rules: Sequence[RuleInfo]) -> dict[str, Any]:
+def _driver(rules: Sequence[RuleInfo], docs_url: str | None) -> dict[str, Any]:
     return {
         "name": "mfaguard",
         "fullName": "mfaguard: MFA fatigue hardening audit for Microsoft Entra ID",
         "version": __version__,
         "semanticVersion": __version__,
-        "informationUri": PROJECT_URL,
-        "rules": [_rule(r) for r in rules],
+        "rules": [_rule(r, docs_url) for r in rules],
     }
 
 
@@ -182,7 +187,7 @@ def _run(report: AuditReport, options: RenderOptions, category: str) -> dict[str
     if report.generated_at is not None:
         invocation["endTimeUtc"] = utc_z(report.generated_at)
     return {
-        "tool": {"driver": _driver(rules)},
+        "tool": {"driver": _driver(rules, options.docs_url)},
         "automationDetails": {"id": f"{category}/"},
         "invocations": [invocation],
         "results": [_result(report, f, index[f.control_id], artifact) for f in reported],
@@ -212,7 +217,7 @@ def render(report: AuditReport, options: RenderOptions) -> str:
 
 def _failed_run(result: TenantResult) -> dict[str, Any]:
     return {
-        "tool": {"driver": _driver(())},
+        "tool": {"driver": _driver((), None)},
         "automationDetails": {"id": f"{_category(result.name)}/"},
         "invocations": [
             {
