@@ -75,6 +75,17 @@ class FakeGraph:
         skip = int(query.get("skip", ["0"])[0])
         if path == "/v1.0/users":
             return self.page(path, USERS, skip, query)
+        if path.startswith("/v1.0/users/"):
+            found = [
+                u
+                for u in USERS
+                if path.rsplit("/", 1)[1].lower() in (u["id"].lower(), u["userPrincipalName"])
+            ]
+            return {"status": 200, "body": found[0]} if found else error(404, "Request_ResourceNotFound")
+        if path.startswith("/beta/reports/authenticationMethods/userRegistrationDetails/"):
+            wanted = path.rsplit("/", 1)[1]
+            rows = [r for r in REGISTRATION if r["id"].lower() == wanted]
+            return {"status": 200, "body": rows[0]} if rows else error(404, "Request_ResourceNotFound")
         if path == "/beta/reports/authenticationMethods/userRegistrationDetails":
             return self.page(path, REGISTRATION, skip, query)
         parts = path.split("/")
@@ -178,3 +189,20 @@ async def test_service_errors_stop_the_run() -> None:
     fake = FakeGraph({"/beta/reports": (500, "InternalServerError")})
     with pytest.raises(ServiceError):
         await collect(fake)
+
+
+@pytest.mark.anyio
+async def test_only_user_reads_one_user_and_one_report_row() -> None:
+    fake = FakeGraph()
+    client = GraphClient(
+        ENDPOINT, StaticTokenProvider("t"), transport=httpx.MockTransport(fake.handle), report_pacing=False
+    )
+    pol = policy(hardened_authenticator(exclude=["G-OUTER"]))
+    async with client:
+        direc = await collect_directory(client, pol, only_user="U2")
+        missing = await collect_directory(client, pol, only_user="nobody@x.test")
+    assert direc.users is not None and list(direc.users) == ["u2"]
+    assert direc.registration is not None and list(direc.registration) == ["u2"]
+    assert "g-inner" in direc.groups  # the chain still needs the nesting
+    assert missing.users == {} and missing.registration == {}
+    assert not any(p.endswith("/users") for p in fake.paths)

@@ -33,8 +33,11 @@ def load_settings(
     return settings.merged(break_glass_groups=break_glass_group or (), number_matching=number_matching)
 
 
-def read_tenant(snapshot: Path | None, graph: GraphOptions, settings: AuditSettings) -> TenantSnapshot:
-    """The snapshot with directory data: from a file (offline) or read live through Graph."""
+def read_tenant(
+    snapshot: Path | None, graph: GraphOptions, settings: AuditSettings, *, only_user: str | None = None
+) -> TenantSnapshot:
+    """The snapshot with directory data: from a file (offline) or read live through Graph
+    (``only_user``: just that user and their report row, for explain)."""
     from mfaguard.errors import InputError
 
     if snapshot is not None:
@@ -51,10 +54,12 @@ def read_tenant(snapshot: Path | None, graph: GraphOptions, settings: AuditSetti
     import asyncio
     from datetime import UTC, datetime
 
-    return asyncio.run(_read_live(graph, settings, datetime.now(UTC)))
+    return asyncio.run(_read_live(graph, settings, datetime.now(UTC), only_user))
 
 
-async def _read_live(graph: GraphOptions, settings: AuditSettings, now: object) -> TenantSnapshot:
+async def _read_live(
+    graph: GraphOptions, settings: AuditSettings, now: object, only_user: str | None
+) -> TenantSnapshot:
     from datetime import datetime
 
     from mfaguard.coverage.collect import collect_coverage_snapshot
@@ -72,6 +77,7 @@ async def _read_live(graph: GraphOptions, settings: AuditSettings, now: object) 
                 now=now,
                 extra_groups=settings.break_glass_groups,
                 progress=progress.update,
+                only_user=only_user,
             )
 
 

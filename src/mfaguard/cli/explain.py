@@ -43,7 +43,7 @@ def explain_command(
     if format not in ("text", "json"):
         raise usage_error(f"--format must be text or json, not '{format}'")
     settings = load_settings(config, break_glass_group, number_matching)
-    snap = read_tenant(snapshot, graph, settings)
+    snap = read_tenant(snapshot, graph, settings, only_user=user)
     assert snap.directory is not None
     found = snap.directory.find_user(user)
     if found is None:

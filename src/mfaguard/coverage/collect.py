@@ -9,7 +9,10 @@ dropped as soon as it is consumed, so memory grows with the users kept, not with
 - ``GET /beta/reports/authenticationMethods/userRegistrationDetails?$top=999``: the registration
   report. It falls under the reports quota (5 requests / 10 s per app per tenant); the client paces
   it (:mod:`mfaguard.graph.pacing`) instead of retrying into 429s. Beta, for ``defaultMfaMethod``.
-  ``$select`` support on this report is not documented (reference/graph.md §5.1), so it is not used.
+  Its list page documents only ``$filter`` and ``$orderBy`` (microsoft-graph-docs-contrib, beta
+  authenticationmethodsroot-list-userregistrationdetails.md); ``$top=999`` is widely used against
+  it in practice and we follow ``@odata.nextLink`` whatever page size comes back. ``$select`` is not
+  sent: unlike ``$top`` it is not seen working in the wild, and a 400 would cost the whole report.
 - Group membership: for every group the policy names (and the break-glass groups), the group itself
   and its *direct* members, breadth-first down the nesting, through ``$batch`` (20 requests per
   round trip). Direct members rather than ``/transitiveMembers`` because the reason chain
@@ -24,7 +27,7 @@ Token and service failures propagate (the tool could not finish).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -102,18 +105,25 @@ async def collect_directory(
     *,
     extra_groups: Iterable[str] = (),
     progress: Progress | None = None,
+    only_user: str | None = None,
 ) -> Directory:
     """Users, the registration report and the membership of every group the policy names.
 
     ``extra_groups`` adds groups the settings name (break-glass groups, a planned pilot group).
+    ``only_user`` (UPN or object id) reads that one user and their report row instead of everyone
+    (``explain``); group membership is still read whole, because the reason chain needs it.
     """
     import asyncio
 
     counts = RequestCounts()
     report = progress or _no_progress
     group_ids = sorted(policy_group_ids(policy) | {norm_id(g) for g in extra_groups if g})
-    users_task = asyncio.create_task(_read_users(client, counts, report))
-    registration_task = asyncio.create_task(_read_registration(client, counts, report))
+    if only_user is not None:
+        users_task = asyncio.create_task(_read_one_user(client, only_user, counts))
+        registration_task = asyncio.create_task(_read_one_registration(client, users_task, counts))
+    else:
+        users_task = asyncio.create_task(_read_users(client, counts, report))
+        registration_task = asyncio.create_task(_read_registration(client, counts, report))
     groups_task = asyncio.create_task(_read_groups(client, group_ids, counts, report))
     try:
         users, users_problem = await users_task
@@ -154,6 +164,53 @@ async def _read_registration(
     source = _paged(client, REGISTRATION_PATH, params, REPORT_VERSION, counts, "registration")
     label = ("the registration report (userRegistrationDetails)", "AuditLog.Read.All")
     return await _read_rows(source, registration_from_graph, "registration", progress, label)
+
+
+async def _read_one_user(
+    client: GraphClient, key: str, counts: RequestCounts
+) -> tuple[dict[str, DirectoryUser] | None, ReadProblem | None]:
+    from urllib.parse import quote
+
+    counts.users_pages += 1
+    try:
+        body = await client.get(
+            f"/users/{quote(key.strip(), safe='@')}",
+            version=DIRECTORY_VERSION,
+            params={"$select": USER_SELECT},
+        )
+    except NotFoundError:
+        return {}, None
+    except GraphError as exc:
+        problem = _degrade(exc, "users", "the user", "User.Read.All")
+        if problem is None:
+            raise
+        return None, problem
+    user = user_from_graph(body)
+    return ({user.id: user} if user is not None else {}), None
+
+
+async def _read_one_registration(
+    client: GraphClient,
+    user_task: Awaitable[tuple[dict[str, DirectoryUser] | None, ReadProblem | None]],
+    counts: RequestCounts,
+) -> tuple[dict[str, RegistrationDetail] | None, ReadProblem | None]:
+    users, _ = await user_task
+    if not users:
+        return {}, None  # no such user (or unreadable): nothing to look up
+    (user_id,) = users
+    counts.registration_pages += 1
+    try:
+        body = await client.get(f"{REGISTRATION_PATH}/{user_id}", version=REPORT_VERSION)
+    except NotFoundError:
+        return {}, None  # not in the report (disabled, or too new)
+    except GraphError as exc:
+        label = ("the registration report (userRegistrationDetails)", "AuditLog.Read.All")
+        problem = _degrade(exc, "registration", *label)
+        if problem is None:
+            raise
+        return None, problem
+    row = registration_from_graph(body)
+    return ({row.id: row} if row is not None else {}), None
 
 
 async def _read_rows(
@@ -363,6 +420,7 @@ async def collect_coverage_snapshot(
     now: datetime,
     extra_groups: Iterable[str] = (),
     progress: Progress | None = None,
+    only_user: str | None = None,
 ) -> TenantSnapshot:
     """The policy snapshot (``mfaguard.collect``) with the directory coverage needs attached."""
     import dataclasses
@@ -370,5 +428,7 @@ async def collect_coverage_snapshot(
     from mfaguard.collect import collect_snapshot
 
     snapshot = await collect_snapshot(client, tenant=tenant, now=now)
-    directory = await collect_directory(client, snapshot.policy, extra_groups=extra_groups, progress=progress)
+    directory = await collect_directory(
+        client, snapshot.policy, extra_groups=extra_groups, progress=progress, only_user=only_user
+    )
     return dataclasses.replace(snapshot, directory=directory)
