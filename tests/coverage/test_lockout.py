@@ -77,3 +77,12 @@ def test_policy_group_ids_cover_methods_and_features() -> None:
     auth = hardened_authenticator(include=["Staff"], exclude=["X"])
     pol = policy(auth, method("Sms", include=["all_users"], exclude=["Y"]))
     assert policy_group_ids(pol) == {"staff", "x", "y"}
+
+
+def test_groups_of_methods_without_a_level_are_not_needed() -> None:
+    pol = policy(
+        method("TemporaryAccessPass", include=["tap"]),
+        method("Email", include=["mail"]),
+        method("Sms", include=["s"]),
+    )
+    assert policy_group_ids(pol) == {"s"}

@@ -56,6 +56,11 @@ NOT_IN_REPORT = (
     "(the report omits disabled users and can lag new registrations by a few hours)"
 )
 
+RATED_CONFIGURATIONS = frozenset(
+    c.lower() for c in (AUTHENTICATOR, SMS, VOICE, FIDO2, SOFTWARE_OATH, HARDWARE_OATH, X509_CERTIFICATE)
+)
+"""Configurations that can give a level; the others (email, TAP, ...) never change anyone's level."""
+
 # methodsRegistered strings that never give a level (DESIGN §9), with why.
 _NO_LEVEL = {
     "email": "email gives no protection level",

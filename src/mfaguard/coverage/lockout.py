@@ -6,7 +6,7 @@ Pure: the directory, the policy as it is and the policy as the plan would make i
 
 from __future__ import annotations
 
-from mfaguard.coverage.evaluate import SERVICE_ENFORCED, PolicyView
+from mfaguard.coverage.evaluate import RATED_CONFIGURATIONS, SERVICE_ENFORCED, PolicyView
 from mfaguard.coverage.models import Directory, DirectoryUser, Level
 from mfaguard.coverage.resolve import Membership, named_groups
 from mfaguard.errors import MfaguardError
@@ -18,9 +18,12 @@ class CoverageUnavailable(MfaguardError):
 
 
 def policy_group_ids(policy: AuthenticationMethodsPolicy) -> frozenset[str]:
-    """Every group id the policy names in method targets and Authenticator feature targets."""
+    """Every group id the policy names in the targets of the methods that give a level and in the
+    Authenticator feature targets (email or TAP targets cannot change anyone's level)."""
     ids: list[str] = []
     for config in policy.configurations:
+        if config.key not in RATED_CONFIGURATIONS:
+            continue
         ids.extend(t.id for t in (*(config.include_targets or ()), *(config.exclude_targets or ())))
         if isinstance(config, AuthenticatorConfiguration):
             for setting in (config.feature_settings or {}).values():
