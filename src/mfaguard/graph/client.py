@@ -340,8 +340,7 @@ class GraphClient:
         attempt = 0
         while True:
             attempt += 1
-            if self._pacer is not None:
-                await self._pacer.acquire(path)
+            slot = await self._pacer.begin(path) if self._pacer is not None else None
             token = await self._tokens.get_token()
             request_headers = _merge_headers(headers)
             request_headers["Authorization"] = f"Bearer {token}"
@@ -355,9 +354,13 @@ class GraphClient:
             started = self._clock()
             self.requests_sent += 1
             try:
-                response = await self._http.request(
-                    method, url, params=params, headers=request_headers, json=json_body, timeout=timeout
-                )
+                try:
+                    response = await self._http.request(
+                        method, url, params=params, headers=request_headers, json=json_body, timeout=timeout
+                    )
+                finally:
+                    if slot is not None:
+                        slot.finish(self._clock())
             except httpx.TransportError as exc:
                 sent = not isinstance(exc, _NOT_SENT)
                 retryable = (
