@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from mfaguard.enforce.body import POLICY_PATH
@@ -92,3 +94,28 @@ class FakeChangeLog:
     def mark_change(self, change_id: int, status: Any, *, error: str | None = None) -> None:
         self.changes[change_id]["status"] = str(status)
         self.changes[change_id]["error"] = error
+
+
+@dataclass(frozen=True)
+class FakeObject:
+    path: str
+    pre: Mapping[str, Any] | None
+    post: Mapping[str, Any] | None
+
+
+@dataclass(frozen=True)
+class FakeRecord:
+    id: int
+    status: str
+    kind: str
+    created_at: datetime
+    plan: Mapping[str, Any] | None
+    objects: tuple[FakeObject, ...]
+
+
+def record_of(log: FakeChangeLog, change_id: int) -> FakeRecord:
+    c = log.changes[change_id]
+    objects = tuple(FakeObject(p, pre, c["post"].get(p)) for p, pre in c["pre"].items())
+    return FakeRecord(
+        change_id, c["status"], c.get("kind", "apply"), datetime(2026, 1, 1, tzinfo=UTC), c["plan"], objects
+    )

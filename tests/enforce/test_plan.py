@@ -237,3 +237,28 @@ def test_inline_configuration_without_odata_type_gets_it() -> None:
     del _config(policy, "Sms")["@odata.type"]
     p = plan(policy, Baseline.model_validate({"sms": "disabled"}), SERVICE)
     assert p.objects[0].body["@odata.type"] == "#microsoft.graph.smsAuthenticationMethodConfiguration"
+
+
+@pytest.mark.parametrize("name", ["recommended", "cisa-scuba", "cis-l1"])
+@pytest.mark.parametrize("mode", ["service_enforced", "configurable"])
+def test_applying_a_plan_makes_every_covered_control_pass(name: str, mode: str) -> None:
+    from datetime import UTC, datetime
+
+    from mfaguard.engine import audit
+    from mfaguard.enforce.baseline import covered_controls
+    from mfaguard.models import TenantInfo
+    from mfaguard.settings import AuditSettings, NumberMatchingMode
+    from mfaguard.snapshot import build_snapshot
+
+    baseline = load_baseline(name).baseline
+    settings = PlanSettings(number_matching=mode)  # type: ignore[arg-type]
+    final = _apply_all(weak_policy(), plan(weak_policy(), baseline, settings))
+    snap = build_snapshot(final, tenant=TenantInfo(id="t"), captured_at=None)
+    report = audit(
+        snap,
+        settings=AuditSettings(number_matching=NumberMatchingMode(mode)),
+        now=datetime(2026, 6, 1, tzinfo=UTC),
+    )
+    statuses = {f.control_id: f.status.value for f in report.findings}
+    covered = covered_controls(baseline, number_matching_configurable=mode == "configurable")
+    assert {c: statuses[c] for c in covered} == dict.fromkeys(covered, "PASS")

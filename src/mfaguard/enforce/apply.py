@@ -179,7 +179,8 @@ class Writer:
         self.requests["PATCH"] += 1
         await self.graph.patch(path, body)
 
-    async def _read_object(self, path: str) -> dict[str, Any]:
+    async def read(self, path: str) -> dict[str, Any]:
+        """GET one object (counted)."""
         return await self._get(path)
 
     # --- apply ------------------------------------------------------------------------------------
@@ -205,7 +206,7 @@ class Writer:
         try:
             await self._preflight(plan)
             for obj in plan.objects:
-                current = await self._read_object(obj.path)
+                current = await self.read(obj.path)
                 self._unchanged_or_raise(obj, current)
                 self.log(f"PATCH {obj.path}")
                 written.append(obj)
@@ -284,7 +285,7 @@ class Writer:
         keys_for = {o.path: list(o.body) for o in plan.objects}
         for obj in reversed(written):
             try:
-                if await self.restore(obj.path, obj.before, keys=keys_for.get(obj.path)):
+                if (await self.restore(obj.path, obj.before, keys=keys_for.get(obj.path)))[0]:
                     restored.append(obj.path)
                     statuses[obj.path] = "restored"
                 else:
@@ -316,13 +317,18 @@ class Writer:
 
     # --- restore (used by undo and rollback) ------------------------------------------------------
 
-    async def restore(self, path: str, pre: Mapping[str, Any], *, keys: Sequence[str] | None) -> bool:
-        """Put ``path`` back to ``pre``: re-read, PATCH if it differs, verify. False if it already matched."""
+    async def restore(
+        self, path: str, pre: Mapping[str, Any], *, keys: Sequence[str] | None
+    ) -> tuple[bool, dict[str, Any]]:
+        """Put ``path`` back to ``pre``: re-read, PATCH if it differs, verify.
+
+        Returns (whether a PATCH was needed, the object as last read).
+        """
         is_policy = object_id_for(path) == POLICY_OBJECT
         body = restore_body(path, pre, keys=keys, configurable=self.settings.configurable)
-        current = await self._read_object(path)
+        current = await self.read(path)
         if shows(current, body, is_policy=is_policy):
-            return False
+            return False, current
         self.log(f"PATCH {path} (restore)")
         await self._patch(path, body)
         seen = await self._await_state(path, lambda got: shows(got, body, is_policy=is_policy))
@@ -330,7 +336,7 @@ class Writer:
             raise EnforcementTimeout(
                 f"{path}: restored, but Graph did not show the pre-change state within {self.verify.timeout:g} s"
             )
-        return True
+        return True, seen
 
     async def _await_state(
         self, path: str, done: Callable[[Mapping[str, Any]], bool]
@@ -339,7 +345,7 @@ class Writer:
         deadline = self.clock() + self.verify.timeout
         delay = self.verify.first_delay
         while True:
-            body = await self._read_object(path)
+            body = await self.read(path)
             if done(body):
                 return body
             if self.clock() + delay > deadline:

@@ -336,6 +336,11 @@ def _plan_features(
             )
             continue
         current = features.get(name) if isinstance(features.get(name), Mapping) else None
+        if current is None and name == COMPANION_APP and settings.configurable:
+            # Authenticator Lite arrived in 2023, with enforced number matching: a tenant that still
+            # has the pre-2023 control has no such setting, and Graph would reject it.
+            notes.append(f"{rec.path}: the tenant has no {COMPANION_APP} (pre-2023 policy); not written")
+            continue
         wanted = _desired_feature(current, state, auth)
         if current is not None and _same(wanted, current):
             continue

@@ -1,0 +1,189 @@
+"""Shared options and rendering of ``plan``, ``apply`` and ``rollback`` (no logic: parse and render)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from mfaguard.cli._common import stderr_console, stdout_console
+from mfaguard.errors import UsageError
+
+if TYPE_CHECKING:
+    from mfaguard.enforce.apply import ApplyOutcome
+    from mfaguard.enforce.lockout import LockoutVerdict
+    from mfaguard.enforce.plan import Plan, PlanSettings
+
+FORMATS = ("table", "json")
+NUMBER_MATCHING = ("service_enforced", "configurable")
+
+BASELINE_OPTION = typer.Option(
+    ...,
+    "--baseline",
+    "-b",
+    help="Built-in baseline (recommended, cisa-scuba, cis-l1) or a baseline YAML file.",
+    metavar="NAME|FILE",
+)
+PILOT_OPTION = typer.Option(
+    None,
+    "--pilot-group",
+    help="Apply each change to this group only (object id). Apply again without it to widen to everyone.",
+    metavar="GROUP_ID",
+)
+FORMAT_OPTION = typer.Option("table", "--format", "-f", help="table or json.")
+NUMBER_MATCHING_OPTION = typer.Option(
+    None,
+    "--number-matching",
+    help="service_enforced (default; number matching is never written) or configurable (a pre-2023 "
+    "tenant where it is still a setting).",
+)
+CONFIG_OPTION = typer.Option(
+    None, "--config", help="YAML audit config (its number_matching is used).", metavar="FILE"
+)
+STORE_OPTION = typer.Option(
+    None,
+    "--store",
+    envvar="MFAGUARD_STORE",
+    show_envvar=True,
+    help="History store URL: sqlite:///PATH or postgresql://USER@HOST/DB (default: a SQLite file in "
+    "your data directory). Keeps the pre-change JSON that rollback restores.",
+    metavar="URL",
+)
+
+
+def choice(option: str, value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise UsageError(f"{option} must be one of {', '.join(allowed)} (got {value!r})")
+    return value
+
+
+def plan_settings(pilot_group: str | None, number_matching: str | None, config: Path | None) -> PlanSettings:
+    """Settings from --pilot-group, --number-matching and the audit --config (flag wins)."""
+    from mfaguard.enforce.plan import PlanSettings
+
+    mode = choice("--number-matching", number_matching, NUMBER_MATCHING) if number_matching else None
+    if mode is None and config is not None:
+        from mfaguard.settings import load_audit_config
+
+        mode = load_audit_config(config).number_matching.value
+    return PlanSettings(number_matching=mode or "service_enforced", pilot_group=pilot_group)  # type: ignore[arg-type]
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and set(value) >= {"id"} and len(value) <= 2:
+        return str(value["id"])
+    if isinstance(value, list) and all(isinstance(v, dict) and "id" in v for v in value):
+        parts = []
+        for v in value:
+            extra = v.get("authenticationMode")
+            parts.append(f"{v['id']} ({extra})" if extra else str(v["id"]))
+        return "[" + ", ".join(parts) + "]"
+    return json.dumps(value, sort_keys=True)
+
+
+def print_plan(p: Plan, *, tenant: str | None, to_stderr: bool = False) -> None:
+    """The plan as a table: one row per change, grouped by the Graph object it PATCHes."""
+    from rich.table import Table
+
+    console = stderr_console() if to_stderr else stdout_console()
+    where = f" for tenant {tenant}" if tenant else ""
+    pilot = f", pilot group {p.settings.pilot_group}" if p.settings.pilot_group else ""
+    if p.empty:
+        console.print(f"No changes{where}: the tenant already matches baseline {p.baseline}{pilot}.", markup=False)
+    else:
+        table = Table(title=f"Plan: baseline {p.baseline}{where}{pilot}", title_justify="left")
+        for column in ("Object", "Field", "Before", "After", "Control"):
+            table.add_column(column, overflow="fold")
+        for obj in p.objects:
+            for index, change in enumerate(obj.changes):
+                table.add_row(
+                    f"PATCH {obj.object_id}" if index == 0 else "",
+                    change.field,
+                    _value(change.before),
+                    _value(change.after),
+                    change.control_id or "",
+                )
+            table.add_section()
+        console.print(table)
+        console.print(
+            f"{len(p.changes)} change(s) to {len(p.objects)} object(s). "
+            "`--format json` shows the exact PATCH body of each.",
+            markup=False,
+        )
+    for note in p.notes:
+        console.print(f"note: {note}", markup=False)
+
+
+def print_lockout(verdict: LockoutVerdict | None, *, to_stderr: bool = False) -> None:
+    if verdict is None:
+        return
+    console = stderr_console() if to_stderr else stdout_console()
+    if not verdict.checked:
+        console.print(f"lock-out guard: could not check ({verdict.reason})", markup=False)
+    elif verdict.users:
+        console.print(f"lock-out guard: {len(verdict.users)} user(s) would have no usable MFA method:", markup=False)
+        for upn, why in verdict.users[:50]:
+            console.print(f"  {upn}: {why}", markup=False)
+    else:
+        console.print("lock-out guard: nobody loses their last usable MFA method", markup=False)
+
+
+def print_outcome(outcome: ApplyOutcome, output_format: str, extra: dict[str, Any] | None = None) -> None:
+    if output_format == "json":
+        document = outcome.to_json()
+        document.update(extra or {})
+        typer.echo(json.dumps(document, indent=2, default=str))
+        return
+    console = stdout_console()
+    change = f" (change {outcome.change_id})" if outcome.change_id is not None else ""
+    verified = "verified" if outcome.verified else "NOT verified"
+    console.print(f"{outcome.result}{change}, {verified}: {outcome.message or ''}", markup=False)
+    for obj in outcome.objects:
+        console.print(f"  {obj['status']:<12} {obj['path']}", markup=False)
+    for note in outcome.notes:
+        console.print(f"note: {note}", markup=False)
+
+
+def make_confirm(yes: bool) -> Any:
+    """--yes answers every question; otherwise ask on the terminal (never guess on a pipe)."""
+    import sys
+
+    def confirm(question: str) -> bool:
+        if yes:
+            return True
+        if not sys.stdin.isatty():
+            raise UsageError(
+                f"{question} — cannot ask: standard input is not a terminal",
+                hint="review `mfaguard plan` and pass --yes to proceed without asking",
+            )
+        return bool(typer.confirm(question, default=False, err=True))
+
+    return confirm
+
+
+def progress_log(output_format: str) -> Any:
+    console = stderr_console()
+
+    def log(message: str) -> None:
+        if console.is_terminal:
+            console.print(message, markup=False, style="dim")
+
+    return log
+
+
+def actor(token_hint: str | None = None) -> str:
+    """Who made a change, for the history: the OS user and host (never a secret)."""
+    import getpass
+    import socket
+
+    try:
+        user = getpass.getuser()
+    except Exception:  # no login name in some containers
+        user = "unknown"
+    return f"{user}@{socket.gethostname()}" + (f" via {token_hint}" if token_hint else "")

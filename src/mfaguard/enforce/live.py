@@ -1,0 +1,113 @@
+"""Wiring for the commands: credential → Graph client → session steps → outcome.
+
+Kept out of ``cli/`` (no logic there) and out of :mod:`mfaguard.enforce.session` (which takes an
+already-open client, so tests and the fleet runner can inject theirs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from mfaguard.enforce.apply import ApplyOutcome, VerifyPolicy, Writer
+from mfaguard.enforce.baseline import LoadedBaseline
+from mfaguard.enforce.lockout import LockoutVerdict
+from mfaguard.enforce.plan import Plan, PlanSettings
+from mfaguard.enforce.session import ChangeStore, Confirm, make_plan, run_apply, run_rollback
+
+if TYPE_CHECKING:
+    from mfaguard.coverage.models import Directory
+    from mfaguard.graph.client import GraphClient
+    from mfaguard.graph.connect import GraphConnection
+    from mfaguard.models import AuthenticationMethodsPolicy
+
+
+@dataclass(frozen=True, slots=True)
+class LivePlan:
+    tenant: str
+    plan: Plan
+    requests: Mapping[str, int]
+
+
+def tenant_key(tenant_id: str | None) -> str:
+    """Name of the tenant in the history store (its id; ``default`` when the token does not say)."""
+    return (tenant_id or "default").lower()
+
+
+async def _open(connection: GraphConnection, expected_tenant: str | None) -> tuple[str, GraphClient]:
+    from mfaguard.graph.connect import token_tenant
+
+    provider = connection.token_provider()
+    tenant, _ = await token_tenant(provider, expected_tenant)
+    return tenant_key(tenant.id), connection.client(provider)
+
+
+async def live_plan(
+    connection: GraphConnection, expected_tenant: str | None, loaded: LoadedBaseline, settings: PlanSettings
+) -> LivePlan:
+    tenant, client = await _open(connection, expected_tenant)
+    async with client:
+        result = await make_plan(client, loaded, settings)
+        return LivePlan(tenant, result.plan, {"total": client.requests_sent})
+
+
+def directory_reader(
+    client: GraphClient,
+) -> Callable[[AuthenticationMethodsPolicy, Sequence[str]], Any]:
+    """The lock-out guard's directory read (users, registration report, group members)."""
+
+    async def read(policy: AuthenticationMethodsPolicy, extra_groups: Sequence[str]) -> Directory | None:
+        from mfaguard.coverage.collect import collect_directory
+
+        return await collect_directory(client, policy, extra_groups=extra_groups)
+
+    return read
+
+
+async def live_apply(
+    connection: GraphConnection,
+    expected_tenant: str | None,
+    store: ChangeStore,
+    loaded: LoadedBaseline,
+    settings: PlanSettings,
+    *,
+    confirm: Confirm,
+    show_plan: Callable[[Plan, LockoutVerdict], None],
+    force: bool,
+    actor: str | None,
+    log: Callable[[str], None],
+    verify: VerifyPolicy | None = None,
+) -> tuple[str, ApplyOutcome, Plan | None, LockoutVerdict | None]:
+    tenant, client = await _open(connection, expected_tenant)
+    async with client:
+        writer = Writer(client, store, tenant, settings, actor=actor, log=log, verify=verify or VerifyPolicy())
+        outcome, p, verdict = await run_apply(
+            writer,
+            store,
+            client,
+            loaded,
+            confirm=confirm,
+            show_plan=show_plan,
+            force=force,
+            read_directory=directory_reader(client),
+        )
+        return tenant, outcome, p, verdict
+
+
+async def live_rollback(
+    connection: GraphConnection,
+    expected_tenant: str | None,
+    store: ChangeStore,
+    settings: PlanSettings,
+    *,
+    to: int | None,
+    confirm: Confirm,
+    force: bool,
+    actor: str | None,
+    log: Callable[[str], None],
+) -> tuple[str, ApplyOutcome]:
+    tenant, client = await _open(connection, expected_tenant)
+    async with client:
+        writer = Writer(client, store, tenant, settings, actor=actor, log=log)
+        return tenant, await run_rollback(writer, store, to=to, confirm=confirm, force=force)
