@@ -72,7 +72,7 @@ def _apply(
 
 
 def _patches(emu: Emulator) -> list[dict[str, Any]]:
-    return [e for e in emu.requests(method="PATCH")]
+    return list(emu.requests(method="PATCH"))
 
 
 def _stored(emu: Emulator) -> Any:

@@ -95,7 +95,9 @@ def print_plan(p: Plan, *, tenant: str | None, to_stderr: bool = False) -> None:
     where = f" for tenant {tenant}" if tenant else ""
     pilot = f", pilot group {p.settings.pilot_group}" if p.settings.pilot_group else ""
     if p.empty:
-        console.print(f"No changes{where}: the tenant already matches baseline {p.baseline}{pilot}.", markup=False)
+        console.print(
+            f"No changes{where}: the tenant already matches baseline {p.baseline}{pilot}.", markup=False
+        )
     else:
         table = Table(title=f"Plan: baseline {p.baseline}{where}{pilot}", title_justify="left")
         for column in ("Object", "Field", "Before", "After", "Control"):
@@ -127,7 +129,9 @@ def print_lockout(verdict: LockoutVerdict | None, *, to_stderr: bool = False) ->
     if not verdict.checked:
         console.print(f"lock-out guard: could not check ({verdict.reason})", markup=False)
     elif verdict.users:
-        console.print(f"lock-out guard: {len(verdict.users)} user(s) would have no usable MFA method:", markup=False)
+        console.print(
+            f"lock-out guard: {len(verdict.users)} user(s) would have no usable MFA method:", markup=False
+        )
         for upn, why in verdict.users[:50]:
             console.print(f"  {upn}: {why}", markup=False)
     else:

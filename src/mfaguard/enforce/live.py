@@ -81,7 +81,9 @@ async def live_apply(
 ) -> tuple[str, ApplyOutcome, Plan | None, LockoutVerdict | None]:
     tenant, client = await _open(connection, expected_tenant)
     async with client:
-        writer = Writer(client, store, tenant, settings, actor=actor, log=log, verify=verify or VerifyPolicy())
+        writer = Writer(
+            client, store, tenant, settings, actor=actor, log=log, verify=verify or VerifyPolicy()
+        )
         outcome, p, verdict = await run_apply(
             writer,
             store,
