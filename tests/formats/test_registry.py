@@ -119,3 +119,16 @@ def test_docs_url_comes_from_the_environment_only_when_set() -> None:
     assert RenderOptions.for_stream(None, environ={}).docs_url is None
     opts = RenderOptions.for_stream(None, environ={"MFAGUARD_DOCS_URL": "https://d.example.test"})
     assert opts.docs_url == "https://d.example.test"
+
+
+def test_summary_counts_findings_apart_from_controls_when_a_control_reports_several() -> None:
+    from dataclasses import replace
+
+    from mfaguard.formats._common import summary_line
+    from tests.formats.samples import every_status_report
+
+    report = every_status_report()
+    assert summary_line(report).startswith(f"{len(report.findings)} controls:")
+    doubled = replace(report, findings=(*report.findings, report.findings[0]))
+    controls = len({f.control_id for f in report.findings})
+    assert summary_line(doubled).startswith(f"{len(report.findings) + 1} findings from {controls} controls:")

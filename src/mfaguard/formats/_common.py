@@ -67,14 +67,22 @@ def summary_counts(report: AuditReport) -> list[tuple[Status, int]]:
     return [(s, counts[s.value]) for s in STATUS_ORDER]
 
 
+def count_label(report: AuditReport) -> str:
+    """``15 controls``, or ``16 findings from 15 controls`` when a control reports several resources."""
+    total = len(report.findings)
+    controls = len({f.control_id for f in report.findings})
+    noun = "control" if controls == 1 else "controls"
+    if total == controls:
+        return f"{controls} {noun}"
+    return f"{total} findings from {controls} {noun}"
+
+
 def summary_line(report: AuditReport) -> str:
     """``15 controls: 3 FAIL, 1 ERROR, 2 WARN, 8 PASS, 1 N/A`` (zero counts left out)."""
     parts = [f"{n} {STATUS_LABEL[s]}" for s, n in summary_counts(report) if n]
-    total = len(report.findings)
-    noun = "control" if total == 1 else "controls"
     if not parts:
-        return f"{total} {noun} evaluated"
-    return f"{total} {noun}: {', '.join(parts)}"
+        return f"{count_label(report)} evaluated"
+    return f"{count_label(report)}: {', '.join(parts)}"
 
 
 def tenant_label(report: AuditReport) -> str:

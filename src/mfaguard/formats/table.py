@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from mfaguard.formats._common import (
     NOT_EVALUATED_HINT,
     STATUS_LABEL,
+    count_label,
     exception_notes,
     fleet_error,
     group_by_status,
@@ -121,7 +122,7 @@ def _summary(console: Console, report: AuditReport) -> None:
     from rich.text import Text
 
     line = Text("Summary: ", style="bold")
-    line.append(f"{len(report.findings)} controls")
+    line.append(count_label(report))
     for status, n in summary_counts(report):
         line.append("  ")
         line.append(f"{STATUS_LABEL[status]} {n}", style=STATUS_STYLE[status] if n else "dim")
