@@ -50,3 +50,6 @@ def run_cli(
 def cli() -> object:
     """The :func:`run_cli` helper as a fixture."""
     return run_cli
+
+
+pytest_plugins = ["tests.store_fixtures"]

@@ -1,0 +1,169 @@
+"""``mfaguard store upgrade`` and ``mfaguard history runs|changes|alerts``: look into the history store."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from typing import Any
+
+import typer
+
+from mfaguard.cli import app
+from mfaguard.cli._common import handle_errors, option_env, stdout_console
+
+STORE_HELP = (
+    "History store: sqlite:///PATH, postgresql://USER@HOST/DB, or a file path "
+    "(default: a SQLite file in the user data dir, $XDG_DATA_HOME/mfaguard/history.db)."
+)
+
+store_app = typer.Typer(help="Manage the history store.", no_args_is_help=True)
+history_app = typer.Typer(help="Show what the history store recorded.", no_args_is_help=True)
+app.add_typer(store_app, name="store")
+app.add_typer(history_app, name="history")
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+def _store_option() -> Any:
+    return typer.Option(None, "--store", help=STORE_HELP, **option_env("MFAGUARD_STORE"))
+
+
+@store_app.command("upgrade")
+@handle_errors
+def store_upgrade(store: str | None = _store_option()) -> None:
+    """Create the history store or migrate it to this mfaguard's schema, then show its state."""
+    from mfaguard.store import open_store
+
+    with open_store(store) as opened:
+        info = opened.info()
+    typer.echo(f"store: {info.url} ({info.backend})")
+    typer.echo(f"schema revision: {info.revision} (newest: {info.head})")
+    for table, count in sorted(info.counts.items()):
+        typer.echo(f"  {table}: {count}")
+
+
+def _emit(rows: list[Any], fmt: OutputFormat, columns: list[tuple[str, Any]], title: str) -> None:
+    from mfaguard.store import record_to_json
+
+    if fmt is OutputFormat.json:
+        typer.echo(json.dumps([record_to_json(r) for r in rows], indent=2, sort_keys=True))
+        return
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left")
+    for header, _ in columns:
+        table.add_column(header)
+    for row in rows:
+        table.add_row(*(_cell(get(row)) for _, get in columns))
+    stdout_console().print(table)
+    if not rows:
+        typer.echo("(nothing recorded yet)")
+
+
+def _cell(value: Any) -> str:
+    from datetime import datetime
+
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%SZ")
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={v}" for k, v in value.items() if v)
+    return str(value)
+
+
+@history_app.command("runs")
+@handle_errors
+def history_runs(
+    tenant: str | None = typer.Option(None, "--tenant", help="Only this tenant (its name in the store)."),
+    kind: str | None = typer.Option(None, "--kind", help="audit, plan, apply, rollback, coverage or detect."),
+    limit: int = typer.Option(50, "--limit", min=1, help="How many, newest first."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table or json."),
+    store: str | None = _store_option(),
+) -> None:
+    """Runs (audit, plan, apply, coverage, detect), newest first."""
+    from mfaguard.errors import UsageError
+    from mfaguard.store import RunKind, open_store
+
+    if kind is not None and kind not in {k.value for k in RunKind}:
+        raise UsageError(f"--kind {kind!r} is not one of {', '.join(k.value for k in RunKind)}")
+    with open_store(store) as opened:
+        rows = opened.list_runs(tenant=tenant, kind=kind, limit=limit)
+    _emit(
+        rows,
+        fmt,
+        [
+            ("id", lambda r: r.id),
+            ("tenant", lambda r: r.tenant),
+            ("kind", lambda r: r.kind.value),
+            ("status", lambda r: r.status.value),
+            ("started (UTC)", lambda r: r.started_at),
+            ("finished (UTC)", lambda r: r.finished_at),
+            ("summary / error", lambda r: r.error or r.summary),
+        ],
+        "Runs",
+    )
+
+
+@history_app.command("changes")
+@handle_errors
+def history_changes(
+    tenant: str | None = typer.Option(None, "--tenant", help="Only this tenant (its name in the store)."),
+    limit: int = typer.Option(50, "--limit", min=1, help="How many, newest first."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table or json."),
+    store: str | None = _store_option(),
+) -> None:
+    """Changes made by apply / rollback / remediation: who, when, what, and how it ended."""
+    from mfaguard.store import open_store
+
+    with open_store(store) as opened:
+        rows = opened.list_changes(tenant=tenant, limit=limit, with_objects=True)
+    _emit(
+        rows,
+        fmt,
+        [
+            ("id", lambda c: c.id),
+            ("tenant", lambda c: c.tenant),
+            ("kind", lambda c: c.kind.value + (f" of {c.reverts_id}" if c.reverts_id else "")),
+            ("status", lambda c: c.status.value),
+            ("created (UTC)", lambda c: c.created_at),
+            ("actor", lambda c: c.actor),
+            ("baseline", lambda c: c.baseline),
+            ("pilot group", lambda c: c.pilot_group),
+            ("objects", lambda c: "\n".join(o.path for o in c.objects)),
+            ("error", lambda c: c.error),
+        ],
+        "Changes",
+    )
+
+
+@history_app.command("alerts")
+@handle_errors
+def history_alerts(
+    tenant: str | None = typer.Option(None, "--tenant", help="Only this tenant (its name in the store)."),
+    limit: int = typer.Option(50, "--limit", min=1, help="How many, most recent activity first."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table or json."),
+    store: str | None = _store_option(),
+) -> None:
+    """Detection alerts (push-spam attacks) recorded by detect runs, deduplicated."""
+    from mfaguard.store import open_store
+
+    with open_store(store) as opened:
+        rows = opened.list_alerts(tenant=tenant, limit=limit)
+    _emit(
+        rows,
+        fmt,
+        [
+            ("id", lambda a: a.id),
+            ("tenant", lambda a: a.tenant),
+            ("detection", lambda a: a.detection_id),
+            ("severity", lambda a: a.severity),
+            ("user", lambda a: a.user),
+            ("first seen (UTC)", lambda a: a.first_seen),
+            ("last seen (UTC)", lambda a: a.last_seen),
+        ],
+        "Alerts",
+    )
