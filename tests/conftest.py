@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["tests.emulator_fixtures"]
+pytest_plugins = ["tests.emulator_fixtures", "tests.store_fixtures"]
 
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src"
@@ -50,6 +50,3 @@ def run_cli(
 def cli() -> object:
     """The :func:`run_cli` helper as a fixture."""
     return run_cli
-
-
-pytest_plugins = ["tests.store_fixtures"]
