@@ -27,13 +27,16 @@ class OutputFormat(StrEnum):
     json = "json"
 
 
-def _store_option() -> Any:
-    return typer.Option(None, "--store", help=STORE_HELP, **option_env("MFAGUARD_STORE"))
+# Options shared by every command here (typer reads them as parameter defaults).
+_STORE: Any = typer.Option(None, "--store", help=STORE_HELP, **option_env("MFAGUARD_STORE"))
+_TENANT: Any = typer.Option(None, "--tenant", help="Only this tenant (its name in the store).")
+_LIMIT: Any = typer.Option(50, "--limit", min=1, help="How many, most recent first.")
+_FORMAT: Any = typer.Option(OutputFormat.table, "--format", help="table or json.")
 
 
 @store_app.command("upgrade")
 @handle_errors
-def store_upgrade(store: str | None = _store_option()) -> None:
+def store_upgrade(store: str | None = _STORE) -> None:
     """Create the history store or migrate it to this mfaguard's schema, then show its state."""
     from mfaguard.store import open_store
 
@@ -78,11 +81,11 @@ def _cell(value: Any) -> str:
 @history_app.command("runs")
 @handle_errors
 def history_runs(
-    tenant: str | None = typer.Option(None, "--tenant", help="Only this tenant (its name in the store)."),
+    tenant: str | None = _TENANT,
     kind: str | None = typer.Option(None, "--kind", help="audit, plan, apply, rollback, coverage or detect."),
-    limit: int = typer.Option(50, "--limit", min=1, help="How many, newest first."),
-    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table or json."),
-    store: str | None = _store_option(),
+    limit: int = _LIMIT,
+    fmt: OutputFormat = _FORMAT,
+    store: str | None = _STORE,
 ) -> None:
     """Runs (audit, plan, apply, coverage, detect), newest first."""
     from mfaguard.errors import UsageError
@@ -111,10 +114,10 @@ def history_runs(
 @history_app.command("changes")
 @handle_errors
 def history_changes(
-    tenant: str | None = typer.Option(None, "--tenant", help="Only this tenant (its name in the store)."),
-    limit: int = typer.Option(50, "--limit", min=1, help="How many, newest first."),
-    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table or json."),
-    store: str | None = _store_option(),
+    tenant: str | None = _TENANT,
+    limit: int = _LIMIT,
+    fmt: OutputFormat = _FORMAT,
+    store: str | None = _STORE,
 ) -> None:
     """Changes made by apply / rollback / remediation: who, when, what, and how it ended."""
     from mfaguard.store import open_store
@@ -143,10 +146,10 @@ def history_changes(
 @history_app.command("alerts")
 @handle_errors
 def history_alerts(
-    tenant: str | None = typer.Option(None, "--tenant", help="Only this tenant (its name in the store)."),
-    limit: int = typer.Option(50, "--limit", min=1, help="How many, most recent activity first."),
-    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table or json."),
-    store: str | None = _store_option(),
+    tenant: str | None = _TENANT,
+    limit: int = _LIMIT,
+    fmt: OutputFormat = _FORMAT,
+    store: str | None = _STORE,
 ) -> None:
     """Detection alerts (push-spam attacks) recorded by detect runs, deduplicated."""
     from mfaguard.store import open_store

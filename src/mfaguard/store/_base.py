@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import fields
 from datetime import UTC, date, datetime
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -17,6 +18,8 @@ from mfaguard.store.engine import WRITE_OPTION
 from mfaguard.store.records import TenantRecord
 from mfaguard.store.schema import tenants
 from mfaguard.store.url import redact_url
+
+R = TypeVar("R")
 
 
 def utcnow() -> datetime:
@@ -94,6 +97,15 @@ class StoreBase:
             or "check that the store is reachable and writable (`mfaguard store upgrade` migrates it)",
         )
 
+    def _fetch(
+        self, query: Any, what: str, build: Callable[[Any], R], *, limit: int | None = None
+    ) -> list[R]:
+        """Run a SELECT (optionally limited) and build one record per row mapping."""
+        if limit is not None:
+            query = query.limit(limit)
+        with self._read(what) as conn:
+            return [build(row._mapping) for row in conn.execute(query)]
+
     def _text(self, value: str | None) -> str | None:
         return None if value is None else self.redactor.text(value)
 
@@ -156,6 +168,12 @@ class StoreBase:
         return [r for r in records if tag is None or tag in r.tags]
 
 
+def from_row(cls: type[R], row: Any, **overrides: Any) -> R:
+    """Build the record dataclass ``cls`` from a row mapping whose keys are its field names."""
+    values = {f.name: row[f.name] for f in fields(cls) if f.name not in overrides and f.name in row}  # type: ignore[arg-type]
+    return cls(**values, **overrides)
+
+
 def to_jsonable(value: Any) -> Any:
     """A JSON-safe copy: datetimes and dates as ISO 8601, enums as their value, tuples/sets as lists."""
     if isinstance(value, Enum):
@@ -170,10 +188,4 @@ def to_jsonable(value: Any) -> Any:
 
 
 def _tenant_record(row: Any) -> TenantRecord:
-    return TenantRecord(
-        name=row["name"],
-        tenant_id=row["tenant_id"],
-        tags=tuple(row["tags"] or ()),
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-    )
+    return from_row(TenantRecord, row, tags=tuple(row["tags"] or ()))

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, update
 
 from mfaguard.errors import StoreError
-from mfaguard.store._base import StoreBase, utcnow
+from mfaguard.store._base import StoreBase, from_row, utcnow
 from mfaguard.store.records import ChangeKind, ChangeObjectRecord, ChangeRecord, ChangeStatus
 from mfaguard.store.schema import change_objects, changes, tenants
 
@@ -177,31 +177,13 @@ class ChangesMixin(StoreBase):
                     .order_by(change_objects.c.change_id, change_objects.c.seq)
                 ):
                     o = row._mapping
-                    objects.setdefault(o["change_id"], []).append(
-                        ChangeObjectRecord(
-                            path=o["path"],
-                            seq=o["seq"],
-                            pre=o["pre"],
-                            post=o["post"],
-                            pre_recorded_at=o["pre_recorded_at"],
-                            post_recorded_at=o["post_recorded_at"],
-                        )
-                    )
+                    objects.setdefault(o["change_id"], []).append(from_row(ChangeObjectRecord, o))
         return [
-            ChangeRecord(
-                id=m["id"],
-                tenant=m["tenant"],
+            from_row(
+                ChangeRecord,
+                m,
                 kind=ChangeKind(m["kind"]),
                 status=ChangeStatus(m["status"]),
-                baseline=m["baseline"],
-                pilot_group=m["pilot_group"],
-                actor=m["actor"],
-                created_at=m["created_at"],
-                updated_at=m["updated_at"],
-                plan=m["plan"],
-                error=m["error"],
-                reverts_id=m["reverts_id"],
-                run_id=m["run_id"],
                 objects=tuple(objects.get(m["id"], ())),
             )
             for m in rows

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from mfaguard.errors import StoreError
-from mfaguard.store._base import StoreBase, utcnow
+from mfaguard.store._base import StoreBase, from_row, utcnow
 from mfaguard.store._dialect import insert_ignore
 from mfaguard.store.records import (
     AlertRecord,
@@ -132,26 +132,7 @@ class EventsMixin(StoreBase):
             .where(*conditions)
             .order_by(alerts.c.last_seen.desc(), alerts.c.id.desc())
         )
-        if limit is not None:
-            query = query.limit(limit)
-        with self._read("reading alerts") as conn:
-            return [
-                AlertRecord(
-                    id=m["id"],
-                    tenant=m["tenant"],
-                    run_id=m["run_id"],
-                    dedupe_key=m["dedupe_key"],
-                    detection_id=m["detection_id"],
-                    user=m["user"],
-                    severity=m["severity"],
-                    first_seen=m["first_seen"],
-                    last_seen=m["last_seen"],
-                    data=m["data"],
-                    created_at=m["created_at"],
-                    updated_at=m["updated_at"],
-                )
-                for m in (row._mapping for row in conn.execute(query))
-            ]
+        return self._fetch(query, "reading alerts", lambda m: from_row(AlertRecord, m), limit=limit)
 
     # ---- drift ------------------------------------------------------------------------------------
     def save_drift(
@@ -225,25 +206,7 @@ class EventsMixin(StoreBase):
             .where(*conditions)
             .order_by(drift.c.detected_at.desc(), drift.c.id.desc())
         )
-        if limit is not None:
-            query = query.limit(limit)
-        with self._read("reading drift") as conn:
-            return [
-                DriftRecord(
-                    id=m["id"],
-                    tenant=m["tenant"],
-                    control_id=m["control_id"],
-                    field=m["field"],
-                    before=m["before"],
-                    after=m["after"],
-                    run_id=m["run_id"],
-                    previous_run_id=m["previous_run_id"],
-                    detected_at=m["detected_at"],
-                    notified_at=m["notified_at"],
-                    change_id=m["change_id"],
-                )
-                for m in (row._mapping for row in conn.execute(query))
-            ]
+        return self._fetch(query, "reading drift", lambda m: from_row(DriftRecord, m), limit=limit)
 
     # ---- notifications ----------------------------------------------------------------------------
     def claim_notification(self, dedupe_key: str, target: str, *, at: datetime | None = None) -> bool:
@@ -327,22 +290,12 @@ class EventsMixin(StoreBase):
             .where(*conditions)
             .order_by(notifications.c.updated_at.desc(), notifications.c.id.desc())
         )
-        if limit is not None:
-            query = query.limit(limit)
-        with self._read("reading notifications") as conn:
-            return [
-                NotificationRecord(
-                    dedupe_key=m["dedupe_key"],
-                    target=m["target"],
-                    status=NotificationStatus(m["status"]),
-                    attempts=m["attempts"],
-                    created_at=m["created_at"],
-                    updated_at=m["updated_at"],
-                    sent_at=m["sent_at"],
-                    last_error=m["last_error"],
-                )
-                for m in (row._mapping for row in conn.execute(query))
-            ]
+        return self._fetch(
+            query,
+            "reading notifications",
+            lambda m: from_row(NotificationRecord, m, status=NotificationStatus(m["status"])),
+            limit=limit,
+        )
 
 
 def _require_notification(conn: Connection, dedupe_key: str, target: str) -> None:

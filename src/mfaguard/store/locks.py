@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
 
-from mfaguard.store._base import StoreBase, utcnow
+from mfaguard.store._base import StoreBase, from_row, utcnow
 from mfaguard.store._dialect import insert_ignore
 from mfaguard.store.records import LockRecord
 from mfaguard.store.schema import locks
@@ -63,13 +63,4 @@ class LocksMixin(StoreBase):
         """Who holds ``name`` (expired leases included: compare ``expires_at`` with the clock)."""
         with self._read(f"reading lock {name!r}") as conn:
             row = conn.execute(select(locks).where(locks.c.name == name)).first()
-        if row is None:
-            return None
-        m = row._mapping
-        return LockRecord(
-            name=m["name"],
-            holder=m["holder"],
-            acquired_at=m["acquired_at"],
-            heartbeat_at=m["heartbeat_at"],
-            expires_at=m["expires_at"],
-        )
+        return None if row is None else from_row(LockRecord, row._mapping)

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, and_, func, insert, select, update
 
 from mfaguard.errors import StoreError
 from mfaguard.report import Finding
-from mfaguard.store._base import StoreBase, utcnow
+from mfaguard.store._base import StoreBase, from_row, utcnow
 from mfaguard.store._dialect import insert_ignore
 from mfaguard.store.records import (
     CoverageRecord,
@@ -191,17 +191,7 @@ class RunsMixin(StoreBase):
         )
         with self._read(f"reading the snapshot of run {run_id}") as conn:
             row = conn.execute(query).first()
-        if row is None:
-            return None
-        m = row._mapping
-        return SnapshotRecord(
-            run_id=m["run_id"],
-            tenant=m["tenant"],
-            captured_at=m["captured_at"],
-            api_version=m["api_version"],
-            sha256=m["sha256"],
-            body=m["body"],
-        )
+        return None if row is None else from_row(SnapshotRecord, row._mapping)
 
     # ---- findings ---------------------------------------------------------------------------------
     def save_findings(self, run_id: int, items: Iterable[Finding]) -> int:
@@ -338,21 +328,12 @@ class RunsMixin(StoreBase):
         )
         if since is not None:
             query = query.where(coverage_summaries.c.captured_at >= since)
-        if limit is not None:
-            query = query.limit(limit)
-        with self._read("reading coverage") as conn:
-            return [
-                CoverageRecord(
-                    run_id=m["run_id"],
-                    tenant=m["tenant"],
-                    captured_at=m["captured_at"],
-                    total_users=m["total_users"],
-                    levels=m["levels"],
-                    admins=m["admins"],
-                    below_threshold=tuple(m["below_threshold"]),
-                )
-                for m in (row._mapping for row in conn.execute(query))
-            ]
+        return self._fetch(
+            query,
+            "reading coverage",
+            lambda m: from_row(CoverageRecord, m, below_threshold=tuple(m["below_threshold"])),
+            limit=limit,
+        )
 
 
 def _runs_query() -> Any:
@@ -367,32 +348,11 @@ def _run_tenant(conn: Connection, run_id: int) -> int:
 
 
 def _run_record(m: Any) -> RunRecord:
-    return RunRecord(
-        id=m["id"],
-        tenant=m["tenant"],
-        kind=RunKind(m["kind"]),
-        status=RunStatus(m["status"]),
-        started_at=m["started_at"],
-        finished_at=m["finished_at"],
-        error=m["error"],
-        summary=m["summary"],
-        trigger=m["trigger"],
-    )
+    return from_row(RunRecord, m, kind=RunKind(m["kind"]), status=RunStatus(m["status"]))
 
 
 def _finding_record(m: Any) -> FindingRecord:
-    return FindingRecord(
-        run_id=m["run_id"],
-        control_id=m["control_id"],
-        title=m["title"],
-        status=m["status"],
-        severity=m["severity"],
-        detail=m["detail"],
-        resource=m["resource"],
-        evidence=m["evidence"] or {},
-        exception=m["exception"],
-        expired_exception=m["expired_exception"],
-    )
+    return from_row(FindingRecord, m, evidence=m["evidence"] or {})
 
 
 def _chunks(items: list[int], size: int) -> Iterable[list[int]]:
