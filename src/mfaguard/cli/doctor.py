@@ -55,7 +55,7 @@ def _print_table(report: DoctorReport) -> None:
     console.print(f"Credential: {report.credential}", markup=False)
     table = Table(show_lines=False)
     table.add_column("")
-    table.add_column("Check")
+    table.add_column("Check", overflow="fold")
     table.add_column("Area")
     table.add_column("Detail / what to do", overflow="fold")
     for check in report.checks:
