@@ -193,11 +193,12 @@ class Emulator:
         from mfaguard.emulator.scenarios import build_tenant, load_scenario
 
         names, count = self._scenario_args
+        cache: dict[tuple[int, int], Any] = {}
+        now = self.clock()
         for name in names:
             data = load_scenario(name)
             for index in range(count):
-                tenant = build_tenant(data, index=index, now=self.clock(), seed=self.seed)
-                self._register(tenant)
+                self._register(build_tenant(data, index=index, now=now, seed=self.seed, cache=cache))
 
     def _register(self, tenant: Tenant) -> None:
         if tenant.id in self.tenants:

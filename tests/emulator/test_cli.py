@@ -1,0 +1,78 @@
+"""``mfaguard emulator`` prints export lines and serves until stopped."""
+
+from __future__ import annotations
+
+import os
+import signal
+import ssl
+import subprocess
+import sys
+
+import httpx
+import pytest
+
+from tests.conftest import SRC, run_cli
+
+
+@pytest.mark.e2e
+def test_emulator_command_prints_exports_and_serves() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MFAGUARD_")}
+    env["PYTHONPATH"] = str(SRC)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "mfaguard",
+            "emulator",
+            "--scenario",
+            "compliant",
+            "--tenants",
+            "2",
+            "--latency-ms",
+            "1",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        exports: dict[str, str] = {}
+        assert proc.stdout is not None
+        while len(exports) < 8:
+            line = proc.stdout.readline()
+            assert line.startswith("export "), line
+            name, _, value = line[len("export ") :].strip().partition("=")
+            exports[name] = value.strip("'")
+        assert exports["MFAGUARD_GRAPH_ENDPOINT"].startswith("https://127.0.0.1:")
+        ctx = ssl.create_default_context(cafile=exports["MFAGUARD_CA_BUNDLE"])
+        token = httpx.post(
+            f"{exports['MFAGUARD_AUTHORITY_HOST']}/{exports['AZURE_TENANT_ID']}/oauth2/v2.0/token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": exports["AZURE_CLIENT_ID"],
+                "client_secret": exports["AZURE_CLIENT_SECRET"],
+                "scope": "https://graph.microsoft.com/.default",
+            },
+            verify=ctx,
+        ).json()["access_token"]
+        policy = httpx.get(
+            f"{exports['MFAGUARD_GRAPH_ENDPOINT']}/beta/policies/authenticationMethodsPolicy",
+            headers={"Authorization": f"Bearer {token}"},
+            verify=ctx,
+        )
+        assert policy.status_code == 200
+        assert (
+            len(httpx.get(f"{exports['MFAGUARD_GRAPH_ENDPOINT']}/_emulator/", verify=ctx).json()["tenants"])
+            == 2
+        )
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=10)
+
+
+def test_unknown_scenario_is_a_usage_error() -> None:
+    result = run_cli(["emulator", "--scenario", "no-such-scenario"])
+    assert result.returncode == 2
+    assert "no-such-scenario" in result.stderr
+    assert "Traceback" not in result.stderr
