@@ -148,7 +148,7 @@ def test_success_record_carrying_denied_steps_gives_their_events() -> None:
 
 
 def test_triage_never_drops_what_counts() -> None:
-    keep = [denial(T0), success(T0), success(T0, extra_steps=[step(T0, DECLINED, False)]), record(T0, code=0, requirement=None),
+    keep = [denial(T0), success(T0, extra_steps=[step(T0, DECLINED, False)]), record(T0, code=0, requirement=None),
             record(T0, code=53000, detail="MFA denied; user is blocked")]  # fmt: skip
     assert all(triage(r) is Triage.KEEP for r in keep)
     assert triage(interrupt(T0)) is Triage.NOISE
@@ -156,3 +156,25 @@ def test_triage_never_drops_what_counts() -> None:
             record(T0, code=0, steps=[step(T0, "MFA requirement satisfied by claim in the token", True, "Previously satisfied")]),
             record(T0, code=50126)]  # fmt: skip
     assert all(triage(r) is Triage.DROP for r in drop)
+
+
+def test_fast_success_path_matches_full_normalisation() -> None:
+    from mfaguard.detect.events import success_event
+    from mfaguard.detect.normalise import fast_success
+
+    cases = [
+        success(T0),
+        success(T0, method="Text message", ip="192.0.2.9", country="gb", user="Bob@Contoso.com"),
+        success(T0, interactive=False) | {"isInteractive": None, "signInEventTypes": ["nonInteractiveUser"]},
+        success(T0) | {"status": {"errorCode": 50140}},
+        success(T0) | {"location": None},
+    ]
+    for raw in cases:
+        assert triage(raw) is Triage.SUCCESS
+        assert fast_success(raw) == success_event(normalise_signin(raw))
+    claim = success(T0) | {
+        "status": {"errorCode": 0, "additionalDetails": "MFA requirement satisfied by claim in the token"}
+    }
+    assert triage(claim) is Triage.KEEP
+    with pytest.raises(SkipRecord):
+        fast_success(success(T0) | {"id": None})

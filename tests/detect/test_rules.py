@@ -320,3 +320,18 @@ def test_alerts_explain_themselves() -> None:
     assert chain.timeline[-1].kind == "MFA_SUCCESS"
     assert any("Revoke" in s for s in chain.next_steps) and any("password" in s for s in chain.next_steps)
     assert any("new_geo" in r for r in chain.reasons)
+
+
+def test_spilled_successes_give_the_same_alerts() -> None:
+    from mfaguard.detect import Collector, analyse
+    from tests.detect.factory import NOW
+
+    records = baseline() + spam(12, **NL) + [success(T0 + timedelta(minutes=5), **NL)]
+    records += [success(T0 + timedelta(days=2, hours=i)) for i in range(30)]  # > 24 h from any denial
+    expected = [a.to_json() for a in run(records).alerts]
+    collector = Collector(success_limit=4)
+    collector.add_signins((r, i) for i, r in enumerate(records + records, 1))
+    evidence = collector.evidence()
+    assert collector._successes.spilled > 40
+    assert [a.to_json() for a in analyse(evidence, now=NOW).alerts] == expected
+    assert len(evidence.successes) == 1  # only the success near the denials is kept

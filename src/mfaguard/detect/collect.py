@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import bisect
 import contextlib
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+import json
+import tempfile
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
-from typing import Any, Protocol
+from datetime import UTC, datetime, timedelta
+from typing import IO, Any, Protocol
 
 from mfaguard.detect.classify import NOISE_CODES
 from mfaguard.detect.events import denial_events, success_event
@@ -31,6 +33,7 @@ from mfaguard.detect.model import (
 from mfaguard.detect.normalise import (
     SkipRecord,
     Triage,
+    fast_success,
     normalise_audit,
     normalise_risk,
     normalise_signin,
@@ -203,15 +206,68 @@ class _Stats:
         )
 
 
+SUCCESS_HORIZON = timedelta(days=1)
+"""Successes further than this from every denial of their user are never looked at."""
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICRO = timedelta(microseconds=1)
+
+
+class SuccessStore:
+    """Successes, kept in memory up to ``limit`` and spilled to an anonymous temporary file beyond.
+
+    Whether a success matters (a denial of the same user near it) is known only once the whole input
+    is read, and inputs come in any order; spilling keeps memory flat however large the file is. The
+    file is deleted when the store is garbage-collected or the process ends.
+    """
+
+    def __init__(self, limit: int = 4096) -> None:
+        self.limit = limit
+        self._mem: list[SuccessEvent] = []
+        self._file: IO[bytes] | None = None
+        self.spilled = 0
+
+    def add(self, success: SuccessEvent) -> None:
+        self._mem.append(success)
+        if len(self._mem) >= self.limit:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._file is None:
+            # Lives as long as the store; removed by the OS when closed or at exit.
+            self._file = tempfile.TemporaryFile(prefix="mfaguard-successes-")  # noqa: SIM115
+        dumps = json.dumps
+        lines = []
+        for s in self._mem:
+            micros = (s.ts - _EPOCH) // _MICRO
+            row = [s.record_id, s.user_key, s.upn, micros, s.ip, s.country, s.app, s.method, s.interactive,
+                   s.low_confidence, s.city, s.state]  # fmt: skip
+            lines.append(dumps(row, separators=(",", ":")))
+        self._file.write(("\n".join(lines) + "\n").encode())
+        self.spilled += len(self._mem)
+        self._mem = []
+
+    def __iter__(self) -> Iterator[SuccessEvent]:
+        if self._file is not None:
+            self._file.flush()
+            self._file.seek(0)
+            for line in self._file:
+                r = json.loads(line)
+                yield SuccessEvent(
+                    record_id=r[0], user_key=r[1], upn=r[2], ts=_EPOCH + r[3] * _MICRO, ip=r[4], country=r[5],
+                    app=r[6], method=r[7], interactive=r[8], low_confidence=r[9], city=r[10], state=r[11],
+                )  # fmt: skip
+            self._file.seek(0, 2)
+        yield from self._mem
+
+
 class Collector:
     """Feed raw records in any order; :meth:`evidence` returns the reduced, deduplicated evidence."""
 
-    def __init__(self, *, lookback: timedelta = timedelta(days=14)) -> None:
+    def __init__(self, *, lookback: timedelta = timedelta(days=14), success_limit: int = 4096) -> None:
         self.baseline = Baseline(lookback)
         self._stats = _Stats()
-        self._record_ids: set[str] = set()
         self._denials: dict[tuple[str, ...], DenialEvent] = {}
-        self._successes: dict[str, SuccessEvent] = {}
+        self._successes = SuccessStore(success_limit)
         self._denial_records: dict[str, SignIn] = {}
         self._interrupts: dict[str, Counter[int]] = {}
         self._users: dict[str, tuple[str, str]] = {}
@@ -237,10 +293,20 @@ class Collector:
     ) -> None:
         """Add raw sign-in records, each with its line (or index) in ``source`` for error messages."""
         stats = self._stats
+        keep, success, noise = Triage.KEEP, Triage.SUCCESS, Triage.NOISE
         for raw, line in items:
             stats.records += 1
-            verdict = triage(raw) if isinstance(raw, dict) else Triage.KEEP
-            if verdict is not Triage.KEEP:
+            verdict = triage(raw) if type(raw) is dict else keep
+            if verdict is success:
+                try:
+                    ev = fast_success(raw, default_interactive=default_interactive)
+                except SkipRecord as exc:
+                    stats.skip(exc.reason, _Where(source, line))
+                    continue
+                stats.used += 1
+                self._add_success(ev)
+                continue
+            if verdict is not keep:
                 # Benign and irrelevant: only check it is well-formed and note how new it is.
                 rid = raw.get("id")
                 created = raw.get("createdDateTime")
@@ -254,7 +320,7 @@ class Collector:
                     stats.skip("bad createdDateTime", _Where(source, line))
                     continue
                 stats.used += 1
-                if verdict is Triage.NOISE:
+                if verdict is noise:
                     self._count_noise(raw)
                 continue
             try:
@@ -290,6 +356,29 @@ class Collector:
             return False
         return True
 
+    def _needed_successes(
+        self, denials: Sequence[DenialEvent], canon: Callable[[str], str]
+    ) -> list[SuccessEvent]:
+        """The successes of users with a denial event within a day of them (the only ones any
+        detection or profile looks at), deduplicated by record id."""
+        times: dict[str, list[datetime]] = defaultdict(list)
+        for e in denials:
+            times[e.user_key].append(e.ts)  # denials are sorted by time already
+        kept: dict[str, SuccessEvent] = {}
+        for s in self._successes:
+            key = canon(s.user_key)
+            near = times.get(key)
+            if not near:
+                continue
+            i = bisect.bisect_left(near, s.ts - SUCCESS_HORIZON)
+            if i == len(near) or near[i] > s.ts + SUCCESS_HORIZON:
+                continue
+            if s.record_id in kept:
+                self._stats.duplicates += 1
+                continue
+            kept[s.record_id] = replace(s, user_key=key) if key != s.user_key else s
+        return sorted(kept.values(), key=lambda s: (s.ts, s.record_id))
+
     def _bump(self, ts: datetime) -> None:
         if self._newest is None or ts > self._newest:
             self._newest = ts
@@ -312,10 +401,9 @@ class Collector:
 
     def _add_record(self, rec: SignIn) -> None:
         self._bump(rec.ts)
-        if rec.id in self._record_ids:
+        if rec.id in self._denial_records:
             self._stats.duplicates += 1
             return
-        self._record_ids.add(rec.id)
         if rec.upn or rec.user_id:
             self._users.setdefault(rec.user_key, (rec.upn, rec.user_id))
             if rec.upn and rec.user_id:
@@ -333,9 +421,20 @@ class Collector:
                     self._denials[ev.key] = ev
         success = success_event(rec)
         if success is not None:
-            self._successes[rec.id] = success
+            self._successes.add(success)
             if rec.cls is EventClass.MFA_SUCCESS:
                 self.baseline.add(rec.user_key, rec.ts, rec.country, rec.ip)
+
+    def _add_success(self, s: SuccessEvent) -> None:
+        """A record that is only an MFA approval (the triage fast path)."""
+        self._bump(s.ts)
+        if s.user_key not in self._users:
+            uid = s.user_key if not s.user_key.startswith("upn:") else ""
+            self._users[s.user_key] = (s.upn, uid)
+            if s.upn and uid:
+                self._upn_to_id.setdefault(s.upn, s.user_key)
+        self._successes.add(s)
+        self.baseline.add(s.user_key, s.ts, s.country, s.ip)
 
     def add_audits(self, items: Iterable[tuple[Any, int]], *, source: str = "") -> None:
         self._add_objects(items, source, normalise_audit, self._audits)
@@ -381,13 +480,7 @@ class Collector:
             ),
             key=lambda e: (e.ts, e.key),
         )
-        successes = sorted(
-            (
-                (replace(s, user_key=canon(s.user_key)) if s.user_key in aliases else s)
-                for s in self._successes.values()
-            ),
-            key=lambda s: (s.ts, s.record_id),
-        )
+        successes = self._needed_successes(denials, canon)
         records = sorted(
             (
                 (replace(r, user_key=canon(r.user_key)) if r.user_key in aliases else r)
