@@ -2,9 +2,11 @@
 
 Beta ``/auditLogs/signIns`` (the MFA step detail and ``authenticationRequirement`` are beta-only),
 once for interactive records and once filtered on ``signInEventTypes`` for non-interactive ones (beta
-returns only interactive sign-ins unless asked). The time range is read in day-long
-``createdDateTime`` windows, as Graph advises for the report APIs; paging and report pacing (5
-requests / 10 s) are the client's. Audits and risk detections are optional evidence: a missing
+returns only interactive sign-ins unless asked). The range is asked for with a ``createdDateTime``
+window; when Graph times out or fails on it (5xx), the window is halved and each half read again,
+down to an hour, as Graph advises for the report APIs ("window createdDateTime, then shrink").
+One window first keeps the request count low: reports allow 5 requests per 10 s, which the client
+paces. Audits and risk detections are optional evidence: a missing
 permission or licence for them is noted and the run goes on; for sign-ins it stops the run with the
 client's hint (P1/P2 licence, AuditLog.Read.All).
 """
@@ -17,25 +19,20 @@ from typing import TYPE_CHECKING, Any
 
 from mfaguard.detect.alerts import iso
 from mfaguard.detect.collect import Collector
-from mfaguard.errors import GraphError, LicenseError, NotFoundError, PermissionError_
+from mfaguard.errors import GraphError, LicenseError, NotFoundError, PermissionError_, ServiceError
 
 if TYPE_CHECKING:
     from mfaguard.graph.client import GraphClient
 
-WINDOW = timedelta(days=1)
+MIN_WINDOW = timedelta(hours=1)
 PAGE = 1000
 NON_INTERACTIVE = "signInEventTypes/any(t: t eq 'nonInteractiveUser')"
 
 
-def windows(start: datetime, end: datetime, width: timedelta = WINDOW) -> list[tuple[datetime, datetime]]:
-    """``[start, end]`` cut into consecutive windows, newest first (Graph lists newest first too)."""
-    out: list[tuple[datetime, datetime]] = []
-    hi = end
-    while hi > start:
-        lo = max(start, hi - width)
-        out.append((lo, hi))
-        hi = lo
-    return out
+def halves(lo: datetime, hi: datetime) -> list[tuple[datetime, datetime]]:
+    """The newer and the older half of a window (Graph lists newest first too)."""
+    mid = lo + (hi - lo) / 2
+    return [(mid, hi), (lo, mid)]
 
 
 def signin_filter(lo: datetime, hi: datetime, *, interactive: bool, first: bool) -> str:
@@ -60,22 +57,7 @@ async def read_graph(
     """Read everything the detections use between ``start`` (the baseline's beginning) and ``end``."""
     for interactive in (True, False) if include_non_interactive else (True,):
         label = "interactive" if interactive else "non-interactive"
-        for n, (lo, hi) in enumerate(windows(start, end)):
-            if progress:
-                progress(f"Reading {label} sign-ins {iso(lo)} .. {iso(hi)}")
-            params = {
-                "$filter": signin_filter(lo, hi, interactive=interactive, first=n == 0),
-                "$top": str(PAGE),
-            }
-            batch: list[tuple[Any, int]] = []
-            async for item in client.iter_items("/auditLogs/signIns", version="beta", params=params):
-                batch.append((item, len(batch) + 1))
-                if len(batch) >= PAGE:
-                    collector.add_signins(
-                        batch, source=f"Graph {label} sign-ins", default_interactive=interactive
-                    )
-                    batch = []
-            collector.add_signins(batch, source=f"Graph {label} sign-ins", default_interactive=interactive)
+        await _read_signins(client, collector, start, end, interactive, True, label, progress)
     if include_audits:
         if progress:
             progress("Reading directory audits")
@@ -105,6 +87,41 @@ async def read_graph(
                 "Graph risk detections",
             ),
         )
+
+
+async def _read_signins(
+    client: GraphClient,
+    collector: Collector,
+    lo: datetime,
+    hi: datetime,
+    interactive: bool,
+    newest: bool,
+    label: str,
+    progress: Callable[[str], None] | None,
+) -> None:
+    if progress:
+        progress(f"Reading {label} sign-ins {iso(lo)} .. {iso(hi)}")
+    params = {"$filter": signin_filter(lo, hi, interactive=interactive, first=newest), "$top": str(PAGE)}
+    source = f"Graph {label} sign-ins"
+    batch: list[tuple[Any, int]] = []
+    read = 0
+    try:
+        async for item in client.iter_items("/auditLogs/signIns", version="beta", params=params):
+            read += 1
+            batch.append((item, read))
+            if len(batch) >= PAGE:
+                collector.add_signins(batch, source=source, default_interactive=interactive)
+                batch = []
+    except ServiceError:
+        # Timeouts and 5xx on a wide window: read the halves instead (records already added are
+        # deduplicated by id when the halves bring them again).
+        if hi - lo <= MIN_WINDOW:
+            raise
+        collector.add_signins(batch, source=source, default_interactive=interactive)
+        for n, (a, b) in enumerate(halves(lo, hi)):
+            await _read_signins(client, collector, a, b, interactive, newest and n == 0, label, progress)
+        return
+    collector.add_signins(batch, source=source, default_interactive=interactive)
 
 
 async def _collect(
