@@ -206,3 +206,18 @@ async def test_big_directory_pages_100k_users_lazily() -> None:
     assert int(count.text) == 100_000
     skipped = await follow(emu, "/v1.0/users?$top=999&$select=id&$filter=userType eq 'Guest'")
     assert len(skipped) == 2_500
+
+
+async def test_user_transitive_member_of(emulator: Emulator) -> None:
+    direct = await follow(emulator, "/v1.0/users/fatima.khan@contoso.onmicrosoft.com/memberOf")
+    nested = await follow(emulator, "/v1.0/users/fatima.khan@contoso.onmicrosoft.com/transitiveMemberOf")
+    assert [g["displayName"] for g in direct] == ["Field Ops - North"]
+    assert [g["displayName"] for g in nested] == ["Field Ops - North", "Field Ops", "Operations", "All Staff"]
+    big = Emulator("big")
+    user = next(big.default_tenant.directory.iter_users(12_345))[1]
+    groups = await follow(
+        big,
+        f"/v1.0/users/{user['id']}/transitiveMemberOf/microsoft.graph.group?$count=true",
+        headers=ADVANCED,
+    )
+    assert groups[-1]["displayName"] == "All staff" and len(groups) >= 3

@@ -183,6 +183,19 @@ def test_control_plane_over_the_socket(emulator_server: RunningEmulator) -> None
         assert client.get(f"/beta{POLICY}", headers=headers).status_code == 503
         assert client.get(f"/beta{POLICY}", headers=headers).status_code == 200
         assert client.post("/_emulator/knobs", json={"latency_ms": 1}).status_code == 200
+        app = client.post("/_emulator/apps", json={"roles": ["User.Read.All"], "secret": "s"}).json()
+        tenant = summary["tenants"][0]["id"]
+        issued = client.post(
+            f"/{tenant}/oauth2/v2.0/token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": app["client_id"],
+                "client_secret": "s",
+                "scope": "https://graph.microsoft.com/.default",
+            },
+        )
+        limited = {"Authorization": f"Bearer {issued.json()['access_token']}"}
+        assert client.get(f"/beta{POLICY}", headers=limited).status_code == 403
         assert (
             client.post(
                 "/_emulator/edit", json={"configuration": "Sms", "body": {"state": "disabled"}}
@@ -196,7 +209,7 @@ def test_control_plane_over_the_socket(emulator_server: RunningEmulator) -> None
         log = client.get("/_emulator/requests", params={"path": "authenticationMethodsPolicy"}).json()[
             "value"
         ]
-        assert [e["status"] for e in log] == [503, 200]
+        assert [e["status"] for e in log] == [503, 200, 403]
         assert all("access_token" not in json.dumps(e) for e in log)
         bad = client.post("/_emulator/faults", json={"kind": "nope", "rate": 1})
         assert bad.status_code == 400

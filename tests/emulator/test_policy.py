@@ -444,3 +444,15 @@ async def test_unknown_segment_and_method(emulator: Emulator) -> None:
     assert unknown.status_code == 400
     assert "Resource not found for the segment" in graph_error(unknown)["message"]
     assert method.status_code == 405
+
+
+async def test_policy_over_20_kb_is_refused(emulator: Emulator) -> None:
+    groups = [g["id"] for _, g in emulator.default_tenant.directory.iter_groups(0)]
+    targets = [{"id": g, "targetType": "group"} for g in groups] * 40  # ~320 targets
+    response = await patch(emulator, f"{CONFIGS}/Sms", {"@odata.type": SMS_TYPE, "excludeTargets": targets})
+    assert response.status_code == 400
+    assert "Consolidate targets" in graph_error(response)["message"]
+    emulator.set_knobs(policy_size_limit_bytes=0)
+    assert (
+        await patch(emulator, f"{CONFIGS}/Sms", {"@odata.type": SMS_TYPE, "excludeTargets": targets})
+    ).status_code == 204

@@ -619,6 +619,16 @@ class EmulatorApp:
             tenant = values.pop("tenant", None)
             emu.set_knobs(tenant, **values)
             return 200, {"ok": True}
+        if what == "apps" and method == "POST":
+            registered = emu.add_app(
+                data.get("tenant"),
+                roles=data.get("roles", []),
+                client_id=data.get("client_id"),
+                secret=data.get("secret"),
+                certificate_pem=data.get("certificate_pem"),
+                display_name=str(data.get("display_name", "test app")),
+            )
+            return 201, {"client_id": registered.client_id, "roles": sorted(registered.roles)}
         if what == "premium" and method == "POST":
             emu.set_premium(bool(data["premium"]), data.get("tenant"))
             return 200, {"ok": True}

@@ -202,6 +202,24 @@ class Directory:
             return {"@odata.type": GROUP_TYPE, **group}
         return None
 
+    def parent_groups(self, object_id: str) -> Sequence[str]:
+        """Ids of the groups that have ``object_id`` as a direct member."""
+        raise NotImplementedError
+
+    def transitive_member_of(self, object_id: str) -> list[str]:
+        """Every group ``object_id`` belongs to, directly or through nesting, each once."""
+        seen: set[str] = set()
+        order: list[str] = []
+        queue = list(self.parent_groups(object_id))
+        while queue:
+            current = queue.pop(0)
+            if current in seen:
+                continue
+            seen.add(current)
+            order.append(current)
+            queue.extend(self.parent_groups(current))
+        return order
+
     def transitive_members(self, group_id: str) -> list[str]:
         """Every nested member id, breadth first, each once (groups included)."""
         seen: set[str] = {group_id}
@@ -244,6 +262,10 @@ class ListDirectory(Directory):
             self.groups.append(group)
             self.members[group["id"]] = list(raw.get("members", []))
         self._groups_by_id = {g["id"]: g for g in self.groups}
+        self._parents: dict[str, list[str]] = {}
+        for gid, members in self.members.items():
+            for member in members:
+                self._parents.setdefault(member, []).append(gid)
         self.registrations: list[dict[str, Any]] = []
         for row in registrations:
             user = self._by_id.get(row["id"])
@@ -269,20 +291,15 @@ class ListDirectory(Directory):
     def direct_members(self, group_id: str) -> Sequence[str]:
         return self.members.get(group_id, ())
 
+    def parent_groups(self, object_id: str) -> Sequence[str]:
+        return self._parents.get(object_id, ())
+
     def iter_registrations(self, start: int) -> Iterator[tuple[int, dict[str, Any]]]:
         for index in range(start, len(self.registrations)):
             yield index, self.registrations[index]
 
     def registration(self, user_id: str) -> dict[str, Any] | None:
         return self._reg_by_id.get(user_id)
-
-    def add_group_member(self, group_id: str, member_id: str) -> None:
-        self.members.setdefault(group_id, []).append(member_id)
-
-    def remove_group_member(self, group_id: str, member_id: str) -> None:
-        members = self.members.get(group_id, [])
-        if member_id in members:
-            members.remove(member_id)
 
 
 # ------------------------------------------------------------------------------- generated (big)
@@ -407,6 +424,15 @@ class GeneratedDirectory(Directory):
         members = [_object_id(c, _GROUP_SUFFIX) for c in self._children.get(j, [])]
         members.extend(_object_id(i, _USER_SUFFIX) for i in range(j, self.user_total, self.group_total))
         return members
+
+    def parent_groups(self, object_id: str) -> Sequence[str]:
+        user = _index_of(object_id, _USER_SUFFIX, self.user_total)
+        if user is not None:
+            return [_object_id(user % self.group_total, _GROUP_SUFFIX)] if self.group_total else []
+        group = _index_of(object_id, _GROUP_SUFFIX, self.group_total)
+        if group is None or group == 0:
+            return []
+        return [_object_id((group - 1) // 10, _GROUP_SUFFIX)]
 
     def _registration_at(self, i: int) -> dict[str, Any]:
         user = self._user_at(i)

@@ -14,6 +14,7 @@ from mfaguard.emulator import graph_reports as reports
 from mfaguard.emulator.context import Ctx, GraphReply
 from mfaguard.emulator.errors import GraphFailure, bad_request
 from mfaguard.emulator.graph_policy import (
+    check_size,
     patch_config,
     patch_root,
     render_config,
@@ -58,6 +59,7 @@ def patch_policy(ctx: Ctx) -> GraphReply:
         user_exists=ctx.tenant.directory.is_user,
         now=ctx.now,
     )
+    check_size(new, int(ctx.emu.knob(ctx.tenant, "policy_size_limit_bytes")))
     store.commit(new, now=ctx.now, delay_s=float(ctx.emu.knob(ctx.tenant, "consistency_delay_s")))
     # Root PATCH answers 200 with the updated policy (graph.md §1), unlike per-method PATCH.
     return GraphReply(
@@ -105,6 +107,7 @@ def patch_config_handler(ctx: Ctx, config_id: str) -> GraphReply:
         user_exists=ctx.tenant.directory.is_user,
         now=ctx.now,
     )
+    check_size(new, int(ctx.emu.knob(ctx.tenant, "policy_size_limit_bytes")))
     store.commit(new, now=ctx.now, delay_s=float(ctx.emu.knob(ctx.tenant, "consistency_delay_s")))
     return GraphReply(204)
 
@@ -155,6 +158,13 @@ def dispatch(ctx: Ctx) -> GraphReply:
             return directory.list_users(ctx)
         if n == 2:
             return directory.get_user(ctx, raw_segments[1])
+        if segments[2] in ("memberof", "transitivememberof") and n <= 4:
+            return directory.member_of(
+                ctx,
+                raw_segments[1],
+                transitive=segments[2] == "transitivememberof",
+                cast=segments[3] if n == 4 else None,
+            )
         raise _segment_error(raw_segments[2])
     if head == "groups":
         only("GET")

@@ -242,6 +242,46 @@ def members(ctx: Ctx, group_id: str, *, transitive: bool, cast: str | None, coun
     return page_reply(ctx, source(), top=top, context=context, count=count)
 
 
+def member_of(ctx: Ctx, key: str, *, transitive: bool, cast: str | None) -> GraphReply:
+    """``/users/{id}/memberOf`` and ``/transitiveMemberOf`` (groups only: the emulator has no roles/AUs)."""
+    ctx.require(*USER_ROLES, *GROUP_ROLES)
+    directory = ctx.tenant.directory
+    user = directory.user(key)
+    if user is None:
+        raise not_found(key)
+    if cast not in (None, "microsoft.graph.group"):
+        raise unsupported(f"The OData cast '{cast}' is not supported on this collection.")
+    _check_advanced(ctx, cast is not None, "An OData cast on a membership collection")
+    counting = _count_check(ctx)
+    top = parse_top(ctx.req.params, default=100, maximum=999)
+    fields = parse_select(ctx.req.params, known=GROUP_PROPS, type_name="microsoft.graph.group")
+    ids = (
+        directory.transitive_member_of(user["id"])
+        if transitive
+        else list(directory.parent_groups(user["id"]))
+    )
+    can_read_groups = ctx.has(*GROUP_ROLES)
+    start = _offset(ctx)
+
+    def view(group_id: str) -> dict[str, Any]:
+        group = directory.group(group_id) or {"id": group_id}
+        if not can_read_groups:
+            return {"@odata.type": GROUP_TYPE, "id": group_id}
+        return {"@odata.type": GROUP_TYPE, **project(group, fields)}
+
+    def source() -> Iterator[tuple[int, dict[str, Any]]]:
+        for index in range(start, len(ids)):
+            yield index, view(ids[index])
+
+    return page_reply(
+        ctx,
+        source(),
+        top=top,
+        context="directoryObjects",
+        count=len(ids) if counting and start == 0 else None,
+    )
+
+
 def get_by_ids(ctx: Ctx) -> GraphReply:
     """``POST /directoryObjects/getByIds`` (≤1000 ids; unknown ids are left out)."""
     body = ctx.req.body

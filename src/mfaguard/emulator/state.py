@@ -83,6 +83,7 @@ class Knobs:
     risk_limit: int = 1
     risk_window_s: float = 1.0
     v1_wire_includes_beta: bool = False
+    policy_size_limit_bytes: int = 20 * 1024
 
 
 KNOB_NAMES = frozenset(f.name for f in fields(Knobs))
