@@ -197,6 +197,7 @@ CASES: tuple[Case, ...] = (
     Case("exclusion-system-preferred", settings="contractors-break-glass"),
     Case("exclusion-campaign", {"MFA-014": F}),
     Case("exclusion-campaign", settings="contractors-break-glass"),
+    Case("exclusion-all-users", {"MFA-014": F}),
     Case("exclusion-weak-methods-only"),
     Case("exclusion-authenticator-disabled", {"MFA-001": F, **AUTH_FEATURES_NA}),
     Case("exclusion-many-places", {"MFA-014": (F, F, F)}),

@@ -265,7 +265,8 @@ def exclusion_places(snapshot: TenantSnapshot) -> list[tuple[str, MethodTarget |
     campaign = policy.registration_campaign
     if campaign is not None:
         places += [("registration campaign excludeTargets", t) for t in campaign.exclude_targets or ()]
-    return [(place, target) for place, target in places if _is_real(target)]
+    # Only the zero GUID means "no exclusion"; excluding all_users is the widest exclusion there is.
+    return [(place, target) for place, target in places if target.id != ZERO_GUID]
 
 
 def group_references(snapshot: TenantSnapshot) -> dict[str, list[str]]:
