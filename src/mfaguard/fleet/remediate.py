@@ -1,0 +1,164 @@
+"""``remediate`` mode: drift that made a control worse is put right through the safe-change path.
+
+Nothing here writes to Graph itself. The tenant's baseline is planned and applied by
+:func:`mfaguard.enforce.session.run_apply` — the same path as ``mfaguard apply``: the tenant's
+enforcement lock, recovery of an interrupted change, group checks, the pilot group when the fleet file
+sets one, the lock-out guard (a plan that would leave users without a usable method is refused and
+reported, never forced), pre-change records, re-read before each PATCH, verification, undo on failure.
+Then the tenant is audited again (stored as a run with trigger ``remediation``) and the remediation
+counts as verified only when every control it was for no longer fails.
+
+Only controls the baseline fully decides (:func:`mfaguard.enforce.baseline.covered_controls`) are
+remediated; drift elsewhere (an excluded group, a missing break-glass group) is reported, not changed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from mfaguard.errors import MfaguardError
+from mfaguard.fleet.drift import regressed_controls
+from mfaguard.report import Status
+
+if TYPE_CHECKING:
+    from mfaguard.fleet.operations import AuditRun
+    from mfaguard.fleet.runner import FleetRunner
+    from mfaguard.fleet.targets import FleetTenant
+
+__all__ = ["remediate_drift"]
+
+ACTOR = "mfaguard fleet (remediate mode)"
+
+
+async def remediate_drift(
+    runner: FleetRunner, tenant: FleetTenant, run: AuditRun, *, trigger: str
+) -> dict[str, Any]:
+    """Remediate the controls that got worse in ``run``; returns what happened (JSON-ready, plus
+    ``verify_report``: the re-audit's :class:`~mfaguard.report.AuditReport`, if one was made)."""
+    from mfaguard.enforce.baseline import covered_controls, load_baseline
+    from mfaguard.enforce.plan import PlanSettings
+
+    worse = regressed_controls(run.drift)
+    if not worse:
+        return {"result": "not_needed", "controls": [], "message": "no control got worse"}
+    store = runner.store
+    if store is None:
+        return {
+            "result": "failed",
+            "controls": sorted(worse),
+            "message": "remediation needs the history store",
+        }
+    loaded = load_baseline(tenant.baseline)
+    configurable = tenant.settings.number_matching.value == "configurable"
+    covered = covered_controls(loaded.baseline, number_matching_configurable=configurable)
+    allowed = covered if tenant.remediate_controls is None else covered & tenant.remediate_controls
+    targets = worse & allowed
+    if not targets:
+        return {
+            "result": "not_remediable",
+            "controls": sorted(worse),
+            "message": f"baseline {loaded.name} does not decide {', '.join(sorted(worse))}; reported only",
+        }
+    settings = PlanSettings(
+        number_matching="configurable" if configurable else "service_enforced",
+        pilot_group=tenant.pilot_group,
+    )
+    try:
+        outcome, refused = await _apply(runner, tenant, loaded, settings)
+    except MfaguardError as exc:
+        return {"result": "failed", "controls": sorted(targets), "message": " ".join(str(exc).split())}
+    if refused is not None:
+        return {"result": "refused", "controls": sorted(targets), "message": refused}
+    assert outcome is not None
+    if outcome.change_id is not None and run.run_id is not None:
+        records = await runner.db(store.list_drift, tenant=tenant.name, limit=None)
+        ids = [r.id for r in records if r.run_id == run.run_id]
+        await runner.db(store.link_drift_change, ids, outcome.change_id)
+    info: dict[str, Any] = {
+        "result": outcome.result,
+        "change_id": outcome.change_id,
+        "controls": sorted(targets),
+        "changes": [c.to_json() for c in outcome.changes],
+        "message": outcome.message,
+        "applied_verified": outcome.verified,
+        "verified": False,
+    }
+    if outcome.result == "failed":
+        return info
+    from mfaguard.fleet.operations import audit_and_store
+
+    check = await audit_and_store(runner, tenant, trigger="remediation", compare=False)
+    if check.live is None:
+        info.update({"verify_run_id": check.run_id, "message": f"{outcome.message}; re-audit failed: {check.error}"})
+        return info
+    report = check.live.report
+    still = sorted(
+        {
+            f.control_id
+            for f in report.findings
+            if f.control_id in targets and f.status in (Status.FAIL, Status.WARN)
+        }
+    )
+    pilot = tenant.pilot_group is not None
+    info.update(
+        {
+            "verify_run_id": check.run_id,
+            "still_failing": still,
+            # A pilot apply fixes the pilot group only: the controls still fail for everyone else.
+            "verified": outcome.verified and (pilot or (check.live.snapshot is not None and not still)),
+            "verify_report": report,
+        }
+    )
+    if outcome.change_id is not None:
+        await _notify(runner, tenant, info)
+    return info
+
+
+async def _apply(
+    runner: FleetRunner, tenant: FleetTenant, loaded: Any, settings: Any
+) -> tuple[Any, str | None]:
+    from mfaguard.enforce.live import directory_reader
+    from mfaguard.enforce.session import LockoutRefused, run_apply
+
+    from mfaguard.enforce.apply import Writer
+    from mfaguard.graph.connect import token_tenant
+
+    store = runner.store
+    provider = tenant.connection.token_provider(runner.env)
+    await token_tenant(provider, tenant.tenant_id)
+    async with tenant.connection.client(provider, env=runner.env, **runner.client_options(tenant)) as client:
+        writer = Writer(client, store, tenant.name, settings, actor=ACTOR)  # type: ignore[arg-type]
+        try:
+            outcome, _plan, _verdict = await run_apply(
+                writer,
+                store,  # type: ignore[arg-type]
+                client,
+                loaded,
+                # The fleet file's `mode: remediate` is the operator's consent; the lock-out guard
+                # still refuses (never --force).
+                confirm=lambda _question: True,
+                show_plan=lambda _plan, _verdict: None,
+                force=False,
+                read_directory=directory_reader(client),
+            )
+        except LockoutRefused as exc:
+            return None, " ".join(str(exc).split())
+    return outcome, None
+
+
+async def _notify(runner: FleetRunner, tenant: FleetTenant, info: dict[str, Any]) -> None:
+    from mfaguard.fleet.alerting import Notice
+
+    verified = "verified" if info["verified"] else "NOT verified"
+    notice = Notice(
+        kind="remediation",
+        tenant=tenant.name,
+        tenant_id=tenant.tenant_id,
+        dedupe_key=f"remediation|{tenant.name}|change-{info['change_id']}",
+        title=f"mfaguard: remediated drift in tenant {tenant.name} ({verified})",
+        text=f"{info['message']} — controls {', '.join(info['controls'])}; change {info['change_id']}",
+        severity="medium" if info["verified"] else "high",
+        items=tuple(info["changes"]),
+    )
+    if tenant.notifications:
+        await runner.dispatcher.submit(runner.db, tenant, notice)

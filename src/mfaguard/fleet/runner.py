@@ -1,0 +1,360 @@
+"""The fleet runner: one operation over many tenants, concurrently, each tenant on its own.
+
+- **Fan-out.** Every tenant is a task; a global semaphore bounds how many run at once
+  (``--concurrency``, default 32) and a per-tenant limiter keeps work against one tenant with one app
+  serialised, with one report pacer shared by everything that uses that app in that tenant — Graph
+  throttles *per app per tenant* (reports: 5 requests / 10 s), so two fleet entries for the same
+  tenant must not double the rate.
+- **Isolation.** A tenant that fails (bad secret, 403, a token for another tenant, Graph down, a bug)
+  becomes an ``error`` result with the reason; the other tenants carry on.
+- **Shared plumbing.** Clients share one connection pool per CA bundle (TLS sessions and keep-alive
+  across tenants); token fetches (azure-identity is synchronous) get a thread pool as wide as the
+  concurrency; store calls run on one worker thread, so a slow disk never stalls the event loop and
+  SQLite sees one writer.
+- **Stopping.** When ``stop`` is set no new tenant starts; tenants in flight finish (``watch`` sets it
+  on SIGTERM). Tenants that never started are reported as ``skipped``.
+
+The per-tenant work itself lives in :mod:`mfaguard.fleet.operations`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from functools import partial
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
+
+from mfaguard.errors import EXIT_FINDINGS, EXIT_OK, EXIT_UNFINISHED, MfaguardError
+from mfaguard.fleet.targets import FleetTenant, fleet_env
+from mfaguard.report import Severity, TenantResult
+
+if TYPE_CHECKING:
+    from mfaguard.fleet.drift import DriftChange
+    from mfaguard.graph.pacing import Pacer
+    from mfaguard.graph.pool import SharedTransports
+    from mfaguard.store import Store
+
+__all__ = [
+    "FleetOutcome",
+    "FleetRunner",
+    "Operation",
+    "Progress",
+    "TenantOutcome",
+    "run_fleet",
+]
+
+T = TypeVar("T")
+
+DEFAULT_CONCURRENCY = 32
+DEFAULT_TENANT_TIMEOUT = 600.0
+"""Seconds one tenant may take (all its requests, retries and a remediation) before it is an error."""
+
+
+class Operation(StrEnum):
+    AUDIT = "audit"
+    PLAN = "plan"
+    APPLY = "apply"
+    COVERAGE = "coverage"
+    DETECT = "detect"
+
+
+Progress = Callable[[str, FleetTenant, "TenantOutcome | None"], None]
+"""Called with ``("start", tenant, None)`` and ``("done", tenant, outcome)``."""
+
+
+@dataclass(frozen=True, slots=True)
+class TenantOutcome:
+    """What happened to one tenant in one fleet run."""
+
+    tenant: FleetTenant
+    status: Literal["ok", "error", "skipped"]
+    error: str | None = None
+    result: TenantResult | None = None
+    """The audit-shaped result (audit; ``None`` for other operations)."""
+    run_id: int | None = None
+    unfinished: bool = False
+    """The tenant could not be (fully) read or changed → exit code 3."""
+    failing: bool = False
+    """A FAIL at or above ``--fail-on`` that no exception covers → exit code 1."""
+    drift: tuple[DriftChange, ...] = ()
+    notified: int = 0
+    """Notifications sent for this tenant in this run (new drift or alerts; deduplicated)."""
+    remediation: Mapping[str, Any] | None = None
+    detail: Mapping[str, Any] = field(default_factory=dict)
+    """Operation-specific JSON (a plan, an apply outcome, coverage counts, alerts)."""
+    seconds: float = 0.0
+    requests: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        """The tenant entry of the fleet document (DESIGN §7) plus the fleet's own keys."""
+        if self.result is not None:
+            base = self.result.to_json()
+        else:
+            base = {"name": self.tenant.name, "status": self.status, "error": self.error}
+        base["status"] = self.status
+        base["error"] = self.error
+        base.setdefault("tenant_id", self.tenant.tenant_id)
+        base.update(
+            {
+                "mode": self.tenant.mode.value,
+                "tags": list(self.tenant.tags),
+                "run_id": self.run_id,
+                "drift": [d.to_json() for d in self.drift],
+                "notified": self.notified,
+                "remediation": dict(self.remediation) if self.remediation is not None else None,
+                "seconds": round(self.seconds, 3),
+                **self.detail,
+            }
+        )
+        return base
+
+
+@dataclass(frozen=True, slots=True)
+class FleetOutcome:
+    operation: Operation
+    tenants: tuple[TenantOutcome, ...]
+    started_at: datetime
+    seconds: float
+    stopped: bool = False
+    """A stop was requested; tenants that had not started are ``skipped``."""
+
+    @property
+    def exit_code(self) -> int:
+        """DESIGN §7: 3 if any tenant could not be read, else 1 if any has a FAIL at or above
+        ``--fail-on``, else 0."""
+        if any(t.unfinished or t.status == "error" for t in self.tenants):
+            return EXIT_UNFINISHED
+        if any(t.failing for t in self.tenants):
+            return EXIT_FINDINGS
+        return EXIT_OK
+
+    def results(self) -> list[TenantResult]:
+        """Audit-shaped results for :func:`mfaguard.formats.render_fleet` (errors and skips included)."""
+        out: list[TenantResult] = []
+        for t in self.tenants:
+            if t.result is not None:
+                out.append(t.result)
+            else:
+                out.append(TenantResult(name=t.tenant.name, status="error", error=t.error or t.status))
+        return out
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "tenants": len(self.tenants),
+            "ok": sum(1 for t in self.tenants if t.status == "ok"),
+            "error": sum(1 for t in self.tenants if t.status == "error"),
+            "skipped": sum(1 for t in self.tenants if t.status == "skipped"),
+            "unfinished": sum(1 for t in self.tenants if t.unfinished),
+            "failing": sum(1 for t in self.tenants if t.failing),
+            "drift": sum(len(t.drift) for t in self.tenants),
+            "notified": sum(t.notified for t in self.tenants),
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema_version": "1.0",
+            "operation": self.operation.value,
+            "started_at": self.started_at.isoformat(),
+            "seconds": round(self.seconds, 3),
+            "stopped": self.stopped,
+            "counts": self.counts(),
+            "tenants": [t.to_json() for t in self.tenants],
+        }
+
+
+class _TenantLimits:
+    """Per (tenant id, app) limits: a semaphore and a shared report pacer."""
+
+    def __init__(self, per_tenant: int) -> None:
+        self._per_tenant = per_tenant
+        self._slots: dict[tuple[str, str], asyncio.Semaphore] = {}
+        self._pacers: dict[tuple[str, str], Pacer] = {}
+
+    @staticmethod
+    def key(tenant: FleetTenant) -> tuple[str, str]:
+        app = tenant.connection.credential.client_id or str(tenant.connection.credential.kind)
+        return tenant.tenant_id.lower(), app.lower()
+
+    def slot(self, tenant: FleetTenant) -> asyncio.Semaphore:
+        return self._slots.setdefault(self.key(tenant), asyncio.Semaphore(self._per_tenant))
+
+    def pacer(self, tenant: FleetTenant) -> Pacer:
+        key = self.key(tenant)
+        pacer = self._pacers.get(key)
+        if pacer is None:
+            from mfaguard.graph.pacing import Pacer
+
+            pacer = self._pacers[key] = Pacer()
+        return pacer
+
+
+class FleetRunner:
+    """Runs operations over tenants. One runner may run many times (``watch``); it is not thread-safe.
+
+    ``client_kwargs`` go to every :class:`~mfaguard.graph.client.GraphClient` (tests pass an in-process
+    ``transport``); ``env`` replaces the process environment for credentials (``MFAGUARD_*`` removed).
+    """
+
+    def __init__(
+        self,
+        tenants: Sequence[FleetTenant],
+        *,
+        store: Store | None,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        per_tenant: int = 1,
+        env: Mapping[str, str] | None = None,
+        client_kwargs: Mapping[str, Any] | None = None,
+        progress: Progress | None = None,
+        fail_on: Severity = Severity.MEDIUM,
+        tenant_timeout: float = DEFAULT_TENANT_TIMEOUT,
+        notify: Any = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        options: Mapping[str, Any] | None = None,
+    ) -> None:
+        if concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+        self.tenants = tuple(tenants)
+        self.store = store
+        self.concurrency = concurrency
+        self.per_tenant = per_tenant
+        self.env = fleet_env(env)
+        self.client_kwargs = dict(client_kwargs or {})
+        self.progress = progress
+        self.fail_on = fail_on
+        self.tenant_timeout = tenant_timeout
+        self.clock = clock
+        self.options = dict(options or {})
+        """Operation options (``yes``/``force`` for apply, ``since`` for detect, ...)."""
+        from mfaguard.fleet.alerting import Dispatcher
+
+        self.dispatcher = Dispatcher(store, sender=notify)
+        self._db_pool: ThreadPoolExecutor | None = None
+        self._limits = _TenantLimits(per_tenant)
+        self._pools: SharedTransports | None = None
+        if store is not None:
+            secrets = [self.env.get(name, "") for t in self.tenants for name in t.secret_envs]
+            store.add_secrets([s for s in secrets if s])
+
+    # --- plumbing used by the operations -------------------------------------------------------------
+
+    async def db(self, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Call a store method on the store's worker thread."""
+        if self._db_pool is None:
+            return func(*args, **kwargs)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._db_pool, partial(func, *args, **kwargs))
+
+    def client_options(self, tenant: FleetTenant) -> dict[str, Any]:
+        """GraphClient keyword arguments for ``tenant``: the shared pool and the tenant's pacer."""
+        kwargs = dict(self.client_kwargs)
+        if "transport" not in kwargs and self._pools is not None:
+            kwargs["transport"] = self._pools.get(tenant.connection.ca_bundle(self.env))
+        kwargs.setdefault("pacer", self._limits.pacer(tenant))
+        return kwargs
+
+    # --- running ---------------------------------------------------------------------------------------
+
+    async def run(
+        self,
+        operation: Operation | str = Operation.AUDIT,
+        *,
+        stop: asyncio.Event | None = None,
+        trigger: str = "manual",
+    ) -> FleetOutcome:
+        """Run ``operation`` over every tenant; never raises for one tenant's failure."""
+        from mfaguard.fleet.operations import OPERATIONS
+        from mfaguard.graph.pool import SharedTransports
+
+        op = Operation(operation)
+        step = OPERATIONS[op]
+        started_at = self.clock()
+        t0 = time.perf_counter()
+        gate = asyncio.Semaphore(self.concurrency)
+        stop = stop or asyncio.Event()
+        self._db_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mfaguard-store")
+        try:
+            async with SharedTransports(max_connections=max(self.concurrency, 8)) as pools:
+                self._pools = pools
+
+                async def one(tenant: FleetTenant) -> TenantOutcome:
+                    async with gate:
+                        if stop.is_set():
+                            return TenantOutcome(
+                                tenant, "skipped", error="not started: the fleet run was stopped"
+                            )
+                        async with self._limits.slot(tenant):
+                            self._report("start", tenant, None)
+                            outcome = await self._guarded(step, tenant, trigger)
+                            self._report("done", tenant, outcome)
+                            return outcome
+
+                outcomes = await asyncio.gather(*(one(t) for t in self.tenants))
+                await self.dispatcher.drain()
+        finally:
+            self._pools = None
+            pool, self._db_pool = self._db_pool, None
+            pool.shutdown(wait=True)
+        return FleetOutcome(op, tuple(outcomes), started_at, time.perf_counter() - t0, stopped=stop.is_set())
+
+    async def _guarded(self, step: Any, tenant: FleetTenant, trigger: str) -> TenantOutcome:
+        t0 = time.perf_counter()
+        try:
+            outcome: TenantOutcome = await asyncio.wait_for(
+                step(self, tenant, trigger=trigger), timeout=self.tenant_timeout
+            )
+        except TimeoutError:
+            outcome = TenantOutcome(
+                tenant, "error", error=f"timed out after {self.tenant_timeout:g} s", unfinished=True
+            )
+        except MfaguardError as exc:
+            outcome = TenantOutcome(tenant, "error", error=_one_line(exc), unfinished=True)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a bug for one tenant must not stop the fleet
+            outcome = TenantOutcome(
+                tenant,
+                "error",
+                error=f"internal error: {type(exc).__name__}: {exc}",
+                unfinished=True,
+            )
+        from dataclasses import replace
+
+        return replace(outcome, seconds=time.perf_counter() - t0)
+
+    def _report(self, event: str, tenant: FleetTenant, outcome: TenantOutcome | None) -> None:
+        if self.progress is not None:
+            try:
+                self.progress(event, tenant, outcome)
+            except Exception:  # a broken progress display must not fail tenants
+                self.progress = None
+
+
+def _one_line(exc: MfaguardError) -> str:
+    text = str(exc).strip()
+    return " ".join(text.split())
+
+
+def run_fleet(
+    runner: FleetRunner,
+    operation: Operation | str = Operation.AUDIT,
+    *,
+    trigger: str = "manual",
+) -> FleetOutcome:
+    """Run ``operation`` in a fresh event loop whose thread pool is as wide as the concurrency (token
+    fetches through azure-identity are synchronous and run in threads)."""
+
+    async def main() -> FleetOutcome:
+        loop = asyncio.get_running_loop()
+        loop.set_default_executor(
+            ThreadPoolExecutor(
+                max_workers=min(64, max(4, runner.concurrency)), thread_name_prefix="mfaguard-token"
+            )
+        )
+        return await runner.run(operation, trigger=trigger)
+
+    return asyncio.run(main())

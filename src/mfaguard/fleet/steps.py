@@ -1,0 +1,259 @@
+"""Per-tenant steps of ``fleet plan``, ``fleet apply``, ``fleet coverage`` and ``fleet detect``.
+
+Each reuses the single-tenant building blocks (enforce session, coverage collect/judge, detect
+read/analyse), records a run in the history store, and reports its JSON in the tenant's ``detail``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from mfaguard.errors import MfaguardError
+
+if TYPE_CHECKING:
+    from mfaguard.fleet.runner import FleetRunner, TenantOutcome
+    from mfaguard.fleet.targets import FleetTenant
+    from mfaguard.graph.client import GraphClient
+
+__all__ = ["apply_step", "coverage_step", "detect_step", "plan_step"]
+
+
+@contextlib.asynccontextmanager
+async def open_client(runner: FleetRunner, tenant: FleetTenant) -> AsyncIterator[GraphClient]:
+    """A Graph client for ``tenant`` after checking the token is for its tenant id."""
+    from mfaguard.graph.connect import token_tenant
+
+    provider = tenant.connection.token_provider(runner.env)
+    await token_tenant(provider, tenant.tenant_id)
+    async with tenant.connection.client(provider, env=runner.env, **runner.client_options(tenant)) as client:
+        yield client
+
+
+@contextlib.asynccontextmanager
+async def recorded_run(
+    runner: FleetRunner, tenant: FleetTenant, kind: str, trigger: str
+) -> AsyncIterator[dict[str, Any]]:
+    """Record a ``kind`` run around the block: ``ok`` with ``state['summary']``, or ``error``."""
+    store = runner.store
+    state: dict[str, Any] = {"run_id": None, "summary": None, "error": None}
+    if store is not None:
+        await runner.db(store.upsert_tenant, tenant.name, tenant_id=tenant.tenant_id, tags=tenant.tags)
+        state["run_id"] = await runner.db(
+            store.record_run, tenant.name, kind, started_at=runner.clock(), trigger=trigger
+        )
+    try:
+        yield state
+    except MfaguardError as exc:
+        if store is not None:
+            await runner.db(
+                store.finish_run, state["run_id"], status="error", error=" ".join(str(exc).split())
+            )
+        raise
+    if store is not None:
+        status = "error" if state["error"] else "ok"
+        await runner.db(
+            store.finish_run, state["run_id"], status=status, summary=state["summary"], error=state["error"]
+        )
+
+
+def _plan_settings(tenant: FleetTenant, pilot: bool) -> Any:
+    from mfaguard.enforce.plan import PlanSettings
+
+    configurable = tenant.settings.number_matching.value == "configurable"
+    return PlanSettings(
+        number_matching="configurable" if configurable else "service_enforced",
+        pilot_group=tenant.pilot_group if pilot else None,
+    )
+
+
+async def plan_step(runner: FleetRunner, tenant: FleetTenant, *, trigger: str) -> TenantOutcome:
+    """What ``apply`` would change in this tenant (its baseline, its pilot group). Writes nothing."""
+    from mfaguard.enforce.session import make_plan
+
+    from mfaguard.enforce.baseline import load_baseline
+    from mfaguard.fleet.runner import TenantOutcome
+
+    loaded = load_baseline(tenant.baseline)
+    async with recorded_run(runner, tenant, "plan", trigger) as state, open_client(runner, tenant) as client:
+        result = await make_plan(
+            client, loaded, _plan_settings(tenant, bool(runner.options.get("pilot", True)))
+        )
+        doc = result.plan.to_json()
+        state["summary"] = {"changes": len(result.plan.changes), "objects": len(result.plan.objects)}
+    return TenantOutcome(
+        tenant, "ok", run_id=state["run_id"], failing=not result.plan.empty, detail={"plan": doc}
+    )
+
+
+async def apply_step(runner: FleetRunner, tenant: FleetTenant, *, trigger: str) -> TenantOutcome:
+    """Apply the tenant's baseline through the safe-change path (lock, guard, verify, undo)."""
+    from mfaguard.enforce.live import directory_reader
+    from mfaguard.enforce.session import LockoutRefused, run_apply
+
+    from mfaguard.enforce.apply import Writer
+    from mfaguard.enforce.baseline import load_baseline
+    from mfaguard.fleet.runner import TenantOutcome
+
+    if runner.store is None:
+        raise MfaguardError("fleet apply needs the history store (pre-change records make rollback possible)")
+    loaded = load_baseline(tenant.baseline)
+    settings = _plan_settings(tenant, bool(runner.options.get("pilot", True)))
+    force = bool(runner.options.get("force", False))
+    async with recorded_run(runner, tenant, "apply", trigger) as state, open_client(runner, tenant) as client:
+        writer = Writer(client, runner.store, tenant.name, settings, actor="mfaguard fleet apply")  # type: ignore[arg-type]
+        try:
+            outcome, _plan, verdict = await run_apply(
+                writer,
+                runner.store,  # type: ignore[arg-type]
+                client,
+                loaded,
+                confirm=lambda _q: True,  # `fleet apply --yes` was given (the CLI refuses otherwise)
+                show_plan=lambda _p, _v: None,
+                force=force,
+                read_directory=directory_reader(client),
+            )
+        except LockoutRefused as exc:
+            state["error"] = " ".join(str(exc).split())
+            return TenantOutcome(
+                tenant, "error", error=state["error"], run_id=state["run_id"], unfinished=True
+            )
+        doc = outcome.to_json()
+        if verdict is not None:
+            doc["lockout"] = verdict.to_json()
+        state["summary"] = {
+            "result": outcome.result,
+            "verified": outcome.verified,
+            "change_id": outcome.change_id,
+        }
+        if outcome.result == "failed" or not outcome.verified:
+            state["error"] = outcome.message
+    failed = outcome.result == "failed" or not outcome.verified
+    return TenantOutcome(
+        tenant,
+        "error" if outcome.result == "failed" else "ok",
+        error=outcome.message if failed else None,
+        run_id=state["run_id"],
+        unfinished=failed,
+        detail={"apply": doc},
+    )
+
+
+async def coverage_step(runner: FleetRunner, tenant: FleetTenant, *, trigger: str) -> TenantOutcome:
+    """Per-user protection levels; the counts and the users below the threshold are stored."""
+    from mfaguard.coverage.collect import collect_coverage_snapshot
+    from mfaguard.coverage.models import Level
+    from mfaguard.coverage.run import judge_coverage
+    from mfaguard.fleet.runner import TenantOutcome
+    from mfaguard.models import TenantInfo
+
+    # Default threshold: push with number matching and context — what this tool hardens towards.
+    threshold = Level(str(runner.options.get("below") or Level.PUSH_WITH_CONTEXT.value))
+    async with (
+        recorded_run(runner, tenant, "coverage", trigger) as state,
+        open_client(runner, tenant) as client,
+    ):
+        snapshot = await collect_coverage_snapshot(
+            client, tenant=TenantInfo(id=tenant.tenant_id, name=tenant.name), now=runner.clock()
+        )
+        report, findings = judge_coverage(snapshot, tenant.settings, now=runner.clock())
+        levels = report.level_counts()
+        admins = report.level_counts(admins_only=True)
+        below = [
+            {"user": u.user_principal_name, "level": u.level.value, "admin": u.is_admin}
+            for u in report.below(threshold)
+        ]
+        state["summary"] = {
+            "users": len(report.users),
+            "below": len(below),
+            "levels_known": report.levels_known,
+        }
+        if runner.store is not None:
+            await runner.db(
+                runner.store.save_coverage,
+                state["run_id"],
+                total_users=len(report.users),
+                levels=levels,
+                admins=admins,
+                below_threshold=below,
+                captured_at=runner.clock(),
+            )
+            await runner.db(runner.store.save_findings, state["run_id"], findings.findings)
+    return TenantOutcome(
+        tenant,
+        "ok",
+        run_id=state["run_id"],
+        unfinished=not report.levels_known,
+        failing=bool(findings.failing(runner.fail_on)),
+        detail={
+            "coverage": {
+                "users": len(report.users),
+                "levels": levels,
+                "admins": admins,
+                "below": below,
+                "levels_known": report.levels_known,
+            }
+        },
+    )
+
+
+async def detect_step(runner: FleetRunner, tenant: FleetTenant, *, trigger: str) -> TenantOutcome:
+    """Push-spam detections over the tenant's recent sign-ins; new alerts are stored and notified once."""
+    from mfaguard.detect.collect import Collector
+    from mfaguard.detect.context import DetectOptions
+    from mfaguard.detect.engine import analyse
+    from mfaguard.detect.graph_source import read_graph
+    from mfaguard.fleet.alerting import Notice
+    from mfaguard.fleet.runner import TenantOutcome
+    from mfaguard.fleet.targets import Mode
+
+    since = runner.options.get("since") or timedelta(hours=24)
+    options = DetectOptions(since=since)
+    now = runner.clock()
+    collector = Collector(lookback=options.lookback)
+    async with (
+        recorded_run(runner, tenant, "detect", trigger) as state,
+        open_client(runner, tenant) as client,
+    ):
+        await read_graph(client, collector, start=now - since - options.lookback, end=now)
+        result = analyse(collector.evidence(), now=now, options=options, since_anchor="now")
+        alerts = [a.to_json() for a in result.alerts]
+        state["summary"] = result.counts()
+        new: list[Any] = []
+        if runner.store is not None and alerts:
+            new = await runner.db(
+                runner.store.save_alerts,
+                tenant.name,
+                [{**a, "dedupe_key": a["id"]} for a in alerts],
+                run_id=state["run_id"],
+                at=now,
+            )
+    notified = 0
+    for record in new if tenant.mode is not Mode.REPORT else ():
+        data = record.data
+        notice = Notice(
+            kind="alert",
+            tenant=tenant.name,
+            tenant_id=tenant.tenant_id,
+            dedupe_key=f"alert|{record.dedupe_key}",
+            title=f"mfaguard: {data.get('detection_id')} {data.get('name', '')} — {record.user} in {tenant.name}",
+            text=str(data.get("summary") or ""),
+            severity=record.severity,
+            items=(
+                {
+                    k: data.get(k)
+                    for k in ("detection_id", "user", "first_seen", "last_seen", "ips", "countries")
+                },
+            ),
+        )
+        notified += await runner.dispatcher.submit(runner.db, tenant, notice)
+    return TenantOutcome(
+        tenant,
+        "ok",
+        run_id=state["run_id"],
+        failing=bool(result.at_or_above(runner.fail_on)),
+        notified=notified,
+        detail={"alerts": alerts, "new_alerts": len(new)},
+    )
