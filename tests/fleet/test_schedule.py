@@ -29,7 +29,7 @@ def test_interval_and_cron() -> None:
     cron = parse_schedule({"cron": "0 */12 * * *"})
     assert cron.next_after(T0) == T0 + timedelta(hours=12)
     assert cron.next_after(T0 + timedelta(minutes=1)) == T0 + timedelta(hours=12)
-    assert "every 12h" == Schedule(every=timedelta(hours=12)).describe()
+    assert Schedule(every=timedelta(hours=12)).describe() == "every 12h"
 
 
 def test_schedule_needs_exactly_one_valid_rule() -> None:

@@ -108,11 +108,7 @@ class Dispatcher:
         self.failed = 0
 
     @property
-    def sender(self) -> Sender:
-        if self._sender is None:
-            from mfaguard.fleet.delivery import send_notice
-
-            self._sender = send_notice
+    def sender(self) -> Sender | None:
         return self._sender
 
     async def submit(
@@ -126,6 +122,8 @@ class Dispatcher:
         """Claim ``notice`` for each of the tenant's targets and send the claimed ones in the
         background; returns how many targets it will go to (0 = already sent or no targets)."""
         claimed = 0
+        if self.sender is None:
+            return 0
         for index, target in enumerate(tenant.notifications):
             name = target_name(target, index)
             if self.store is not None and not await db(
@@ -148,6 +146,7 @@ class Dispatcher:
     ) -> None:
         error: str | None = None
         try:
+            assert self.sender is not None
             await asyncio.wait_for(self.sender(target, notice), timeout=SEND_TIMEOUT)
         except asyncio.CancelledError:
             error = "cancelled before it was sent"

@@ -68,7 +68,14 @@ async def remediate_drift(
     except MfaguardError as exc:
         return {"result": "failed", "controls": sorted(targets), "message": " ".join(str(exc).split())}
     if refused is not None:
-        return {"result": "refused", "controls": sorted(targets), "message": refused}
+        denied: dict[str, Any] = {
+            "result": "refused",
+            "controls": sorted(targets),
+            "message": refused,
+            "verified": False,
+        }
+        await _notify(runner, tenant, denied, key=f"run-{run.run_id}")
+        return denied
     assert outcome is not None
     if outcome.change_id is not None and run.run_id is not None:
         records = await runner.db(store.list_drift, tenant=tenant.name, limit=None)
@@ -89,7 +96,9 @@ async def remediate_drift(
 
     check = await audit_and_store(runner, tenant, trigger="remediation", compare=False)
     if check.live is None:
-        info.update({"verify_run_id": check.run_id, "message": f"{outcome.message}; re-audit failed: {check.error}"})
+        info.update(
+            {"verify_run_id": check.run_id, "message": f"{outcome.message}; re-audit failed: {check.error}"}
+        )
         return info
     report = check.live.report
     still = sorted(
@@ -110,28 +119,28 @@ async def remediate_drift(
         }
     )
     if outcome.change_id is not None:
-        await _notify(runner, tenant, info)
+        await _notify(runner, tenant, info, key=f"change-{outcome.change_id}")
     return info
 
 
 async def _apply(
     runner: FleetRunner, tenant: FleetTenant, loaded: Any, settings: Any
 ) -> tuple[Any, str | None]:
+    from mfaguard.enforce.apply import Writer
     from mfaguard.enforce.live import directory_reader
     from mfaguard.enforce.session import LockoutRefused, run_apply
-
-    from mfaguard.enforce.apply import Writer
     from mfaguard.graph.connect import token_tenant
 
     store = runner.store
+    assert store is not None  # checked by remediate_drift
     provider = tenant.connection.token_provider(runner.env)
     await token_tenant(provider, tenant.tenant_id)
     async with tenant.connection.client(provider, env=runner.env, **runner.client_options(tenant)) as client:
-        writer = Writer(client, store, tenant.name, settings, actor=ACTOR)  # type: ignore[arg-type]
+        writer = Writer(client, store, tenant.name, settings, actor=ACTOR)
         try:
             outcome, _plan, _verdict = await run_apply(
                 writer,
-                store,  # type: ignore[arg-type]
+                store,
                 client,
                 loaded,
                 # The fleet file's `mode: remediate` is the operator's consent; the lock-out guard
@@ -146,19 +155,24 @@ async def _apply(
     return outcome, None
 
 
-async def _notify(runner: FleetRunner, tenant: FleetTenant, info: dict[str, Any]) -> None:
+async def _notify(runner: FleetRunner, tenant: FleetTenant, info: dict[str, Any], *, key: str) -> None:
     from mfaguard.fleet.alerting import Notice
 
-    verified = "verified" if info["verified"] else "NOT verified"
+    if info["result"] == "refused":
+        title = f"mfaguard: remediation refused in tenant {tenant.name} (lock-out guard)"
+    else:
+        state = "verified" if info["verified"] else "NOT verified"
+        title = f"mfaguard: remediated drift in tenant {tenant.name} ({state})"
+    change = f"; change {info['change_id']}" if info.get("change_id") else ""
     notice = Notice(
         kind="remediation",
         tenant=tenant.name,
         tenant_id=tenant.tenant_id,
-        dedupe_key=f"remediation|{tenant.name}|change-{info['change_id']}",
-        title=f"mfaguard: remediated drift in tenant {tenant.name} ({verified})",
-        text=f"{info['message']} — controls {', '.join(info['controls'])}; change {info['change_id']}",
+        dedupe_key=f"remediation|{tenant.name}|{key}",
+        title=title,
+        text=f"{info['message']} — controls {', '.join(info['controls'])}{change}",
         severity="medium" if info["verified"] else "high",
-        items=tuple(info["changes"]),
+        items=tuple(info.get("changes", ())),
     )
     if tenant.notifications:
         await runner.dispatcher.submit(runner.db, tenant, notice)

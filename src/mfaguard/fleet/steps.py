@@ -71,9 +71,8 @@ def _plan_settings(tenant: FleetTenant, pilot: bool) -> Any:
 
 async def plan_step(runner: FleetRunner, tenant: FleetTenant, *, trigger: str) -> TenantOutcome:
     """What ``apply`` would change in this tenant (its baseline, its pilot group). Writes nothing."""
-    from mfaguard.enforce.session import make_plan
-
     from mfaguard.enforce.baseline import load_baseline
+    from mfaguard.enforce.session import make_plan
     from mfaguard.fleet.runner import TenantOutcome
 
     loaded = load_baseline(tenant.baseline)
@@ -90,11 +89,10 @@ async def plan_step(runner: FleetRunner, tenant: FleetTenant, *, trigger: str) -
 
 async def apply_step(runner: FleetRunner, tenant: FleetTenant, *, trigger: str) -> TenantOutcome:
     """Apply the tenant's baseline through the safe-change path (lock, guard, verify, undo)."""
-    from mfaguard.enforce.live import directory_reader
-    from mfaguard.enforce.session import LockoutRefused, run_apply
-
     from mfaguard.enforce.apply import Writer
     from mfaguard.enforce.baseline import load_baseline
+    from mfaguard.enforce.live import directory_reader
+    from mfaguard.enforce.session import LockoutRefused, run_apply
     from mfaguard.fleet.runner import TenantOutcome
 
     if runner.store is None:
@@ -103,11 +101,11 @@ async def apply_step(runner: FleetRunner, tenant: FleetTenant, *, trigger: str) 
     settings = _plan_settings(tenant, bool(runner.options.get("pilot", True)))
     force = bool(runner.options.get("force", False))
     async with recorded_run(runner, tenant, "apply", trigger) as state, open_client(runner, tenant) as client:
-        writer = Writer(client, runner.store, tenant.name, settings, actor="mfaguard fleet apply")  # type: ignore[arg-type]
+        writer = Writer(client, runner.store, tenant.name, settings, actor="mfaguard fleet apply")
         try:
             outcome, _plan, verdict = await run_apply(
                 writer,
-                runner.store,  # type: ignore[arg-type]
+                runner.store,
                 client,
                 loaded,
                 confirm=lambda _q: True,  # `fleet apply --yes` was given (the CLI refuses otherwise)
