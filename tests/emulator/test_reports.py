@@ -121,6 +121,11 @@ async def test_sign_ins_are_interactive_unless_filtered(unthrottled: Emulator) -
         unthrottled, "/beta/auditLogs/signIns?$filter=signInEventTypes/any(t: t eq 'nonInteractiveUser')"
     )
     assert len(non) == 1 and non[0]["isInteractive"] is False
+    both = await collect(
+        unthrottled,
+        "/beta/auditLogs/signIns?$filter=signInEventTypes/any(t: t eq 'interactiveUser' or t eq 'nonInteractiveUser')",
+    )
+    assert len(both) == len(interactive) + 1
     assert all(r["isInteractive"] for r in interactive)
     async with graph_client(unthrottled) as client:
         v1 = await client.get(

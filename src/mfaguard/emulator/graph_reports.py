@@ -256,7 +256,7 @@ def sign_ins(ctx: Ctx) -> GraphReply:
     def wanted(row: dict[str, Any]) -> bool:
         types = _event_types(row)
         if names_types:
-            if not all(str(c.value) in types for c in type_clauses):
+            if not all(any(v in types for v in c.value) for c in type_clauses):
                 return False
         elif "interactiveUser" not in types:
             return False  # interactive only unless filtered (beta); v1.0 lists interactive only

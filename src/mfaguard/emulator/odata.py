@@ -77,10 +77,8 @@ _CLAUSE = re.compile(r"^(?P<path>[A-Za-z_][\w/]*)\s+(?P<op>eq|ne|ge|le|gt|lt)\s+
 _STARTSWITH = re.compile(
     r"^startswith\(\s*(?P<path>[A-Za-z_][\w/]*)\s*,\s*(?P<lit>'.*')\s*\)$", re.IGNORECASE
 )
-_ANY = re.compile(
-    r"^(?P<path>[A-Za-z_][\w/]*)/any\(\s*(?P<var>\w+)\s*:\s*(?P=var)\s+eq\s+(?P<lit>'.*')\s*\)$",
-    re.IGNORECASE,
-)
+_ANY = re.compile(r"^(?P<path>[A-Za-z_][\w/]*)/any\(\s*(?P<var>\w+)\s*:\s*(?P<body>.+)\)$", re.IGNORECASE)
+_ANY_TERM = re.compile(r"^(?P<var>\w+)\s+eq\s+(?P<lit>'.*')$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -113,6 +111,17 @@ def parse_datetime(text: str) -> dt.datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
     return value
+
+
+def _any_values(var: str, body: str, part: str) -> tuple[str, ...]:
+    """The values of ``x eq 'a' or x eq 'b'`` inside an ``any`` lambda."""
+    values: list[str] = []
+    for term in re.split(r"\s+or\s+", body.strip(), flags=re.IGNORECASE):
+        match = _ANY_TERM.match(term.strip())
+        if match is None or match["var"] != var:
+            raise unsupported(f"Invalid filter clause: '{part}'.")
+        values.append(str(_literal(match["lit"])))
+    return tuple(values)
 
 
 def _split_and(expr: str) -> list[str]:
@@ -153,7 +162,7 @@ def parse_filter(params: Mapping[str, str], *, allowed: Mapping[str, frozenset[s
             part = part[1:-1].strip()
         match = _ANY.match(part)
         if match:
-            clause = Clause(match["path"], "any", _literal(match["lit"]))
+            clause = Clause(match["path"], "any", _any_values(match["var"], match["body"], part))
         elif match := _STARTSWITH.match(part):
             clause = Clause(match["path"], "startswith", _literal(match["lit"]))
         elif match := _CLAUSE.match(part):
@@ -212,9 +221,8 @@ def matcher(clauses: Sequence[Clause]) -> Callable[[Item], bool]:
         for clause in clauses:
             actual = _get(item, clause.path)
             if clause.op == "any":
-                values = actual if isinstance(actual, list) else []
-                wanted = str(clause.value).lower()
-                if not any(str(v).lower() == wanted for v in values):
+                values = {str(v).lower() for v in actual} if isinstance(actual, list) else set()
+                if not any(str(w).lower() in values for w in clause.value):
                     return False
             elif clause.op == "startswith":
                 if not isinstance(actual, str) or not actual.lower().startswith(str(clause.value).lower()):
