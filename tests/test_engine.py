@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 
 from mfaguard.controls import CONTROLS, control_by_id
 from mfaguard.controls.base import Control, Result
-from mfaguard.engine import audit, exit_code
+from mfaguard.engine import audit, exception_notes, exit_code
 from mfaguard.errors import EXIT_FINDINGS, EXIT_OK, EXIT_UNFINISHED
 from mfaguard.models import TenantSnapshot
 from mfaguard.report import ExceptionGrant, Severity, Status
@@ -125,3 +125,22 @@ def test_exit_codes_follow_fail_on_and_strict() -> None:
 def test_controls_tuple_is_in_id_order() -> None:
     assert [c.id for c in CONTROLS] == [f"MFA-{i:03d}" for i in range(1, 19)]
     assert isinstance(CONTROLS[0], Control)
+
+
+def test_exception_notes_flag_expired_and_unused_exceptions() -> None:
+    used = grant("MFA-007")
+    expired = grant("MFA-008", expires=date(2026, 1, 31))
+    unused = grant("MFA-006")
+    wrong_resource = grant("MFA-007", resource="not-a-resource")
+    settings = replace(SETTINGS, exceptions=(used, expired, unused, wrong_resource))
+    report = audit(snap("sms-enabled-all-users"), settings=settings, now=NOW)
+    notes = exception_notes(report, settings.exceptions, NOW.date())
+    assert len(notes) == 3
+    assert "MFA-008 (owner secops) has expired and covers nothing" in notes[0]
+    assert "MFA-006 (owner secops) covers no WARN or FAIL finding" in notes[1]
+    assert "MFA-007 (not-a-resource)" in notes[2]
+    voice = audit(snap("voice-enabled-all-users"), settings=settings, now=NOW)
+    assert any(
+        "expired on 2026-01-31; its finding counts again" in n
+        for n in exception_notes(voice, settings.exceptions, NOW.date())
+    )

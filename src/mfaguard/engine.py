@@ -18,7 +18,7 @@ from mfaguard.models import TenantSnapshot
 from mfaguard.report import AuditReport, ExceptionGrant, Finding, Severity, Status
 from mfaguard.settings import AuditSettings
 
-__all__ = ["DEFAULT_FAIL_ON", "apply_exceptions", "audit", "exit_code", "run_control"]
+__all__ = ["DEFAULT_FAIL_ON", "apply_exceptions", "audit", "exception_notes", "exit_code", "run_control"]
 
 DEFAULT_FAIL_ON = Severity.MEDIUM
 
@@ -116,3 +116,30 @@ def exit_code(report: AuditReport, *, fail_on: Severity = DEFAULT_FAIL_ON, stric
     if report.failing(fail_on):
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def exception_notes(report: AuditReport, grants: Sequence[ExceptionGrant], today: date) -> tuple[str, ...]:
+    """One line per exception that needs the owner's attention: expired, or covering nothing.
+
+    A stale exception is a risk of its own: it silently accepts whatever the control finds next.
+    """
+    notes: list[str] = []
+    for grant in grants:
+        scope = f"{grant.control_id}" + (f" ({grant.resource})" if grant.resource else "")
+        applied = any(f.exception is grant for f in report.findings)
+        if grant.is_expired(today):
+            if any(f.expired_exception is grant for f in report.findings):
+                notes.append(
+                    f"the exception for {scope} (owner {grant.owner}) expired on "
+                    f"{grant.expires.isoformat() if grant.expires else '?'}; its finding counts again"
+                )
+            else:
+                notes.append(
+                    f"the exception for {scope} (owner {grant.owner}) has expired and covers nothing"
+                )
+        elif not applied and not any(_matches(grant, f) and f.status in _EXCEPTABLE for f in report.findings):
+            notes.append(
+                f"the exception for {scope} (owner {grant.owner}) covers no WARN or FAIL finding; "
+                "remove it if the risk is gone"
+            )
+    return tuple(notes)

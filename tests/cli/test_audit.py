@@ -105,10 +105,12 @@ def test_config_file_with_exception_and_expired_exception(tmp_path: Path) -> Non
         "expires": "2099-12-31",
     }
     voice = str(FIXTURES / "voice-enabled-all-users.json")
-    code, out, _ = invoke(["audit", "--snapshot", voice, "-f", "json", "--config", str(config)])
+    code, out, err = invoke(["audit", "--snapshot", voice, "-f", "json", "--config", str(config)])
     assert code == 1
     (finding,) = [f for f in json.loads(out)["findings"] if f["control_id"] == "MFA-008"]
     assert finding["exception"] is None and finding["expired_exception"]["expires"] == "2020-01-01"
+    assert "note: the exception for MFA-008 (owner it-ops) expired on 2020-01-01" in err
+    assert "note: the exception for MFA-007 (owner it-ops) covers no WARN or FAIL finding" in err
 
 
 def test_output_file_is_written(tmp_path: Path) -> None:

@@ -175,6 +175,7 @@ def _live(
         )
     )
     emit(live.report, output_format=output_format, output=output, source_uri=None)
+    _exception_notes(live.report, settings)
     console = stderr_console()
     for problem in live.problems:
         console.print(f"warning: {problem}", markup=False)
@@ -208,7 +209,19 @@ def finish(
 
     outcome = run_audit(snapshot, settings=settings, now=datetime.now(UTC), fail_on=fail_on, strict=strict)
     emit(outcome.report, output_format=output_format, output=output, source_uri=source_uri)
+    _exception_notes(outcome.report, settings)
     return outcome.exit_code
+
+
+def _exception_notes(report: AuditReport, settings: AuditSettings) -> None:
+    """Tell the owner about expired exceptions and ones that cover nothing (stderr; never fails the run)."""
+    from datetime import UTC, datetime
+
+    from mfaguard.engine import exception_notes
+
+    now = report.generated_at or datetime.now(UTC)
+    for note in exception_notes(report, settings.exceptions, now.astimezone(UTC).date()):
+        sys.stderr.write(f"note: {note}\n")
 
 
 def emit(report: AuditReport, *, output_format: str, output: Path | None, source_uri: str | None) -> None:
