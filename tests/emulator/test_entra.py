@@ -295,3 +295,21 @@ def test_azure_identity_certificate_credential_end_to_end(
     claims = jwt.decode(token.token, options={"verify_signature": False})
     assert claims["appid"] == app.client_id and claims["roles"] == [ROLE_POLICY_READ]
     assert os.environ["REQUESTS_CA_BUNDLE"] == str(emulator_server.ca_path)
+
+
+async def test_token_lifetime_knob(emulator: Emulator) -> None:
+    emulator.set_knobs(token_lifetime_s=120)
+    response = await token_request(
+        emulator,
+        emulator.default_tenant.id,
+        {
+            "grant_type": "client_credentials",
+            "client_id": DEFAULT_CLIENT_ID,
+            "client_secret": emulator.default_secret,
+            "scope": "https://graph.microsoft.com/.default",
+        },
+    )
+    body = response.json()
+    assert body["expires_in"] == 120
+    claims = jwt.decode(body["access_token"], options={"verify_signature": False})
+    assert claims["exp"] - claims["iat"] == 120

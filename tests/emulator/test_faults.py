@@ -215,3 +215,28 @@ def test_control_plane_over_the_socket(emulator_server: RunningEmulator) -> None
         assert bad.status_code == 400
         assert client.post("/_emulator/reset").status_code == 200
         assert client.get("/_emulator/requests").json()["value"] == []
+
+
+async def test_write_quota_is_per_app_per_tenant_with_retry_after() -> None:
+    emu = Emulator("weak")
+    emu.set_knobs(write_limit=3, write_window_s=150)
+    body = {"@odata.type": SMS_TYPE, "state": "enabled"}
+    async with graph_client(emu) as client:
+        results = [(await client.patch(f"/beta{CONFIGS}/Sms", json=body)).status_code for _ in range(4)]
+        throttled = await client.patch(f"/beta{CONFIGS}/Sms", json=body)
+        reads = await client.get(f"/beta{POLICY}")
+    assert results == [204, 204, 204, 429]
+    assert throttled.headers["x-ms-throttle-information"] == "WriteLimitExceeded"
+    assert 140 <= int(throttled.headers["Retry-After"]) <= 150
+    assert reads.status_code == 200
+
+
+async def test_latency_jitter_is_seeded() -> None:
+    emu = Emulator("weak", seed=3)
+    emu.set_knobs(latency_ms=0, latency_jitter_ms=40)
+    tenant = emu.default_tenant
+    first = [emu.latency_s(tenant) for _ in range(5)]
+    again = Emulator("weak", seed=3)
+    again.set_knobs(latency_ms=0, latency_jitter_ms=40)
+    assert first == [again.latency_s(again.default_tenant) for _ in range(5)]
+    assert all(0 <= x <= 0.04 for x in first) and len(set(first)) == 5

@@ -295,9 +295,9 @@ class EmulatorApp:
             return
         entry.tenant = tenant.id
         entry.app_id = str(claims.get("appid", ""))
-        latency = float(emu.knob(tenant, "latency_ms"))
+        latency = emu.latency_s(tenant)
         if latency > 0:
-            await asyncio.sleep(latency / 1000)
+            await asyncio.sleep(latency)
         parsed_body: Any = None
         if method in _WRITE_METHODS and body:
             try:

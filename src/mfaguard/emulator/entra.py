@@ -21,7 +21,6 @@ from mfaguard.emulator.errors import aad_error_body
 from mfaguard.emulator.tokens import (
     GRAPH_APP_ID,
     GRAPH_RESOURCE,
-    TOKEN_LIFETIME_S,
     AssertionRejected,
     issue_access_token,
     verify_client_assertion,
@@ -270,8 +269,10 @@ def token(emu: Emulator, key: str, form_body: bytes, headers: dict[str, str], ba
         reply = _error(emu, exc, correlation)
         reply.client_id = client_id
         return reply
+    lifetime = int(emu.knob(tenant, "token_lifetime_s"))
     access_token = issue_access_token(
         emu.signing_key,
+        lifetime_s=lifetime,
         tenant_id=tenant.id,
         app_id=app.client_id,
         roles=app.roles,
@@ -283,8 +284,8 @@ def token(emu: Emulator, key: str, form_body: bytes, headers: dict[str, str], ba
         200,
         {
             "token_type": "Bearer",
-            "expires_in": TOKEN_LIFETIME_S,
-            "ext_expires_in": TOKEN_LIFETIME_S,
+            "expires_in": lifetime,
+            "ext_expires_in": lifetime,
             "access_token": access_token,
         },
         headers={"Cache-Control": "no-store, no-cache", "Pragma": "no-cache"},

@@ -6,6 +6,7 @@ a known resource with an unsupported method answers 405.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from urllib.parse import unquote
 
@@ -47,8 +48,24 @@ def _group_exists(ctx: Ctx) -> Callable[[str], bool]:
     return lambda group_id: directory_.group(group_id) is not None
 
 
+def _write_quota(ctx: Ctx) -> None:
+    wait = ctx.emu.throttle(ctx.tenant, ctx.app_id, "writes")
+    if wait is not None:
+        raise GraphFailure(
+            429,
+            "TooManyRequests",
+            "Too many requests.",
+            headers={
+                "Retry-After": str(max(1, math.ceil(wait))),
+                "x-ms-throttle-scope": f"Tenant_Application/Write/{ctx.app_id}/{ctx.tenant.id}",
+                "x-ms-throttle-information": "WriteLimitExceeded",
+            },
+        )
+
+
 def patch_policy(ctx: Ctx) -> GraphReply:
     ctx.require(ROLE_POLICY_WRITE)
+    _write_quota(ctx)
     store = ctx.tenant.policy
     new = patch_root(
         store.truth,
@@ -95,6 +112,7 @@ def get_config(ctx: Ctx, config_id: str) -> GraphReply:
 
 def patch_config_handler(ctx: Ctx, config_id: str) -> GraphReply:
     ctx.require(ROLE_POLICY_WRITE)
+    _write_quota(ctx)
     store = ctx.tenant.policy
     new = patch_config(
         store.truth,

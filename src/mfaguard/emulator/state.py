@@ -16,7 +16,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from cryptography import x509
 
@@ -76,6 +76,7 @@ class Knobs:
     """Realism settings; the emulator has defaults and each tenant may override any of them."""
 
     latency_ms: float = 0.0
+    latency_jitter_ms: float = 0.0
     consistency_delay_s: float = 0.0
     report_throttling: bool = True
     report_limit: int = 5
@@ -84,6 +85,10 @@ class Knobs:
     risk_window_s: float = 1.0
     v1_wire_includes_beta: bool = False
     policy_size_limit_bytes: int = 20 * 1024
+    write_throttling: bool = True
+    write_limit: int = 3000
+    write_window_s: float = 150.0
+    token_lifetime_s: int = TOKEN_LIFETIME_S
 
 
 KNOB_NAMES = frozenset(f.name for f in fields(Knobs))
@@ -478,28 +483,26 @@ class Emulator:
 
     # ------------------------------------------------------------------------------- throttling
 
-    def throttle(self, tenant: Tenant, app_id: str, bucket: str) -> float | None:
-        """Record a report request; return seconds to wait if it is over the limit (None = allowed).
+    _BUCKETS: ClassVar[dict[str, tuple[str, str, str, bool]]] = {
+        # bucket: (switch knob, limit knob, window knob, per app?)
+        "reports": ("report_throttling", "report_limit", "report_window_s", True),
+        "risk": ("report_throttling", "risk_limit", "risk_window_s", False),
+        "writes": ("write_throttling", "write_limit", "write_window_s", True),
+    }
 
-        ``bucket`` ``reports``: 5 requests / 10 s per app per tenant; ``risk``: 1 request / s per tenant
-        (all apps). Rejected requests do not count against the window.
+    def throttle(self, tenant: Tenant, app_id: str, bucket: str) -> float | None:
+        """Record a throttled request; return seconds to wait if it is over the limit (None = allowed).
+
+        ``reports``: 5 requests / 10 s per app per tenant; ``risk``: 1 request / s per tenant (all apps);
+        ``writes``: 3,000 writes / 150 s per app per tenant (graph.md §8). Rejected requests do not
+        count against the window.
         """
-        if bucket == "reports":
-            if not self.knob(tenant, "report_throttling"):
-                return None
-            limit, window, key = (
-                int(self.knob(tenant, "report_limit")),
-                float(self.knob(tenant, "report_window_s")),
-                (tenant.id, app_id, bucket),
-            )
-        else:
-            if not self.knob(tenant, "report_throttling"):
-                return None
-            limit, window, key = (
-                int(self.knob(tenant, "risk_limit")),
-                float(self.knob(tenant, "risk_window_s")),
-                (tenant.id, "*", bucket),
-            )
+        switch, limit_knob, window_knob, per_app = self._BUCKETS[bucket]
+        if not self.knob(tenant, switch):
+            return None
+        limit = int(self.knob(tenant, limit_knob))
+        window = float(self.knob(tenant, window_knob))
+        key = (tenant.id, app_id if per_app else "*", bucket)
         now = self.clock()
         with self.lock:
             stamps = self._throttle.setdefault(key, deque())
@@ -509,6 +512,15 @@ class Emulator:
                 return max(stamps[0] + window - now, 0.001)
             stamps.append(now)
         return None
+
+    def latency_s(self, tenant: Tenant) -> float:
+        """This request's added latency: the knob plus a seeded jitter in ``[0, latency_jitter_ms]``."""
+        base = float(self.knob(tenant, "latency_ms"))
+        jitter = float(self.knob(tenant, "latency_jitter_ms"))
+        if jitter > 0:
+            with self.lock:
+                base += self.faults.rng.uniform(0, jitter)
+        return base / 1000
 
     # ---------------------------------------------------------------------------------- helpers
 
