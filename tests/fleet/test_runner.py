@@ -170,3 +170,36 @@ def test_stop_skips_tenants_not_started(tmp_path: Any) -> None:
         outcome = asyncio.run(runner.run(stop=stop))
     assert [t.status for t in outcome.tenants] == ["ok", "skipped", "skipped", "skipped"]
     assert outcome.stopped
+
+
+def test_fleet_mode_ignores_mfaguard_variables_except_those_the_file_names() -> None:
+    from mfaguard.fleet.targets import fleet_env
+
+    env = {
+        "MFAGUARD_GRAPH_ENDPOINT": "https://elsewhere.example",
+        "MFAGUARD_ACCESS_TOKEN": "stray-token",
+        "MFAGUARD_CONTOSO_SECRET": "named-by-the-file",
+        "CONTOSO_SECRET": "x",
+        "PATH": "/bin",
+    }
+    assert fleet_env(env, keep=["MFAGUARD_CONTOSO_SECRET"]) == {
+        "MFAGUARD_CONTOSO_SECRET": "named-by-the-file",
+        "CONTOSO_SECRET": "x",
+        "PATH": "/bin",
+    }
+
+
+def test_select_tenants_by_name_and_tag() -> None:
+    from mfaguard.errors import UsageError
+    from mfaguard.fleet.targets import select_tenants
+
+    fleet = make_fleet(("compliant", "weak"), per_scenario=2)
+    names = lambda ts: [t.name for t in ts]  # noqa: E731
+    assert names(select_tenants(fleet.tenants)) == ["t0", "t1", "t2", "t3"]
+    assert names(select_tenants(fleet.tenants, names=["t2"])) == ["t2"]
+    assert names(select_tenants(fleet.tenants, tags=["weak"])) == ["t2", "t3"]
+    assert names(select_tenants(fleet.tenants, names=["t0"], tags=["weak"])) == ["t0", "t2", "t3"]
+    with pytest.raises(UsageError, match="no tenant named 'nope'"):
+        select_tenants(fleet.tenants, names=["nope"])
+    with pytest.raises(UsageError, match="tagged 'gold'"):
+        select_tenants(fleet.tenants, tags=["gold"])

@@ -222,7 +222,7 @@ class FleetRunner:
         self.store = store
         self.concurrency = concurrency
         self.per_tenant = per_tenant
-        self.env = fleet_env(env)
+        self.env = fleet_env(env, keep=[name for t in self.tenants for name in t.secret_envs])
         self.client_kwargs = dict(client_kwargs or {})
         self.progress = progress
         self.fail_on = fail_on

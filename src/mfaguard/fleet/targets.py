@@ -54,15 +54,17 @@ class FleetTenant:
     """Controls whose drift may be remediated (None = every control the baseline covers)."""
 
 
-def fleet_env(env: Mapping[str, str] | None = None) -> dict[str, str]:
+def fleet_env(env: Mapping[str, str] | None = None, *, keep: Iterable[str] = ()) -> dict[str, str]:
     """The environment the credential builders see in fleet mode: without ``MFAGUARD_*``.
 
     The fleet file names the endpoint, the authority, the CA bundle and each credential; an
     ``MFAGUARD_ACCESS_TOKEN`` or ``MFAGUARD_GRAPH_ENDPOINT`` left in the shell must not redirect
-    fifty tenants. Secrets the file points at (``secret_env``, ``env``) stay readable.
+    fifty tenants. Variables the file itself names (``keep``: its ``secret_env`` and ``env``
+    values) stay readable, whatever their prefix.
     """
     source = os.environ if env is None else env
-    return {k: v for k, v in source.items() if not k.upper().startswith("MFAGUARD_")}
+    named = set(keep)
+    return {k: v for k, v in source.items() if k in named or not k.upper().startswith("MFAGUARD_")}
 
 
 def select_tenants(

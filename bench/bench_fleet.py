@@ -1,0 +1,169 @@
+"""Fleet audit of 200 emulated tenants with 50 ms latency per Graph request (issue 7).
+
+The emulator runs in a child process (HTTPS, its own CA, 200 tenants of mixed scenarios, 50 ms added
+to every Graph request). Three figures:
+
+1. **fleet**: ``mfaguard fleet audit`` over the 200 tenants (each with its own client-secret
+   credential through azure-identity, results stored in a fresh SQLite history store), as a
+   subprocess — wall time and peak RSS of that process;
+2. **sequential**: ``mfaguard audit`` once per tenant, one after another (how single-tenant tools are
+   run over a fleet). A sample of tenants is run and the mean extrapolated to 200 (printed as such);
+3. **lower bound**: Graph requests per tenant × latency ÷ concurrency (requests counted from the
+   emulator's request log during the fleet run).
+
+    python bench/bench_fleet.py [TENANTS] [SEQUENTIAL_SAMPLE] [CONCURRENCY]
+
+Targets: fleet ≥ 20× faster than sequential; within 1.5× of the lower bound.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+SRC = ROOT / "src"
+LATENCY_MS = 50.0
+SCENARIOS = ("compliant", "weak", "fresh-tenant", "legacy-2022")
+
+
+def child_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MFAGUARD_", "AZURE_"))}
+    env["PYTHONPATH"] = str(SRC) + os.pathsep + env.get("PYTHONPATH", "")
+    env["NO_COLOR"] = "1"
+    return env
+
+
+def serve(per_scenario: int) -> None:
+    """Child: serve the emulator, print its details as one JSON line, serve until stdin closes."""
+    from mfaguard.emulator import Knobs, running_emulator
+
+    knobs = Knobs(latency_ms=LATENCY_MS, report_throttling=False)
+    with running_emulator(scenarios=list(SCENARIOS), tenants=per_scenario, knobs=knobs) as served:
+        emu = served.emulator
+        info = {
+            "env": served.env(),
+            "tenants": [{"id": t.id, "scenario": t.scenario} for t in emu.tenants.values()],
+            "base_url": served.base_url,
+        }
+        print(json.dumps(info), flush=True)
+        sys.stdin.read()
+
+
+def write_fleet(path: Path, info: dict, count: int, store: Path) -> None:
+    env = info["env"]
+    lines = [
+        f"store: sqlite:///{store}",
+        "defaults:",
+        f"  graph_endpoint: {env['MFAGUARD_GRAPH_ENDPOINT']}",
+        f"  authority_host: {env['MFAGUARD_AUTHORITY_HOST']}",
+        f"  ca_bundle: {env['MFAGUARD_CA_BUNDLE']}",
+        "  mode: report",
+        "tenants:",
+    ]
+    for index, tenant in enumerate(info["tenants"][:count]):
+        lines += [
+            f"  - name: t{index:03d}-{tenant['scenario']}",
+            f"    tenant_id: {tenant['id']}",
+            f"    credential: {{type: client_secret, client_id: {env['AZURE_CLIENT_ID']}, secret_env: BENCH_SECRET}}",
+        ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def graph_requests(base_url: str, ca: str) -> int:
+    with httpx.Client(verify=ca) as client:
+        log = client.get(f"{base_url}/_emulator/requests").json()
+    entries = log if isinstance(log, list) else log.get("requests", log.get("value", []))
+    return sum(1 for e in entries if e.get("version") in ("v1.0", "beta"))
+
+
+def clear_requests(base_url: str, ca: str) -> None:
+    with httpx.Client(verify=ca) as client:
+        client.delete(f"{base_url}/_emulator/requests")
+
+
+def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, subprocess.CompletedProcess[str], int]:
+    """Run ``cmd``; wall seconds, the result, and the child's peak RSS in KiB."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    result = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return wall, result, max(peak, before)
+
+
+def main() -> None:
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 200
+    sample = int(sys.argv[2]) if len(sys.argv) > 2 else 12
+    concurrency = int(sys.argv[3]) if len(sys.argv) > 3 else 32
+    per_scenario = -(-count // len(SCENARIOS))
+    proc = subprocess.Popen(
+        [sys.executable, __file__, "--serve", str(per_scenario)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        env=child_env(),
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        info = json.loads(proc.stdout.readline())
+        ca, base_url = info["env"]["MFAGUARD_CA_BUNDLE"], info["base_url"]
+        env = child_env()
+        env["BENCH_SECRET"] = info["env"]["AZURE_CLIENT_SECRET"]
+        with tempfile.TemporaryDirectory(prefix="mfaguard-bench-fleet-") as tmp:
+            fleet_file = Path(tmp) / "mfaguard.yaml"
+            write_fleet(fleet_file, info, count, Path(tmp) / "history.db")
+            clear_requests(base_url, ca)
+            cmd = [sys.executable, "-m", "mfaguard", "fleet", "audit", "--config", str(fleet_file)]
+            cmd += ["--format", "json", "--concurrency", str(concurrency)]
+            wall, result, peak_kib = timed(cmd, env)
+            if result.returncode not in (0, 1):
+                print(result.stderr[-3000:], file=sys.stderr)
+                raise SystemExit(f"fleet audit exited {result.returncode}")
+            doc = json.loads(result.stdout)
+            ok = sum(1 for t in doc["tenants"] if t["status"] == "ok")
+            requests = graph_requests(base_url, ca)
+        per_tenant = requests / count
+        lower = per_tenant * LATENCY_MS / 1000 * count / concurrency
+        # Sequential: `mfaguard audit` per tenant, as single-tenant tools are run.
+        seq_times: list[float] = []
+        seq_env = {**env, **info["env"]}
+        for tenant in info["tenants"][:sample]:
+            seq_env["AZURE_TENANT_ID"] = tenant["id"]
+            t, res, _ = timed([sys.executable, "-m", "mfaguard", "audit", "--format", "json"], seq_env)
+            if res.returncode not in (0, 1):
+                print(res.stderr[-2000:], file=sys.stderr)
+                raise SystemExit(f"audit exited {res.returncode}")
+            seq_times.append(t)
+        mean_seq = sum(seq_times) / len(seq_times)
+        sequential = mean_seq * count
+    finally:
+        assert proc.stdin is not None
+        proc.stdin.close()
+        proc.wait(timeout=60)
+    print(f"fleet audit: {count} tenants ({', '.join(SCENARIOS)}), {LATENCY_MS:g} ms per Graph request, "
+          f"concurrency {concurrency}, HTTPS emulator in another process, client-secret credentials")
+    print(f"  fleet (mfaguard fleet audit, one process): {wall:.2f} s wall, {ok}/{count} tenants ok, "
+          f"peak RSS {peak_kib / 1024:.0f} MiB")
+    print(f"  Graph requests: {requests} ({per_tenant:.2f} per tenant)")
+    print(f"  lower bound (requests/tenant × latency ÷ concurrency × tenants): {lower:.2f} s "
+          f"→ fleet is {wall / lower:.2f}× the bound (target ≤ 1.5×)")
+    print(f"  sequential `mfaguard audit` per tenant: mean {mean_seq:.3f} s over a sample of {sample} runs, "
+          f"extrapolated to {count} tenants: {sequential:.1f} s → fleet is {sequential / wall:.1f}× faster "
+          "(target ≥ 20×)")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 2 and sys.argv[1] == "--serve":
+        serve(int(sys.argv[2]))
+    else:
+        main()
