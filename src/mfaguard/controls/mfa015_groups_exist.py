@@ -67,15 +67,13 @@ def evaluate(snapshot: TenantSnapshot, settings: AuditSettings) -> list[Result]:
             )
         )
     if not results:
-        results.append(
-            Result(
-                Status.PASS,
-                f"All {len(references)} groups the policy names exist."
-                if references
-                else "The policy names no groups (only all_users).",
-                evidence={"groups": sorted(references)},
-            )
-        )
+        if len(references) > 1:
+            detail = f"All {len(references)} groups the policy names exist."
+        elif references:
+            detail = "The one group the policy names exists."
+        else:
+            detail = "The policy names no groups (only all_users)."
+        results.append(Result(Status.PASS, detail, evidence={"groups": sorted(references)}))
     return results
 
 
