@@ -398,7 +398,7 @@ class _Judge:
         elif phone:
             level, why = Level.PHONE_ONLY, f"only SMS/voice usable ({', '.join(phone)})"
         else:
-            level, why = Level.NONE, "no usable MFA method"
+            level, why = Level.NONE, _why_none(methods, lines)
         return Outcome(level, (f"level {level.value}: {why}", *lines, *context))
 
     def _number_matching(self, authenticator: MethodConfiguration | None) -> Access:
@@ -432,6 +432,16 @@ class _Judge:
         if getattr(config, "is_office_phone_allowed", None) is True:
             return Access(True, f"{voice.reason}, office phones allowed (isOfficePhoneAllowed)")
         return Access(False, f"{voice.reason}, but office phones are not allowed (isOfficePhoneAllowed)")
+
+
+def _why_none(methods: frozenset[str], lines: list[str]) -> str:
+    """The headline of level none: the first blocked method, or that nothing counts."""
+    if not methods:
+        return "no methods registered"
+    blocked = [line for line in lines if ": not usable — " in line]
+    if blocked:
+        return f"no usable MFA method ({blocked[0]})"
+    return f"no usable MFA method (registered only: {', '.join(sorted(methods))})"
 
 
 def _feature(config: MethodConfiguration | None, name: str) -> FeatureSetting | None:
