@@ -240,3 +240,16 @@ async def test_latency_jitter_is_seeded() -> None:
     again.set_knobs(latency_ms=0, latency_jitter_ms=40)
     assert first == [again.latency_s(again.default_tenant) for _ in range(5)]
     assert all(0 <= x <= 0.04 for x in first) and len(set(first)) == 5
+
+
+def test_reset_restores_the_constructed_state() -> None:
+    from mfaguard.emulator import Knobs
+
+    emu = Emulator("weak", knobs=Knobs(latency_ms=7))
+    emu.set_knobs(latency_ms=99, consistency_delay_s=3)
+    emu.edit_configuration("Sms", {"state": "disabled"})
+    emu.add_fault(kind="status", status=503, rate=1.0)
+    emu.reset()
+    assert emu.knobs.latency_ms == 7 and emu.knobs.consistency_delay_s == 0
+    assert emu.stored_configuration("Sms")["state"] == "enabled"
+    assert emu.faults.rules == [] and emu.requests() == []

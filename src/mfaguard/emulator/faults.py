@@ -6,7 +6,8 @@ on the ``nth`` matching request (then ``times`` consecutive times, default once)
 
 - ``status``: answer with ``status`` (429, 500, 503, 504, ...) in Graph's error shape; 429/503 carry
   ``Retry-After: retry_after`` when it is set;
-- ``timeout``: hang for ``hang_s`` seconds (until the client gives up), then answer 504;
+- ``timeout``: hang for ``hang_s`` seconds (until the client gives up), then drop the connection.
+  ``httpx.ASGITransport`` enforces no timeouts, so in-process clients need their own deadline;
 - ``reset``: drop the connection without an answer (TCP reset over a socket; an
   ``httpx.RemoteProtocolError`` in-process);
 - ``edit``: an out-of-band change ("between plan and apply someone edits X") applied just before the

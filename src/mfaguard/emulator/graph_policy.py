@@ -543,8 +543,9 @@ def patch_config(
     odata_type = body.get("@odata.type")
     if odata_type is None:
         raise bad_request(
-            "The '@odata.type' property is required in the request body: "
-            f'"@odata.type": "{ct.odata_type}" (authenticationMethodConfiguration is abstract).'
+            # OData's wording for a body of an abstract type without @odata.type; then what to send.
+            "Cannot create an abstract class. The '@odata.type' property is required in the request body: "
+            f'"@odata.type": "{ct.odata_type}".'
         )
     if str(odata_type).lower() != ct.odata_type.lower():
         raise bad_request(

@@ -175,6 +175,7 @@ class Emulator:
         self.signing_key: SigningKey = process_signing_key()
         self.validator = TokenValidator(self.signing_key, {GRAPH_RESOURCE, GRAPH_APP_ID})
         self.knobs = knobs or Knobs()
+        self._initial_knobs = self.knobs
         self.faults = FaultPlan(seed)
         self.skiptokens = SkipTokens(secrets.token_hex(4))
         self.lock = threading.RLock()
@@ -258,7 +259,8 @@ class Emulator:
         return tenant
 
     def reset(self) -> None:
-        """Reload every tenant from its scenario; clear faults, logs, throttling state and overrides."""
+        """Reload every tenant from its scenario; clear faults, logs, throttling state and knob changes
+        (back to the knobs given at construction)."""
         with self.lock:
             self.tenants.clear()
             self._domains.clear()
@@ -266,7 +268,7 @@ class Emulator:
             self.faults.reseed(self.seed)
             self.log.clear()
             self._throttle.clear()
-            self.knobs = Knobs()
+            self.knobs = self._initial_knobs
             self._load()
 
     # ------------------------------------------------------------------------------------ apps
