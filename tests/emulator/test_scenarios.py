@@ -98,3 +98,18 @@ def test_bad_scenario_files_name_the_problem(tmp_path: Path, content: str, messa
 def test_unknown_scenario_name() -> None:
     with pytest.raises(ScenarioError, match="not a built-in"):
         load_scenario("nonexistent")
+
+
+def test_docs_cover_every_knob_scenario_and_fault_kind() -> None:
+    from dataclasses import fields
+
+    from mfaguard.emulator import Knobs
+    from mfaguard.emulator.faults import FAULT_KINDS
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "emulator.md").read_text()
+    for knob in fields(Knobs):
+        assert knob.name in docs, f"docs/emulator.md does not mention the knob {knob.name}"
+    for name in SCENARIOS:
+        assert f"`{name}`" in docs
+    for kind in FAULT_KINDS:
+        assert f"`{kind}`" in docs

@@ -240,24 +240,16 @@ def token(emu: Emulator, key: str, form_body: bytes, headers: dict[str, str], ba
                     assertion,
                     client_id=client_id,
                     certificates=app.certificates,
-                    token_endpoint=f"{base_url}/{key}/oauth2/v2.0/token",
+                    # MSAL signs for the token endpoint from discovery (tenant GUID); a caller may
+                    # have used the domain in the URL: both name this endpoint.
+                    token_endpoints={
+                        f"{base_url}/{key}/oauth2/v2.0/token",
+                        f"{base_url}/{tenant.id}/oauth2/v2.0/token",
+                    },
                     now=emu.clock(),
                 )
             except AssertionRejected as exc:
-                if exc.code == 700212:
-                    # MSAL signs for the token endpoint from discovery (tenant GUID); accept either form.
-                    try:
-                        verify_client_assertion(
-                            assertion,
-                            client_id=client_id,
-                            certificates=app.certificates,
-                            token_endpoint=f"{base_url}/{tenant.id}/oauth2/v2.0/token",
-                            now=emu.clock(),
-                        )
-                    except AssertionRejected as again:
-                        raise _Reject(401, "invalid_client", again.code, again.message) from None
-                else:
-                    raise _Reject(401, "invalid_client", exc.code, exc.message) from None
+                raise _Reject(401, "invalid_client", exc.code, exc.message) from None
         else:
             raise _Reject(
                 401,

@@ -15,6 +15,7 @@ from mfaguard.emulator import graph_reports as reports
 from mfaguard.emulator.context import Ctx, GraphReply
 from mfaguard.emulator.errors import GraphFailure, bad_request
 from mfaguard.emulator.graph_policy import (
+    PolicyState,
     check_size,
     patch_config,
     patch_root,
@@ -63,6 +64,12 @@ def _write_quota(ctx: Ctx) -> None:
         )
 
 
+def _commit(ctx: Ctx, new: PolicyState) -> None:
+    """Store a validated write: refuse an oversized policy, then commit behind the consistency delay."""
+    check_size(new, int(ctx.emu.knob(ctx.tenant, "policy_size_limit_bytes")))
+    ctx.tenant.policy.commit(new, now=ctx.now, delay_s=float(ctx.emu.knob(ctx.tenant, "consistency_delay_s")))
+
+
 def patch_policy(ctx: Ctx) -> GraphReply:
     ctx.require(ROLE_POLICY_WRITE)
     _write_quota(ctx)
@@ -76,8 +83,7 @@ def patch_policy(ctx: Ctx) -> GraphReply:
         user_exists=ctx.tenant.directory.is_user,
         now=ctx.now,
     )
-    check_size(new, int(ctx.emu.knob(ctx.tenant, "policy_size_limit_bytes")))
-    store.commit(new, now=ctx.now, delay_s=float(ctx.emu.knob(ctx.tenant, "consistency_delay_s")))
+    _commit(ctx, new)
     # Root PATCH answers 200 with the updated policy (graph.md §1), unlike per-method PATCH.
     return GraphReply(
         200, render_policy(new, base=ctx.req.base_url, version=ctx.req.version, strict_v1=_strict_v1(ctx))
@@ -125,8 +131,7 @@ def patch_config_handler(ctx: Ctx, config_id: str) -> GraphReply:
         user_exists=ctx.tenant.directory.is_user,
         now=ctx.now,
     )
-    check_size(new, int(ctx.emu.knob(ctx.tenant, "policy_size_limit_bytes")))
-    store.commit(new, now=ctx.now, delay_s=float(ctx.emu.knob(ctx.tenant, "consistency_delay_s")))
+    _commit(ctx, new)
     return GraphReply(204)
 
 

@@ -111,6 +111,14 @@ def page_reply(
     return GraphReply(200, body)
 
 
+def entity_reply(ctx: Ctx, entity_set: str, item: dict[str, Any]) -> GraphReply:
+    """One object with its ``@odata.context`` (``.../$metadata#users/$entity``)."""
+    return GraphReply(
+        200,
+        {"@odata.context": f"{ctx.req.base_url}/{ctx.req.version}/$metadata#{entity_set}/$entity", **item},
+    )
+
+
 def _offset(ctx: Ctx) -> int:
     return ctx.emu.skiptokens.decode(ctx.req.params.get("$skiptoken"))
 
@@ -145,9 +153,7 @@ def get_user(ctx: Ctx, key: str) -> GraphReply:
     user = ctx.tenant.directory.user(key)
     if user is None:
         raise not_found(key)
-    body = {"@odata.context": f"{ctx.req.base_url}/{ctx.req.version}/$metadata#users/$entity"}
-    body.update(_user_view(ctx, user, fields))
-    return GraphReply(200, body)
+    return entity_reply(ctx, "users", _user_view(ctx, user, fields))
 
 
 def list_groups(ctx: Ctx) -> GraphReply:
@@ -174,9 +180,7 @@ def get_group(ctx: Ctx, group_id: str) -> GraphReply:
     group = ctx.tenant.directory.group(group_id)
     if group is None:
         raise not_found(group_id)
-    body = {"@odata.context": f"{ctx.req.base_url}/{ctx.req.version}/$metadata#groups/$entity"}
-    body.update(project(group, fields))
-    return GraphReply(200, body)
+    return entity_reply(ctx, "groups", project(group, fields))
 
 
 def _transitive(ctx: Ctx, group_id: str) -> list[str]:

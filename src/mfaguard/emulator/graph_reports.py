@@ -18,8 +18,8 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from mfaguard.emulator.context import Ctx, GraphReply
-from mfaguard.emulator.errors import GraphFailure, bad_request, not_found, not_premium
-from mfaguard.emulator.graph_directory import page_reply
+from mfaguard.emulator.errors import GraphFailure, not_found, not_premium
+from mfaguard.emulator.graph_directory import entity_reply, page_reply
 from mfaguard.emulator.odata import (
     Clause,
     matcher,
@@ -190,11 +190,9 @@ def registration_details(ctx: Ctx, user_id: str | None = None) -> GraphReply:
         row = directory.registration(user_id)
         if row is None or not _enabled(ctx, user_id):
             raise not_found(user_id)
-        body = {
-            "@odata.context": f"{ctx.req.base_url}/{ctx.req.version}/$metadata#reports/authenticationMethods/userRegistrationDetails/$entity"
-        }
-        body.update(_reg_view(ctx, row, fields))
-        return GraphReply(200, body)
+        return entity_reply(
+            ctx, "reports/authenticationMethods/userRegistrationDetails", _reg_view(ctx, row, fields)
+        )
     top = parse_top(ctx.req.params, default=100, maximum=999)
     match = matcher(parse_filter(ctx.req.params, allowed=_REG_FILTERS))
     start = _offset(ctx)
@@ -326,8 +324,3 @@ def single(
         if row.get("id") == item_id:
             return GraphReply(200, _signin_view(ctx, row) if bucket == "signins" else row)
     raise not_found(item_id)
-
-
-def reject_body(ctx: Ctx) -> None:
-    if ctx.req.body is not None:
-        raise bad_request("This request does not accept a body.")

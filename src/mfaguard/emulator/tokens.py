@@ -12,7 +12,7 @@ import base64
 import hashlib
 import threading
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -189,13 +189,14 @@ def verify_client_assertion(
     *,
     client_id: str,
     certificates: Iterable[x509.Certificate],
-    token_endpoint: str,
+    token_endpoints: Collection[str],
     now: float,
 ) -> Mapping[str, Any]:
     """Verify a certificate-signed client assertion JWT (RS256 with x5t, or PS256 with x5t#S256).
 
     The signing certificate is chosen by the thumbprint header and must be registered on the app;
-    ``aud`` must be the token endpoint, ``iss`` and ``sub`` the client id, and the time window valid.
+    ``aud`` must be the token endpoint (one of ``token_endpoints``: the tenant may be named by GUID or
+    domain), ``iss`` and ``sub`` the client id, and the time window valid.
     """
     parts = assertion.split(".")
     if len(parts) != 3:
@@ -243,11 +244,11 @@ def verify_client_assertion(
         raise AssertionRejected(
             700027, "Client assertion failed signature validation. Invalid signature."
         ) from None
-    if claims.get("aud") != token_endpoint:
+    if claims.get("aud") not in token_endpoints:
         raise AssertionRejected(
             700212,
             f"No matching federated identity record found for presented assertion audience "
-            f"'{claims.get('aud')}'; the audience must be the token endpoint {token_endpoint}.",
+            f"'{claims.get('aud')}'; the audience must be the token endpoint {min(token_endpoints)}.",
         )
     if claims.get("iss") != client_id or claims.get("sub") != client_id:
         raise AssertionRejected(
