@@ -45,19 +45,29 @@ async def _one(latency_ms: float) -> dict[str, Any]:
     with running_emulator(emulator) as server, tempfile.TemporaryDirectory() as tmp:
         tenant = emulator.default_tenant()
         token = emulator.issue_token(
-            tenant.id, roles=["Policy.ReadWrite.AuthenticationMethod", "Policy.Read.All", "GroupMember.Read.All",
-                              "User.Read.All", "AuditLog.Read.All"]
+            tenant.id,
+            roles=[
+                "Policy.ReadWrite.AuthenticationMethod",
+                "Policy.Read.All",
+                "GroupMember.Read.All",
+                "User.Read.All",
+                "AuditLog.Read.All",
+            ],
         )
         emulator.set_latency(latency_ms)
         store = open_store(f"sqlite:///{Path(tmp) / 'history.db'}")
-        async with GraphClient(server.graph_endpoint, StaticTokenProvider(token), verify=str(server.ca_path)) as graph:
+        async with GraphClient(
+            server.graph_endpoint, StaticTokenProvider(token), verify=str(server.ca_path)
+        ) as graph:
             emulator.clear_requests()
             t0 = time.perf_counter()
             planned = await make_plan(graph, loaded, settings)
             t1 = time.perf_counter()
             plan_requests = Counter(_kind(e) for e in emulator.requests())
             emulator.clear_requests()
-            verdict = await run_lockout_guard(directory_reader(graph), planned.policy_body, planned.plan, settings)
+            verdict = await run_lockout_guard(
+                directory_reader(graph), planned.policy_body, planned.plan, settings
+            )
             t2 = time.perf_counter()
             guard_requests = Counter(_kind(e) for e in emulator.requests())
             emulator.clear_requests()
@@ -88,14 +98,22 @@ def main() -> None:
     args = parser.parse_args()
     results = [asyncio.run(_one(args.latency_ms)) for _ in range(args.runs)]
     first = results[0]
-    print(f"plan + apply + verify of `recommended` on `weak`, {args.latency_ms:g} ms latency, {args.runs} runs")
+    print(
+        f"plan + apply + verify of `recommended` on `weak`, {args.latency_ms:g} ms latency, {args.runs} runs"
+    )
     print(f"objects changed: {first['objects']}, field changes: {first['changes']}")
     print(f"plan requests:   {first['plan_requests']}")
-    print(f"apply requests:  {first['apply_requests']}  (preflight GET + GET before each PATCH + PATCHes + verify GETs)")
-    print(f"guard requests:  {first['guard_requests']}  (lock-out guard directory read; checked={first['guard_checked']})")
+    print(
+        f"apply requests:  {first['apply_requests']}  (preflight GET + GET before each PATCH + PATCHes + verify GETs)"
+    )
+    print(
+        f"guard requests:  {first['guard_requests']}  (lock-out guard directory read; checked={first['guard_checked']})"
+    )
     for key in ("plan_s", "apply_s", "total_s", "guard_s"):
         values = [r[key] for r in results]
-        print(f"{key:<8} median {statistics.median(values):.3f} s  (min {min(values):.3f}, max {max(values):.3f})")
+        print(
+            f"{key:<8} median {statistics.median(values):.3f} s  (min {min(values):.3f}, max {max(values):.3f})"
+        )
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-from _emulator_proc import emulator_process  # noqa: E402
+from _emulator_proc import emulator_process
 
 PATH = "/policies/authenticationMethodsPolicy"
 

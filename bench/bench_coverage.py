@@ -111,7 +111,9 @@ def main() -> None:
         try:
             os.environ.update(exports)
             snapshot, round_trips, wall = asyncio.run(read_tenant())
-            log = emulator_log(exports["MFAGUARD_GRAPH_ENDPOINT"], exports["MFAGUARD_CA_BUNDLE"], exports["AZURE_TENANT_ID"])
+            log = emulator_log(
+                exports["MFAGUARD_GRAPH_ENDPOINT"], exports["MFAGUARD_CA_BUNDLE"], exports["AZURE_TENANT_ID"]
+            )
         finally:
             proc.terminate()
             proc.wait(10)
@@ -162,13 +164,19 @@ def main() -> None:
     if options.json:
         print(json.dumps(figures))
         return
-    print(f"big tenant: {figures['users']:,} users, {figures['groups_read']:,} groups read "
-          f"({figures['policy_groups']} named by the policy), {figures['registration_rows']:,} report rows")
-    print(f"Graph requests: {round_trips} HTTP round trips, {len(inner)} inner requests; lower bound {lower_requests} "
-          f"(ratios {figures['http_requests_ratio']} / {figures['inner_requests_ratio']})")
+    print(
+        f"big tenant: {figures['users']:,} users, {figures['groups_read']:,} groups read "
+        f"({figures['policy_groups']} named by the policy), {figures['registration_rows']:,} report rows"
+    )
+    print(
+        f"Graph requests: {round_trips} HTTP round trips, {len(inner)} inner requests; lower bound {lower_requests} "
+        f"(ratios {figures['http_requests_ratio']} / {figures['inner_requests_ratio']})"
+    )
     print(f"429s received: {throttled}")
-    print(f"wall time: {wall:.1f} s; throttle-imposed lower bound {wall_floor:.0f} s "
-          f"(ratio {figures['wall_ratio']})")
+    print(
+        f"wall time: {wall:.1f} s; throttle-imposed lower bound {wall_floor:.0f} s "
+        f"(ratio {figures['wall_ratio']})"
+    )
     print(f"peak memory: {peak_mb:.0f} MB (target < 500)")
     print(f"evaluation CPU: {cpu:.2f} s (target < 5)")
     print(f"levels: {figures['levels']}")

@@ -55,7 +55,9 @@ print(json.dumps({{"mode": mode, "records": n, "seconds": elapsed, "alerts": ale
 
 def run(mode: str, path: Path) -> dict[str, float]:
     code = CHILD.format(src=str(ROOT / "src"))
-    out = subprocess.run([sys.executable, "-c", code, mode, str(path)], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code, mode, str(path)], capture_output=True, text=True, check=True
+    )
     return json.loads(out.stdout)  # type: ignore[no-any-return]
 
 
@@ -73,7 +75,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="250000,1000000")
     args = parser.parse_args()
-    print(f"{'records':>9} {'mode':<13} {'seconds':>8} {'records/s':>10} {'peak MB':>8} {'alerts':>6} {'x json':>7}")
+    print(
+        f"{'records':>9} {'mode':<13} {'seconds':>8} {'records/s':>10} {'peak MB':>8} {'alerts':>6} {'x json':>7}"
+    )
     for size in (int(s) for s in args.sizes.split(",")):
         path = ensure(size)
         results = {mode: run(mode, path) for mode in ("parse-json", "parse-orjson", "detect", "detect-json")}

@@ -30,7 +30,14 @@ def ts(t: datetime) -> str:
     return t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond:06d}3Z"
 
 
-def base(rng: random.Random, t: datetime, user: int, *, ip: str | None = None, loc: tuple[str, str, str] | None = None) -> dict[str, Any]:
+def base(
+    rng: random.Random,
+    t: datetime,
+    user: int,
+    *,
+    ip: str | None = None,
+    loc: tuple[str, str, str] | None = None,
+) -> dict[str, Any]:
     country, city, state = loc or COUNTRIES[user % len(COUNTRIES)]
     return {
         "id": str(uuid.UUID(int=rng.getrandbits(128))),
@@ -72,7 +79,9 @@ def base(rng: random.Random, t: datetime, user: int, *, ip: str | None = None, l
     }  # fmt: skip
 
 
-def step(t: datetime, method: str, detail: str, ok: bool, req: str = "Multifactor authentication") -> dict[str, Any]:
+def step(
+    t: datetime, method: str, detail: str, ok: bool, req: str = "Multifactor authentication"
+) -> dict[str, Any]:
     return {"authenticationStepDateTime": ts(t), "authenticationMethod": method, "authenticationMethodDetail": None,
             "succeeded": ok, "authenticationStepResultDetail": detail, "authenticationStepRequirement": req}  # fmt: skip
 
@@ -99,10 +108,18 @@ def benign(rng: random.Random, t: datetime) -> dict[str, Any]:
         rec["status"] = {"errorCode": 50074, "failureReason": "Strong Authentication is required.",
                          "additionalDetails": "MFA required in Azure AD"}  # fmt: skip
         rec["authenticationRequirement"] = "multiFactorAuthentication"
-        rec["authenticationDetails"] = [step(t, "Password", "Correct password", True, "Primary authentication")]
+        rec["authenticationDetails"] = [
+            step(t, "Password", "Correct password", True, "Primary authentication")
+        ]
     else:  # password typo
-        rec["status"] = {"errorCode": 50126, "failureReason": "Invalid username or password.", "additionalDetails": None}
-        rec["authenticationDetails"] = [step(t, "Password", "Invalid username or password", False, "Primary authentication")]
+        rec["status"] = {
+            "errorCode": 50126,
+            "failureReason": "Invalid username or password.",
+            "additionalDetails": None,
+        }
+        rec["authenticationDetails"] = [
+            step(t, "Password", "Invalid username or password", False, "Primary authentication")
+        ]
     return rec
 
 
