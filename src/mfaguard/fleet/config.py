@@ -1,0 +1,649 @@
+"""The fleet file ``mfaguard.yaml`` (DESIGN §7): models, loading, merging of defaults.
+
+Validation is line-precise (:mod:`mfaguard.yamlconf`): unknown keys, wrong types, bad values, a
+secret written inline, duplicate tenant names — each an error naming the file, line and key. The
+published JSON Schema (``docs/schema/mfaguard.schema.json``) is generated from these models
+(:func:`fleet_json_schema`; a test keeps it up to date).
+
+Precedence for a tenant's settings: ``defaults`` < each ``groups`` entry named by one of the
+tenant's tags (in tag order) < the tenant itself. Scalars are replaced; lists (tags, break-glass
+groups, exceptions, notifications) are combined; per-control overrides are merged per control.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from mfaguard.errors import ConfigError
+from mfaguard.fleet.passwords import is_password_hash
+from mfaguard.graph.auth import CredentialKind, CredentialOptions
+from mfaguard.graph.clouds import Cloud
+from mfaguard.notify.config import ENV_NAME, NotificationTarget
+from mfaguard.settings import AuditSettings, NumberMatchingMode
+from mfaguard.settings_file import CONTROL_ID_PATTERN, ExceptionConfig
+from mfaguard.yamlconf import YamlDocument, load_yaml_document, validate
+
+SCHEMA_ID = "https://mfaguard.dev/schema/mfaguard.schema.json"
+
+GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+TENANT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+DURATION = re.compile(r"^\s*(\d+)\s*(s|m|h|d)\s*$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+# Keys that would put a secret in the file; each maps to what to write instead.
+INLINE_SECRET_KEYS: Mapping[str, str] = {
+    "url": "url_env: VARIABLE (the environment variable holding the URL)",
+    "webhook_url": "url_env: VARIABLE",
+    "secret": "secret_env: VARIABLE",
+    "client_secret": "secret_env: VARIABLE",
+    "password": "password_env: VARIABLE (or password_hash for dashboard users)",
+    "token": "env: VARIABLE",
+    "access_token": "env: VARIABLE",
+    "api_key": "headers_env: {Header-Name: VARIABLE}",
+}
+
+
+class Mode(StrEnum):
+    """What the fleet does with a tenant's drift."""
+
+    REPORT = "report"
+    ALERT = "alert"
+    REMEDIATE = "remediate"
+
+
+def _env_name(value: str | None) -> str | None:
+    if value is not None and not ENV_NAME.match(value):
+        raise ValueError("must be the NAME of an environment variable (letters, digits, _), not its value")
+    return value
+
+
+def _guid(value: str | None) -> str | None:
+    if value is not None and not GUID.match(value):
+        raise ValueError("must be a GUID (00000000-0000-0000-0000-000000000000)")
+    return value.lower() if value else value
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# ---- credentials -----------------------------------------------------------------------------------
+
+
+class ClientSecretCredential(_Strict):
+    """App registration with a client secret (the secret comes from ``secret_env``)."""
+
+    type: Literal["client_secret"]
+    client_id: str
+    secret_env: str = Field(description="Environment variable holding the client secret.")
+
+    _v_id = field_validator("client_id")(_guid)
+    _v_env = field_validator("secret_env")(_env_name)
+
+
+class CertificateCredential(_Strict):
+    """App registration with a certificate (PEM with the private key, or PKCS#12)."""
+
+    type: Literal["certificate"]
+    client_id: str
+    certificate_path: str = Field(min_length=1, description="Path of the certificate file.")
+    password_env: str | None = Field(None, description="Environment variable with the certificate password.")
+
+    _v_id = field_validator("client_id")(_guid)
+    _v_env = field_validator("password_env")(_env_name)
+
+
+class ManagedIdentityCredential(_Strict):
+    """Azure managed identity (``client_id`` for a user-assigned one)."""
+
+    type: Literal["managed_identity"]
+    client_id: str | None = None
+
+    _v_id = field_validator("client_id")(_guid)
+
+
+class WorkloadIdentityCredential(_Strict):
+    """Workload identity federation (AKS, GitHub Actions OIDC) from the standard AZURE_* variables."""
+
+    type: Literal["workload_identity"]
+    client_id: str | None = None
+
+    _v_id = field_validator("client_id")(_guid)
+
+
+class AzureCliCredential(_Strict):
+    """The signed-in Azure CLI (``az login``)."""
+
+    type: Literal["azure_cli"]
+
+
+class DefaultCredential(_Strict):
+    """azure-identity's default chain (environment, workload identity, managed identity, CLI)."""
+
+    type: Literal["default"]
+
+
+class TokenCredential(_Strict):
+    """A bearer token in an environment variable (e.g. from ``az account get-access-token``)."""
+
+    type: Literal["token"]
+    env: str = Field(description="Environment variable holding the bearer token.")
+
+    _v_env = field_validator("env")(_env_name)
+
+
+Credential = Annotated[
+    ClientSecretCredential
+    | CertificateCredential
+    | ManagedIdentityCredential
+    | WorkloadIdentityCredential
+    | AzureCliCredential
+    | DefaultCredential
+    | TokenCredential,
+    Field(discriminator="type"),
+]
+
+_CREDENTIAL_KINDS: Mapping[str, CredentialKind] = {
+    "client_secret": CredentialKind.CLIENT_SECRET,
+    "certificate": CredentialKind.CERTIFICATE,
+    "managed_identity": CredentialKind.MANAGED_IDENTITY,
+    "workload_identity": CredentialKind.WORKLOAD_IDENTITY,
+    "azure_cli": CredentialKind.AZURE_CLI,
+    "default": CredentialKind.DEFAULT,
+    "token": CredentialKind.TOKEN,
+}
+
+
+# ---- per-tenant settings ----------------------------------------------------------------------------
+
+
+class ControlOverride(_Strict):
+    """Per-control switches for a tenant (or everyone, in ``defaults``)."""
+
+    enabled: bool = Field(True, description="false: do not evaluate this control for the tenant.")
+    remediate: bool = Field(True, description="false: never remediate this control's drift (only report).")
+
+
+class TenantSettings(_Strict):
+    """Settings a tenant, a tag group or ``defaults`` may set (all optional)."""
+
+    cloud: Cloud | None = Field(None, description="global | usgov | usgov-dod | china.")
+    graph_endpoint: str | None = Field(
+        None, description="Graph root URL; overrides cloud (plain http only for loopback addresses)."
+    )
+    authority_host: str | None = Field(None, description="Token authority (e.g. the emulator's).")
+    ca_bundle: str | None = Field(None, description="CA bundle (PEM) to trust for Graph and the authority.")
+    credential: Credential | None = None
+    baseline: str | None = Field(None, description="Built-in baseline name or a baseline YAML path.")
+    mode: Mode | None = Field(None, description="report | alert | remediate.")
+    pilot_group: str | None = Field(None, description="Remediation goes to this group first (pilot).")
+    tags: list[str] | None = None
+    break_glass_groups: list[str] | None = None
+    break_glass_max_members: int | None = Field(None, ge=1)
+    number_matching: NumberMatchingMode | None = None
+    exceptions: list[ExceptionConfig] | None = None
+    controls: dict[str, ControlOverride] | None = Field(
+        None, description="Per-control overrides by control ID."
+    )
+    notifications: list[NotificationTarget] | None = Field(
+        None, description="Extra notification targets (added to the top-level ones)."
+    )
+    max_concurrent_requests: int | None = Field(None, ge=1, le=64, description="Per-tenant request limit.")
+
+    _v_pilot = field_validator("pilot_group")(_guid)
+
+    @field_validator("break_glass_groups")
+    @classmethod
+    def _groups(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None:
+            for gid in value:
+                _guid(gid)
+        return value
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, value: list[str] | None) -> list[str] | None:
+        for tag in value or ():
+            if not TENANT_NAME.match(tag):
+                raise ValueError(f"tag {tag!r} may only use letters, digits, '.', '_' and '-'")
+        return value
+
+    @field_validator("controls")
+    @classmethod
+    def _control_ids(cls, value: dict[str, ControlOverride] | None) -> dict[str, ControlOverride] | None:
+        if value is None:
+            return None
+        from mfaguard.controls import CONTROL_IDS
+
+        out: dict[str, ControlOverride] = {}
+        for key, override in value.items():
+            control = key.strip().upper()
+            if not CONTROL_ID_PATTERN.match(control) or control not in CONTROL_IDS:
+                raise ValueError(f"unknown control {key!r} (known: MFA-001 … {max(CONTROL_IDS)})")
+            out[control] = override
+        return out
+
+    @field_validator("graph_endpoint", "authority_host")
+    @classmethod
+    def _endpoint(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from mfaguard.errors import MfaguardError
+        from mfaguard.graph.clouds import normalize_endpoint
+
+        try:
+            return normalize_endpoint(value, what="endpoint")
+        except MfaguardError as exc:
+            raise ValueError(exc.message) from None
+
+
+class Defaults(TenantSettings):
+    """Merged into every tenant."""
+
+
+class TenantConfig(TenantSettings):
+    """One tenant of the fleet."""
+
+    name: str = Field(description="Unique; used on the command line (--tenant) and in the store.")
+    tenant_id: str = Field(description="Entra tenant ID (GUID).")
+
+    _v_tid = field_validator("tenant_id")(_guid)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not TENANT_NAME.match(value):
+            raise ValueError("may only use letters, digits, '.', '_' and '-' (at most 100)")
+        return value
+
+
+# ---- schedule, dashboard, file ----------------------------------------------------------------------
+
+
+def parse_duration(text: str) -> timedelta:
+    """``90s``, ``30m``, ``12h``, ``1d`` → timedelta (ValueError otherwise)."""
+    match = DURATION.match(text)
+    if not match:
+        raise ValueError("must be a number and a unit: s, m, h or d (e.g. 12h)")
+    return timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2)])
+
+
+class ScheduleConfig(_Strict):
+    """When ``mfaguard watch`` runs the fleet: ``{every: 12h}`` or ``{cron: "0 */12 * * *"}`` (UTC)."""
+
+    every: str | None = Field(None, description="Interval: 90s, 30m, 12h, 1d (at least 1 minute).")
+    cron: str | None = Field(None, description="Five-field cron expression, evaluated in UTC.")
+
+    @field_validator("every")
+    @classmethod
+    def _every(cls, value: str | None) -> str | None:
+        if value is not None and parse_duration(value) < timedelta(minutes=1):
+            raise ValueError("must be at least 1m (Graph throttling makes tighter loops counter-productive)")
+        return value
+
+    @field_validator("cron")
+    @classmethod
+    def _cron(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from croniter import croniter
+
+        if len(value.split()) != 5 or not croniter.is_valid(value):
+            raise ValueError("not a valid five-field cron expression (minute hour day month weekday)")
+        return value
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> ScheduleConfig:
+        if (self.every is None) == (self.cron is None):
+            raise ValueError("give exactly one of every or cron")
+        return self
+
+    @property
+    def interval(self) -> timedelta | None:
+        return parse_duration(self.every) if self.every else None
+
+
+class DashboardUser(_Strict):
+    """A dashboard login. ``password_hash`` comes from ``hash_password`` (scrypt), never a password."""
+
+    name: str = Field(min_length=1, max_length=100)
+    role: Literal["viewer", "operator"] = Field(
+        "viewer", description="viewer: read only; operator: may also roll back and run now."
+    )
+    password_hash: str = Field(description="scrypt$N$r$p$salt$hash (see docs/fleet.md for how to make one).")
+
+    @field_validator("password_hash")
+    @classmethod
+    def _hash(cls, value: str) -> str:
+        if not is_password_hash(value):
+            raise ValueError(
+                "is not an mfaguard scrypt hash (make one with mfaguard.fleet.passwords.hash_password)"
+            )
+        return value
+
+
+class DashboardConfig(_Strict):
+    """``mfaguard serve``."""
+
+    bind: str = Field("127.0.0.1", description="Address to listen on (loopback by default).")
+    port: int = Field(8080, ge=1, le=65535)
+    public_url: str | None = Field(None, description="External URL, used for links in notifications.")
+    users: list[DashboardUser] = Field(default_factory=list)
+    token_env: str | None = Field(
+        None, description="Environment variable with a login token (single-user setups)."
+    )
+
+    _v_env = field_validator("token_env")(_env_name)
+
+    @field_validator("users")
+    @classmethod
+    def _unique_users(cls, value: list[DashboardUser]) -> list[DashboardUser]:
+        names = [u.name for u in value]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"duplicate user name(s): {', '.join(duplicates)}")
+        return value
+
+
+class FleetConfig(_Strict):
+    """The whole ``mfaguard.yaml``."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, json_schema_extra={"$id": SCHEMA_ID, "title": "mfaguard fleet file"}
+    )
+
+    store: str | None = Field(
+        None,
+        description="History store: sqlite:////abs/path.db, postgresql://user@host/db (password via "
+        "PGPASSWORD or store_env), default a SQLite file in the user data dir.",
+    )
+    store_env: str | None = Field(
+        None, description="Environment variable holding the store URL (with a password)."
+    )
+    defaults: Defaults = Field(default_factory=Defaults)
+    groups: dict[str, TenantSettings] = Field(
+        default_factory=dict, description="Settings for every tenant tagged with the group's name."
+    )
+    tenants: list[TenantConfig] = Field(min_length=1)
+    notifications: list[NotificationTarget] = Field(default_factory=list)
+    schedule: ScheduleConfig | None = None
+    concurrency: int | None = Field(None, ge=1, le=1024, description="Tenants audited at once (default 32).")
+    dashboard: DashboardConfig | None = None
+
+    _v_store_env = field_validator("store_env")(_env_name)
+
+    @field_validator("store")
+    @classmethod
+    def _store(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from mfaguard.store.url import resolve_store_url
+
+        try:
+            resolved = resolve_store_url(value)
+        except ConfigError as exc:
+            raise ValueError(exc.message) from None
+        if resolved.startswith("postgresql"):
+            from sqlalchemy.engine import make_url
+
+            if make_url(resolved).password:
+                raise ValueError(
+                    "the store URL holds a password; use PGPASSWORD / ~/.pgpass, or store_env: VARIABLE"
+                )
+        return value
+
+    @model_validator(mode="after")
+    def _one_store_source(self) -> FleetConfig:
+        if self.store and self.store_env:
+            raise ValueError("give store or store_env, not both")
+        return self
+
+    def tenant_names(self) -> list[str]:
+        return [t.name for t in self.tenants]
+
+    def effective_tenants(self) -> list[EffectiveTenant]:
+        """Every tenant with ``defaults`` and its tag groups merged in."""
+        return [merge_tenant(self, t) for t in self.tenants]
+
+    def store_url(self, env: Mapping[str, str]) -> str | None:
+        """The configured store URL (from ``store`` or the ``store_env`` variable); None = default."""
+        if self.store_env:
+            value = env.get(self.store_env)
+            if not value:
+                raise ConfigError(
+                    f"store_env names {self.store_env}, which is not set",
+                    hint=f"export {self.store_env}=postgresql://user:password@host/db",
+                )
+            return value
+        return self.store
+
+
+# ---- merged view --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class EffectiveTenant:
+    """A tenant with every default applied: what the fleet runner works from. Names secrets only."""
+
+    name: str
+    tenant_id: str
+    credential: Any
+    """One of the credential models (None never: loading refuses a tenant without one)."""
+    cloud: Cloud = Cloud.GLOBAL
+    graph_endpoint: str | None = None
+    authority_host: str | None = None
+    ca_bundle: str | None = None
+    baseline: str = "recommended"
+    mode: Mode = Mode.REPORT
+    pilot_group: str | None = None
+    tags: tuple[str, ...] = ()
+    break_glass_groups: tuple[str, ...] = ()
+    break_glass_max_members: int = 4
+    number_matching: NumberMatchingMode = NumberMatchingMode.SERVICE_ENFORCED
+    exceptions: tuple[ExceptionConfig, ...] = ()
+    controls: Mapping[str, ControlOverride] = field(default_factory=dict)
+    notifications: tuple[Any, ...] = ()
+    """Top-level targets, then the groups' and the tenant's own."""
+    max_concurrent_requests: int | None = None
+
+    def audit_settings(self) -> AuditSettings:
+        return AuditSettings(
+            break_glass_groups=self.break_glass_groups,
+            number_matching=self.number_matching,
+            exceptions=tuple(e.to_grant() for e in self.exceptions),
+            break_glass_max_members=self.break_glass_max_members,
+        )
+
+    def credential_options(self) -> CredentialOptions:
+        """What :mod:`mfaguard.graph.auth` builds a token provider from."""
+        cred = self.credential
+        options: dict[str, Any] = {
+            "kind": _CREDENTIAL_KINDS[cred.type],
+            "cloud": self.cloud,
+            "tenant_id": self.tenant_id,
+            "client_id": getattr(cred, "client_id", None),
+            "authority_host": self.authority_host,
+            "ca_bundle": self.ca_bundle,
+        }
+        if isinstance(cred, ClientSecretCredential):
+            options["client_secret_env"] = cred.secret_env
+        elif isinstance(cred, CertificateCredential):
+            options["certificate_path"] = cred.certificate_path
+            if cred.password_env:
+                options["certificate_password_env"] = cred.password_env
+        elif isinstance(cred, TokenCredential):
+            options["token_env"] = cred.env
+        return CredentialOptions(**options)
+
+    def secret_envs(self) -> tuple[str, ...]:
+        """Environment variables holding this tenant's secrets (to register with redactors)."""
+        cred = self.credential
+        names = [
+            getattr(cred, "secret_env", None),
+            getattr(cred, "password_env", None),
+            getattr(cred, "env", None),
+        ]
+        for target in self.notifications:
+            names += [getattr(target, "url_env", None), getattr(target, "password_env", None)]
+            names += list(getattr(target, "headers_env", {}).values())
+        return tuple(dict.fromkeys(n for n in names if n))
+
+    def skipped_controls(self) -> frozenset[str]:
+        return frozenset(c for c, o in self.controls.items() if not o.enabled)
+
+    def remediable(self, control_id: str) -> bool:
+        override = self.controls.get(control_id)
+        return override is None or (override.enabled and override.remediate)
+
+
+_SCALARS = (
+    "credential",
+    "cloud",
+    "graph_endpoint",
+    "authority_host",
+    "ca_bundle",
+    "baseline",
+    "mode",
+    "pilot_group",
+    "break_glass_max_members",
+    "number_matching",
+    "max_concurrent_requests",
+)
+
+
+def merge_tenant(config: FleetConfig, tenant: TenantConfig) -> EffectiveTenant:
+    """``defaults`` < tag groups (in the tenant's tag order) < the tenant."""
+    tags = list(dict.fromkeys([*(config.defaults.tags or []), *(tenant.tags or [])]))
+    layers: list[TenantSettings] = [
+        config.defaults,
+        *(config.groups[t] for t in tags if t in config.groups),
+        tenant,
+    ]
+    values: dict[str, Any] = {"credential": None}
+    for name in _SCALARS:
+        for layer in layers:
+            value = getattr(layer, name)
+            if value is not None:
+                values[name] = value
+    if values.get("graph_endpoint") and "cloud" not in values:
+        values["cloud"] = Cloud.GLOBAL
+    controls: dict[str, ControlOverride] = {}
+    for layer in layers:
+        controls.update(layer.controls or {})
+    return EffectiveTenant(
+        name=tenant.name,
+        tenant_id=tenant.tenant_id,
+        tags=tuple(tags),
+        break_glass_groups=tuple(
+            dict.fromkeys(g for layer in layers for g in (layer.break_glass_groups or []))
+        ),
+        exceptions=tuple(e for layer in layers for e in (layer.exceptions or [])),
+        controls=controls,
+        notifications=(*config.notifications, *(n for layer in layers for n in (layer.notifications or []))),
+        **values,
+    )
+
+
+# ---- loading -------------------------------------------------------------------------------------------
+
+
+def load_fleet_config(path: str | Path) -> FleetConfig:
+    """Read and validate ``mfaguard.yaml``; every problem is a ConfigError naming file, line and key."""
+    return fleet_config_from_document(load_yaml_document(path))
+
+
+def fleet_config_from_document(doc: YamlDocument) -> FleetConfig:
+    """Validate a parsed fleet file (see :func:`load_fleet_config`)."""
+    _refuse_inline_secrets(doc)
+    config = validate(FleetConfig, doc, what="fleet config")
+    _check_tenants(config, doc)
+    return config
+
+
+def _refuse_inline_secrets(doc: YamlDocument) -> None:
+    for loc, key in _keys(doc.data, ()):
+        if key.lower() in INLINE_SECRET_KEYS:
+            where = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in loc).replace(".[", "[")
+            raise ConfigError(
+                f"{key} is written inline; secrets never go in the fleet file",
+                file=doc.path,
+                line=doc.line_of(loc),
+                key=where,
+                hint=f"put the value in an environment variable and write {INLINE_SECRET_KEYS[key.lower()]}",
+            )
+
+
+def _keys(data: Any, loc: tuple[str | int, ...]) -> Iterable[tuple[tuple[str | int, ...], str]]:
+    if isinstance(data, dict):
+        for key, value in data.items():
+            child = (*loc, key)
+            if isinstance(key, str):
+                yield child, key
+            yield from _keys(value, child)
+    elif isinstance(data, list):
+        for index, item in enumerate(data):
+            yield from _keys(item, (*loc, index))
+
+
+def _check_tenants(config: FleetConfig, doc: YamlDocument) -> None:
+    seen: dict[str, int] = {}
+    seen_ids: dict[str, int] = {}
+    for index, tenant in enumerate(config.tenants):
+        name_key = f"tenants[{index}].name"
+        if tenant.name in seen:
+            raise ConfigError(
+                f"duplicate tenant name {tenant.name!r} (also tenants[{seen[tenant.name]}])",
+                file=doc.path,
+                line=doc.line_of(("tenants", index, "name")),
+                key=name_key,
+                hint="names identify tenants on the command line and in the store; make them unique",
+            )
+        seen[tenant.name] = index
+        if tenant.tenant_id in seen_ids:
+            other = config.tenants[seen_ids[tenant.tenant_id]].name
+            raise ConfigError(
+                f"tenant {tenant.tenant_id} is already listed as {other!r}",
+                file=doc.path,
+                line=doc.line_of(("tenants", index, "tenant_id")),
+                key=f"tenants[{index}].tenant_id",
+                hint="list each tenant once (two entries would audit and remediate it twice)",
+            )
+        seen_ids[tenant.tenant_id] = index
+        merged = merge_tenant(config, tenant)
+        if merged.credential is None:
+            raise ConfigError(
+                "no credential (neither the tenant, its tag groups nor defaults give one)",
+                file=doc.path,
+                line=doc.line_of(("tenants", index)),
+                key=f"tenants[{index}]",
+                hint="add credential: {type: client_secret, client_id: ..., secret_env: VARIABLE} or another type",
+            )
+    unknown_groups = sorted(
+        set(config.groups)
+        - {t for tenant in config.tenants for t in tenant.tags or []}
+        - set(config.defaults.tags or [])
+    )
+    if unknown_groups:
+        group = unknown_groups[0]
+        raise ConfigError(
+            f"group {group!r} applies to no tenant (no tenant has the tag {group!r})",
+            file=doc.path,
+            line=doc.line_of(("groups", group)),
+            key=f"groups.{group}",
+            hint="add the tag to the tenants it is for, or remove the group",
+        )
+
+
+def fleet_json_schema() -> dict[str, Any]:
+    """The JSON Schema of ``mfaguard.yaml`` (published as docs/schema/mfaguard.schema.json)."""
+    schema = FleetConfig.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema
