@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sys
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -151,14 +153,16 @@ def detect_command(
     )
     now = datetime.now(UTC)
     if signins:
-        evidence = collect_files(
-            signins,
-            audits=audits,
-            risks=risk_detections,
-            options=options,
-            input_format=input_format.value,
-            auth_details=auth_details,
-        )
+        with _file_progress() as progress:
+            evidence = collect_files(
+                signins,
+                audits=audits,
+                risks=risk_detections,
+                options=options,
+                input_format=input_format.value,
+                auth_details=auth_details,
+                progress=progress,
+            )
         anchor = "input"
     else:
         if audits or risk_detections or auth_details:
@@ -187,6 +191,29 @@ def detect_command(
     else:
         sys.stdout.write(text)
     raise typer.Exit(EXIT_FINDINGS if result.at_or_above(Severity(fail_on.value)) else EXIT_OK)
+
+
+@contextlib.contextmanager
+def _file_progress() -> Iterator[Callable[[Path, int, int], None] | None]:
+    """A rich progress bar on stderr while files are read (only when stderr is a terminal)."""
+    console = stderr_console()
+    if not console.is_terminal:
+        yield None
+        return
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+    tasks: dict[Path, Any] = {}
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+        console=console, transient=True,
+    ) as bar:  # fmt: skip
+
+        def update(path: Path, done: int, total: int) -> None:
+            if path not in tasks:
+                tasks[path] = bar.add_task(f"Reading {path.name}", total=total)
+            bar.update(tasks[path], completed=done)
+
+        yield update
 
 
 def _warn_skipped(stats: object) -> None:

@@ -8,7 +8,8 @@ Everything that judges is pure; ``now`` is passed in.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import functools
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -43,12 +44,23 @@ def collect_files(
     options: DetectOptions | None = None,
     input_format: str = "auto",
     auth_details: Path | None = None,
+    progress: Callable[[Path, int, int], None] | None = None,
 ) -> Evidence:
-    """Read sign-in, audit and risk files into evidence (bad records counted, not raised)."""
+    """Read sign-in, audit and risk files into evidence (bad records counted, not raised).
+
+    ``progress(path, bytes_read, size)`` is called now and then while a sign-in file is read.
+    """
     options = options or DetectOptions()
     collector = Collector(lookback=options.lookback)
     for path in signins:
-        load_file(collector, path, kind="signins", input_format=input_format, auth_details=auth_details)
+        load_file(
+            collector,
+            path,
+            kind="signins",
+            input_format=input_format,
+            auth_details=auth_details,
+            progress=functools.partial(progress, path) if progress else None,
+        )
     for path in audits:
         load_file(collector, path, kind="audits")
     for path in risks:

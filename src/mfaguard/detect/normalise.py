@@ -226,13 +226,10 @@ def triage(raw: dict[str, Any]) -> Triage:
     return Triage.DROP
 
 
-def fast_success(raw: dict[str, Any], *, default_interactive: bool = True) -> SuccessEvent:
-    """The success event of a record :func:`triage` called ``SUCCESS``, without full normalisation.
-
-    Gives what ``success_event(normalise_signin(raw))`` gives (a test holds the two together).
-    """
+def _identity(raw: Mapping[str, Any]) -> tuple[str, datetime, str, str]:
+    """(id, time, lower-cased UPN, userId) of a sign-in; raises :class:`SkipRecord`."""
     rid = raw.get("id")
-    if not rid or type(rid) is not str:
+    if not rid or not isinstance(rid, str):
         raise SkipRecord("missing id")
     created = raw.get("createdDateTime")
     if not created:
@@ -245,6 +242,15 @@ def fast_success(raw: dict[str, Any], *, default_interactive: bool = True) -> Su
     uid = _str(raw.get("userId")).strip()
     if not upn and not uid:
         raise SkipRecord("missing user")
+    return rid, ts, upn, uid
+
+
+def fast_success(raw: dict[str, Any], *, default_interactive: bool = True) -> SuccessEvent:
+    """The success event of a record :func:`triage` called ``SUCCESS``, without full normalisation.
+
+    Gives what ``success_event(normalise_signin(raw))`` gives (a test holds the two together).
+    """
+    rid, ts, upn, uid = _identity(raw)
     location = raw.get("location")
     if type(location) is not dict:
         location = {}
@@ -290,20 +296,7 @@ def normalise_signin(raw: object, *, default_interactive: bool = True) -> SignIn
     """Normalise one raw (Graph-shaped) sign-in record; raises :class:`SkipRecord`."""
     if not isinstance(raw, Mapping):
         raise SkipRecord("not a JSON object")
-    rid = raw.get("id")
-    if not rid or not isinstance(rid, str):
-        raise SkipRecord("missing id")
-    created = raw.get("createdDateTime")
-    if not created:
-        raise SkipRecord("missing createdDateTime")
-    try:
-        ts = parse_ts(created)
-    except ValueError:
-        raise SkipRecord("bad createdDateTime") from None
-    upn = _str(raw.get("userPrincipalName")).strip().lower()
-    uid = _str(raw.get("userId")).strip()
-    if not upn and not uid:
-        raise SkipRecord("missing user")
+    rid, ts, upn, uid = _identity(raw)
     status = raw.get("status")
     if status is None:
         status = {}

@@ -183,6 +183,16 @@ LOADERS: Mapping[str, Loader] = {
 """Input formats by name (``--input-format``); ``auto`` sniffs the file."""
 
 
+def _with_progress(
+    items: Records, stream: IO[bytes], total: int, progress: Callable[[int, int], None]
+) -> Records:
+    for n, item in enumerate(items, 1):
+        if not n & 0x3FFF:
+            progress(stream.tell(), total)
+        yield item
+    progress(total, total)
+
+
 def choose_loader(path: Path, head: bytes) -> str:
     """The loader for a file, from its first bytes (and its suffix for CSV)."""
     shape = sniff(head)
@@ -216,8 +226,9 @@ def load_file(
     kind: str = "signins",
     input_format: str = "auto",
     auth_details: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> None:
-    """Read one file into the collector. Raises :class:`InputError` only when the file cannot be
+    """Read one file into the collector (``progress(bytes_read, size)`` is called now and then). Raises :class:`InputError` only when the file cannot be
     opened or its format is unknown; bad records are counted as skipped."""
     try:
         stream = path.open("rb", buffering=1 << 20)
@@ -243,6 +254,8 @@ def load_file(
             collector.skip(reason, source, line)
 
         records = loader.read(stream, req, skip, collector.note)
+        if progress is not None:
+            records = _with_progress(records, stream, path.stat().st_size, progress)
         if kind == "signins":
             collector.add_signins(records, source=source)
         elif kind == "audits":
