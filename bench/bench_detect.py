@@ -64,13 +64,13 @@ def run(mode: str, path: Path) -> dict[str, float]:
     return json.loads(out.stdout)  # type: ignore[no-any-return]
 
 
-def ensure(size: int) -> Path:
-    path = OUT / f"signins_{size}.jsonl"
+def ensure(size: int, *, benign_only: bool = False) -> Path:
+    path = OUT / (f"signins_{size}_benign.jsonl" if benign_only else f"signins_{size}.jsonl")
     if not path.exists():
         sys.path.insert(0, str(HERE))
-        from gen_signins import generate
+        from gen_signins import ATTACK_RATE, generate
 
-        generate(size, path)
+        generate(size, path, attack_rate=0.0 if benign_only else ATTACK_RATE)
     return path
 
 
@@ -78,13 +78,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="250000,1000000")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--benign-only",
+        action="store_true",
+        help="files without attacks: memory that grows only with records",
+    )
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
     print(
         f"{'records':>9} {'mode':<13} {'seconds':>8} {'records/s':>10} {'peak MB':>8} {'alerts':>6} {'x json':>7}"
     )
     for size in (int(s) for s in args.sizes.split(",")):
-        path = ensure(size)
+        path = ensure(size, benign_only=args.benign_only)
         results: dict[str, dict[str, float]] = {}
         for _ in range(args.repeat):
             # Interleaved, so a burst of load on the machine hits every mode alike.

@@ -150,16 +150,24 @@ def main() -> None:
         assert proc.stdin is not None
         proc.stdin.close()
         proc.wait(timeout=60)
-    print(f"fleet audit: {count} tenants ({', '.join(SCENARIOS)}), {LATENCY_MS:g} ms per Graph request, "
-          f"concurrency {concurrency}, HTTPS emulator in another process, client-secret credentials")
-    print(f"  fleet (mfaguard fleet audit, one process): {wall:.2f} s wall, {ok}/{count} tenants ok, "
-          f"peak RSS {peak_kib / 1024:.0f} MiB")
+    print(
+        f"fleet audit: {count} tenants ({', '.join(SCENARIOS)}), {LATENCY_MS:g} ms per Graph request, "
+        f"concurrency {concurrency}, HTTPS emulator in another process, client-secret credentials"
+    )
+    print(
+        f"  fleet (mfaguard fleet audit, one process): {wall:.2f} s wall, {ok}/{count} tenants ok, "
+        f"peak RSS {peak_kib / 1024:.0f} MiB"
+    )
     print(f"  Graph requests: {requests} ({per_tenant:.2f} per tenant)")
-    print(f"  lower bound (requests/tenant × latency ÷ concurrency × tenants): {lower:.2f} s "
-          f"→ fleet is {wall / lower:.2f}× the bound (target ≤ 1.5×)")
-    print(f"  sequential `mfaguard audit` per tenant: mean {mean_seq:.3f} s over a sample of {sample} runs, "
-          f"extrapolated to {count} tenants: {sequential:.1f} s → fleet is {sequential / wall:.1f}× faster "
-          "(target ≥ 20×)")
+    print(
+        f"  lower bound (requests/tenant × latency ÷ concurrency × tenants): {lower:.2f} s "
+        f"→ fleet is {wall / lower:.2f}× the bound (target ≤ 1.5×)"
+    )
+    print(
+        f"  sequential `mfaguard audit` per tenant: mean {mean_seq:.3f} s over a sample of {sample} runs, "
+        f"extrapolated to {count} tenants: {sequential:.1f} s → fleet is {sequential / wall:.1f}× faster "
+        "(target ≥ 20×)"
+    )
 
 
 if __name__ == "__main__":

@@ -152,7 +152,11 @@ def attack(rng: random.Random, t: datetime) -> list[dict[str, Any]]:
     return out
 
 
-def generate(count: int, path: Path, seed: int = 7) -> int:
+ATTACK_RATE = 0.0004
+"""Chance that a time slot holds an attack (12-13 records) instead of one benign record: ~0.5 %."""
+
+
+def generate(count: int, path: Path, seed: int = 7, attack_rate: float = ATTACK_RATE) -> int:
     rng = random.Random(seed)
     step_s = SPAN.total_seconds() / count
     written = 0
@@ -162,7 +166,7 @@ def generate(count: int, path: Path, seed: int = 7) -> int:
         while written < count:
             t = START + timedelta(seconds=i * step_s)
             i += 1
-            recs = attack(rng, t) if rng.random() < 0.0004 else [benign(rng, t)]
+            recs = attack(rng, t) if rng.random() < attack_rate else [benign(rng, t)]
             for rec in recs[: count - written]:
                 fh.write(orjson.dumps(rec) + b"\n")
                 written += 1
@@ -172,4 +176,5 @@ def generate(count: int, path: Path, seed: int = 7) -> int:
 if __name__ == "__main__":
     n = int(sys.argv[1])
     out = Path(sys.argv[2])
-    print(f"wrote {generate(n, out)} records to {out} ({out.stat().st_size / 1e6:.0f} MB)")
+    rate = float(sys.argv[3]) if len(sys.argv) > 3 else ATTACK_RATE
+    print(f"wrote {generate(n, out, attack_rate=rate)} records to {out} ({out.stat().st_size / 1e6:.0f} MB)")

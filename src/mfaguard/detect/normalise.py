@@ -11,6 +11,7 @@ import json
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from enum import IntEnum
+from sys import intern
 from typing import Any
 
 from mfaguard.detect.classify import (
@@ -139,7 +140,7 @@ def _steps_raw(raw: Mapping[str, Any]) -> Sequence[Any] | None:
 def _step(entry: object) -> AuthStep:
     if not isinstance(entry, Mapping):
         raise SkipRecord("wrong type: authenticationDetails entry is not an object")
-    raw_detail = _str(entry.get("authenticationStepResultDetail"))
+    raw_detail = intern(_str(entry.get("authenticationStepResultDetail")))
     succeeded = _as_bool(entry.get("succeeded"))
     ts_value = entry.get("authenticationStepDateTime")
     ts: datetime | None = None
@@ -150,7 +151,7 @@ def _step(entry: object) -> AuthStep:
         except ValueError:
             ts = None
     return AuthStep(
-        method=_str(entry.get("authenticationMethod")),
+        method=intern(_str(entry.get("authenticationMethod"))),
         detail=normalise_phrase(raw_detail) if raw_detail else "",
         raw_detail=raw_detail,
         succeeded=succeeded,
@@ -238,8 +239,9 @@ def _identity(raw: Mapping[str, Any]) -> tuple[str, datetime, str, str]:
         ts = parse_ts(created)
     except ValueError:
         raise SkipRecord("bad createdDateTime") from None
-    upn = _str(raw.get("userPrincipalName")).strip().lower()
-    uid = _str(raw.get("userId")).strip()
+    # Interned: the same few users, IPs and apps recur in every kept record and event.
+    upn = intern(_str(raw.get("userPrincipalName")).strip().lower())
+    uid = intern(_str(raw.get("userId")).strip())
     if not upn and not uid:
         raise SkipRecord("missing user")
     return rid, ts, upn, uid
@@ -268,14 +270,14 @@ def fast_success(raw: dict[str, Any], *, default_interactive: bool = True) -> Su
         user_key=user_key(uid, upn),
         upn=upn,
         ts=ts,
-        ip=_str(raw.get("ipAddress")).strip(),
-        country=_str(location.get("countryOrRegion")).strip().upper(),
-        app=_str(raw.get("appDisplayName")),
+        ip=intern(_str(raw.get("ipAddress")).strip()),
+        country=intern(_str(location.get("countryOrRegion")).strip().upper()),
+        app=intern(_str(raw.get("appDisplayName"))),
         method=method,
         interactive=interactive,
         low_confidence=False,
-        city=_str(location.get("city")).strip(),
-        state=_str(location.get("state")).strip(),
+        city=intern(_str(location.get("city")).strip()),
+        state=intern(_str(location.get("state")).strip()),
     )
 
 
@@ -289,7 +291,7 @@ def _interactive(raw: Mapping[str, Any], default: bool) -> bool:
 
 def user_key(user_id: str, upn: str) -> str:
     """The stable key of a user: ``userId``, else the lower-cased UPN (reference §3 rule 1)."""
-    return user_id.lower() if user_id else f"upn:{upn}"
+    return intern(user_id.lower() if user_id else f"upn:{upn}")
 
 
 def normalise_signin(raw: object, *, default_interactive: bool = True) -> SignIn:
@@ -339,12 +341,12 @@ def normalise_signin(raw: object, *, default_interactive: bool = True) -> SignIn
         error_code=code,
         detail=detail,
         raw_detail=raw_detail,
-        ip=_str(raw.get("ipAddress")).strip(),
-        country=_str(location.get("countryOrRegion")).strip().upper(),
-        city=_str(location.get("city")).strip(),
-        state=_str(location.get("state")).strip(),
-        app=_str(raw.get("appDisplayName")),
-        user_agent=_str(raw.get("userAgent")),
+        ip=intern(_str(raw.get("ipAddress")).strip()),
+        country=intern(_str(location.get("countryOrRegion")).strip().upper()),
+        city=intern(_str(location.get("city")).strip()),
+        state=intern(_str(location.get("state")).strip()),
+        app=intern(_str(raw.get("appDisplayName"))),
+        user_agent=intern(_str(raw.get("userAgent"))),
         correlation_id=_str(raw.get("correlationId")).lower(),
         original_request_id=_str(raw.get("originalRequestId")).lower(),
         session_id=_str(raw.get("sessionId")).lower(),
