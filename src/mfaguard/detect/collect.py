@@ -292,64 +292,69 @@ class Collector:
         self, items: Iterable[tuple[Any, int]], *, source: str = "", default_interactive: bool = True
     ) -> None:
         """Add raw sign-in records, each with its line (or index) in ``source`` for error messages."""
+        # The hot loop of a large file: counters and the newest-time prefix are kept in locals.
         stats = self._stats
         keep, success, noise = Triage.KEEP, Triage.SUCCESS, Triage.NOISE
-        for raw, line in items:
-            stats.records += 1
-            verdict = triage(raw) if type(raw) is dict else keep
-            if verdict is success:
+        records = used = 0
+        newest = self._newest_prefix
+        try:
+            for raw, line in items:
+                records += 1
+                verdict = triage(raw) if type(raw) is dict else keep
+                if verdict is success:
+                    try:
+                        ev = fast_success(raw, default_interactive=default_interactive)
+                    except SkipRecord as exc:
+                        stats.skip(exc.reason, _Where(source, line))
+                        continue
+                    used += 1
+                    self._add_success(ev)
+                    continue
+                if verdict is not keep:
+                    # Benign and irrelevant: only check it is well-formed and note how new it is.
+                    rid = raw.get("id")
+                    created = raw.get("createdDateTime")
+                    if not rid or type(rid) is not str:
+                        stats.skip("missing id", _Where(source, line))
+                        continue
+                    if not created or type(created) is not str:
+                        stats.skip("missing createdDateTime", _Where(source, line))
+                        continue
+                    if (
+                        len(created) >= 20
+                        and created[-1] == "Z"
+                        and created[10] == "T"
+                        and created[13] == ":"
+                    ):
+                        # UTC ISO strings compare like the times they spell once their first 19
+                        # characters differ; the candidates sharing the newest prefix are parsed later.
+                        prefix = created[:19]
+                        if prefix > newest:
+                            newest = prefix
+                            self._newest_raw = [created]
+                        elif prefix == newest:
+                            self._newest_raw.append(created)
+                    elif not self._see_time(created):
+                        stats.skip("bad createdDateTime", _Where(source, line))
+                        continue
+                    used += 1
+                    if verdict is noise:
+                        self._count_noise(raw)
+                    continue
                 try:
-                    ev = fast_success(raw, default_interactive=default_interactive)
+                    rec = normalise_signin(raw, default_interactive=default_interactive)
                 except SkipRecord as exc:
                     stats.skip(exc.reason, _Where(source, line))
                     continue
-                stats.used += 1
-                self._add_success(ev)
-                continue
-            if verdict is not keep:
-                # Benign and irrelevant: only check it is well-formed and note how new it is.
-                rid = raw.get("id")
-                created = raw.get("createdDateTime")
-                if not rid or not isinstance(rid, str):
-                    stats.skip("missing id", _Where(source, line))
-                    continue
-                if not created or not isinstance(created, str):
-                    stats.skip("missing createdDateTime", _Where(source, line))
-                    continue
-                if not self._see_time(created):
-                    stats.skip("bad createdDateTime", _Where(source, line))
-                    continue
-                stats.used += 1
-                if verdict is noise:
-                    self._count_noise(raw)
-                continue
-            try:
-                rec = normalise_signin(raw, default_interactive=default_interactive)
-            except SkipRecord as exc:
-                stats.skip(exc.reason, _Where(source, line))
-                continue
-            stats.used += 1
-            self._add_record(rec)
+                used += 1
+                self._add_record(rec)
+        finally:
+            stats.records += records
+            stats.used += used
+            self._newest_prefix = newest
 
     def _see_time(self, created: str) -> bool:
-        # Track the newest time without parsing every benign record: UTC ISO strings
-        # ("2026-11-01T09:00:00.1234567Z") compare like the times they spell once their first 19
-        # characters differ; the few candidates sharing the newest prefix are parsed at the end.
-        if (
-            len(created) >= 20
-            and created[-1] == "Z"
-            and created[10] == "T"
-            and created[4] == "-"
-            and created[13] == ":"
-        ):
-            prefix = created[:19]
-            newest = self._newest_prefix
-            if prefix > newest:
-                self._newest_prefix = prefix
-                self._newest_raw = [created]
-            elif prefix == newest:
-                self._newest_raw.append(created)
-            return True
+        """Note the time of a record not in Graph's UTC form (offsets, portal style)."""
         try:
             self._bump(parse_ts(created))
         except ValueError:
