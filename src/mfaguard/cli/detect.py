@@ -117,6 +117,13 @@ def detect_command(
     campaign_prefix: int | None = typer.Option(
         None, "--campaign-prefix", min=8, max=32, help="Group DET-008 sources by this IPv4 prefix (e.g. 24)."
     ),
+    jobs: int = typer.Option(
+        0,
+        "--jobs",
+        min=0,
+        max=64,
+        help="Processes reading a large JSON Lines file (0 = one per core, up to 4).",
+    ),
     hunt: bool = typer.Option(False, "--hunt", help="Also report MFA interrupt noise per user (JSON only)."),
     output_format: AlertFormatName = typer.Option(AlertFormatName.table, "--format", help="Output format."),
     output: Path | None = typer.Option(
@@ -139,6 +146,7 @@ def detect_command(
     from mfaguard.detect import collect_files
     from mfaguard.detect.context import DetectOptions, parse_countries, parse_networks
     from mfaguard.detect.engine import analyse
+    from mfaguard.detect.parallel import default_jobs
     from mfaguard.detect.render import render
     from mfaguard.report import Severity
 
@@ -162,6 +170,7 @@ def detect_command(
                 input_format=input_format.value,
                 auth_details=auth_details,
                 progress=progress,
+                jobs=jobs or default_jobs(),
             )
         anchor = "input"
     else:

@@ -45,10 +45,12 @@ def collect_files(
     input_format: str = "auto",
     auth_details: Path | None = None,
     progress: Callable[[Path, int, int], None] | None = None,
+    jobs: int = 1,
 ) -> Evidence:
     """Read sign-in, audit and risk files into evidence (bad records counted, not raised).
 
-    ``progress(path, bytes_read, size)`` is called now and then while a sign-in file is read.
+    ``progress(path, bytes_read, size)`` is called now and then while a sign-in file is read;
+    ``jobs`` > 1 reads large JSON Lines files with that many processes (same evidence).
     """
     options = options or DetectOptions()
     collector = Collector(lookback=options.lookback)
@@ -60,6 +62,7 @@ def collect_files(
             input_format=input_format,
             auth_details=auth_details,
             progress=functools.partial(progress, path) if progress else None,
+            jobs=jobs,
         )
     for path in audits:
         load_file(collector, path, kind="audits")

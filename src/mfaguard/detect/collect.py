@@ -12,11 +12,13 @@ from __future__ import annotations
 import bisect
 import contextlib
 import json
+import os
 import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import IO, Any, Protocol
 
 from mfaguard.detect.classify import NOISE_CODES
@@ -145,6 +147,14 @@ class Baseline:
     def size(self) -> int:
         return sum(len(s) for s in self._sets.values())
 
+    def merge(self, other: Baseline) -> None:
+        for key, iset in other._sets.items():
+            mine = self._sets.get(key)
+            if mine is None:
+                self._sets[key] = iset
+            else:
+                mine.merge(iset)
+
 
 @dataclass(frozen=True)
 class Evidence:
@@ -186,14 +196,25 @@ class _Stats:
         self.used = 0
         self.duplicates = 0
         self.skipped: Counter[str] = Counter()
-        self.examples: list[str] = []
+        self.examples: list[tuple[_Where, str]] = []
         self.notes: list[str] = []
 
-    def skip(self, reason: str, where: object) -> None:
+    def skip(self, reason: str, where: _Where) -> None:
         self.skipped[reason] += 1
         if len(self.examples) < MAX_EXAMPLES:
-            text = str(where)
-            self.examples.append(f"{text}: {reason}" if text else reason)
+            self.examples.append((where, reason))
+
+    def merge(self, other: _Stats, line_offset: int) -> None:
+        """Add the counts of a worker that read a later part of the same input."""
+        self.records += other.records
+        self.used += other.used
+        self.duplicates += other.duplicates
+        self.skipped.update(other.skipped)
+        for where, reason in other.examples:
+            if len(self.examples) < MAX_EXAMPLES:
+                line = where.line + line_offset if where.line is not None else None
+                self.examples.append((_Where(where.source, line), reason))
+        self.notes.extend(n for n in other.notes if n not in self.notes)
 
     def freeze(self) -> InputStats:
         return InputStats(
@@ -201,7 +222,7 @@ class _Stats:
             used=self.used,
             duplicates=self.duplicates,
             skipped=dict(self.skipped),
-            examples=tuple(self.examples),
+            examples=tuple(f"{w}: {r}" if str(w) else r for w, r in self.examples),
             notes=tuple(self.notes),
         )
 
@@ -217,13 +238,16 @@ class SuccessStore:
 
     Whether a success matters (a denial of the same user near it) is known only once the whole input
     is read, and inputs come in any order; spilling keeps memory flat however large the file is. The
-    file is deleted when the store is garbage-collected or the process ends.
+    files are unlinked as soon as they are open, so nothing is left behind. Pickling (a parallel
+    worker handing its part back) writes the successes to a named file the receiver opens and
+    unlinks.
     """
 
     def __init__(self, limit: int = 4096) -> None:
         self.limit = limit
         self._mem: list[SuccessEvent] = []
         self._file: IO[bytes] | None = None
+        self._adopted: list[IO[bytes]] = []
         self.spilled = 0
 
     def add(self, success: SuccessEvent) -> None:
@@ -235,29 +259,67 @@ class SuccessStore:
         if self._file is None:
             # Lives as long as the store; removed by the OS when closed or at exit.
             self._file = tempfile.TemporaryFile(prefix="mfaguard-successes-")  # noqa: SIM115
-        dumps = json.dumps
-        lines = []
-        for s in self._mem:
-            micros = (s.ts - _EPOCH) // _MICRO
-            row = [s.record_id, s.user_key, s.upn, micros, s.ip, s.country, s.app, s.method, s.interactive,
-                   s.low_confidence, s.city, s.state]  # fmt: skip
-            lines.append(dumps(row, separators=(",", ":")))
-        self._file.write(("\n".join(lines) + "\n").encode())
+        self._file.write(_encode(self._mem))
         self.spilled += len(self._mem)
         self._mem = []
 
     def __iter__(self) -> Iterator[SuccessEvent]:
-        if self._file is not None:
-            self._file.flush()
-            self._file.seek(0)
-            for line in self._file:
-                r = json.loads(line)
-                yield SuccessEvent(
-                    record_id=r[0], user_key=r[1], upn=r[2], ts=_EPOCH + r[3] * _MICRO, ip=r[4], country=r[5],
-                    app=r[6], method=r[7], interactive=r[8], low_confidence=r[9], city=r[10], state=r[11],
-                )  # fmt: skip
-            self._file.seek(0, 2)
+        for handle in [*self._adopted, *([self._file] if self._file else [])]:
+            handle.flush()
+            handle.seek(0)
+            for line in handle:
+                yield _decode(line)
+            handle.seek(0, 2)
         yield from self._mem
+
+    def extend(self, other: SuccessStore) -> None:
+        """Take over another store's successes (files included)."""
+        self._adopted.extend(other._adopted)
+        if other._file is not None:
+            self._adopted.append(other._file)
+        for s in other._mem:
+            self.add(s)
+        self.spilled += other.spilled
+        other._adopted, other._file, other._mem = [], None, []
+
+    def __getstate__(self) -> dict[str, Any]:
+        fd, name = tempfile.mkstemp(prefix="mfaguard-successes-")
+        with os.fdopen(fd, "wb") as out:
+            for handle in [*self._adopted, *([self._file] if self._file else [])]:
+                handle.flush()
+                handle.seek(0)
+                while chunk := handle.read(1 << 20):
+                    out.write(chunk)
+            out.write(_encode(self._mem))
+        return {"limit": self.limit, "path": name, "spilled": self.spilled + len(self._mem)}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.limit = state["limit"]
+        self._mem = []
+        self._file = None
+        path = Path(state["path"])
+        handle = path.open("rb+")
+        path.unlink()
+        self._adopted = [handle]
+        self.spilled = state["spilled"]
+
+
+def _encode(successes: Iterable[SuccessEvent]) -> bytes:
+    lines = []
+    for s in successes:
+        micros = (s.ts - _EPOCH) // _MICRO
+        row = [s.record_id, s.user_key, s.upn, micros, s.ip, s.country, s.app, s.method, s.interactive,
+               s.low_confidence, s.city, s.state]  # fmt: skip
+        lines.append(json.dumps(row, separators=(",", ":")) + "\n")
+    return "".join(lines).encode()
+
+
+def _decode(line: bytes) -> SuccessEvent:
+    r = json.loads(line)
+    return SuccessEvent(
+        record_id=r[0], user_key=r[1], upn=r[2], ts=_EPOCH + r[3] * _MICRO, ip=r[4], country=r[5],
+        app=r[6], method=r[7], interactive=r[8], low_confidence=r[9], city=r[10], state=r[11],
+    )  # fmt: skip
 
 
 class Collector:
@@ -465,6 +527,37 @@ class Collector:
             if obj.id in store:
                 self._stats.duplicates += 1
             store[obj.id] = obj
+
+    def merge(self, other: Collector, *, line_offset: int = 0) -> None:
+        """Fold in a collector that read a later part of the same input (parallel reading).
+
+        Gives what reading that part here would have given: denial events keep the copy from the
+        earliest record, records are deduplicated by id, baselines and counters add up.
+        """
+        self._stats.merge(other._stats, line_offset)
+        for rid, rec in other._denial_records.items():
+            if rid in self._denial_records:
+                self._stats.duplicates += 1
+            else:
+                self._denial_records[rid] = rec
+        for dkey, ev in other._denials.items():
+            old = self._denials.get(dkey)
+            if old is None or (ev.record_ts, ev.record_id) < (old.record_ts, old.record_id):
+                self._denials[dkey] = ev
+        self._successes.extend(other._successes)
+        self.baseline.merge(other.baseline)
+        for key, counts in other._interrupts.items():
+            self._interrupts.setdefault(key, Counter()).update(counts)
+        for key, names in other._users.items():
+            self._users.setdefault(key, names)
+        for upn, key in other._upn_to_id.items():
+            self._upn_to_id.setdefault(upn, key)
+        if other._newest_prefix > self._newest_prefix:
+            self._newest_prefix, self._newest_raw = other._newest_prefix, list(other._newest_raw)
+        elif other._newest_prefix == self._newest_prefix:
+            self._newest_raw.extend(other._newest_raw)
+        if other._newest is not None:
+            self._bump(other._newest)
 
     # -- output ----------------------------------------------------------------------------------
 

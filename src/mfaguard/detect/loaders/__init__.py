@@ -227,8 +227,11 @@ def load_file(
     input_format: str = "auto",
     auth_details: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
+    jobs: int = 1,
 ) -> None:
-    """Read one file into the collector (``progress(bytes_read, size)`` is called now and then). Raises :class:`InputError` only when the file cannot be
+    """Read one file into the collector (``progress(bytes_read, size)`` is called now and then).
+
+    A large JSON Lines sign-in file is read by ``jobs`` processes when ``jobs`` > 1. Raises :class:`InputError` only when the file cannot be
     opened or its format is unknown; bad records are counted as skipped."""
     try:
         stream = path.open("rb", buffering=1 << 20)
@@ -249,6 +252,15 @@ def load_file(
             auth_details = find_auth_details(path)
         req = LoadRequest(path=path, kind=kind, auth_details=auth_details)
         source = str(path)
+        if name == "jsonl" and kind == "signins" and jobs > 1:
+            from mfaguard.detect.parallel import MIN_PARALLEL_BYTES, load_jsonl_parallel
+
+            size = path.stat().st_size
+            if size >= MIN_PARALLEL_BYTES:
+                load_jsonl_parallel(collector, path, jobs=jobs, source=source)
+                if progress is not None:
+                    progress(size, size)
+                return
 
         def skip(reason: str, line: int | None) -> None:
             collector.skip(reason, source, line)
