@@ -120,6 +120,12 @@ def _export(ctx: DemoContext) -> None:
     )
 
 
+def _fleet(ctx: DemoContext) -> None:
+    from mfaguard.fleet.demo import fleet_step
+
+    fleet_step(ctx)
+
+
 DEMO_STEPS: list[DemoStep] = [
     DemoStep(
         "connect",
@@ -142,6 +148,15 @@ DEMO_STEPS: list[DemoStep] = [
         "`mfaguard export --output FILE` keeps Graph's raw answers; `mfaguard audit --snapshot FILE` judges "
         "them later (in CI, after an upgrade) exactly as the live audit did.",
         _export,
+    ),
+    DemoStep(
+        "fleet",
+        "Watch a fleet for drift",
+        "`mfaguard fleet audit --config mfaguard.yaml` audits many tenants at once (each with its own "
+        "credential), stores every run, and compares it with the previous one: a control whose status or "
+        "value changed is drift. Per tenant, mode report records it, alert notifies it once, remediate "
+        "puts it right through the safe-change path. `mfaguard watch` does this on a schedule.",
+        lambda ctx: _fleet(ctx),
     ),
 ]
 """The steps, in order. Later features add theirs with :func:`add_step`."""

@@ -19,6 +19,8 @@ def test_demo_runs_every_step_with_narration() -> None:
     assert "Signed in to tenant" in out
     assert "FAIL" in out and "MFA-007" in out
     assert "the same findings as the live audit" in out
+    assert "Drift found in fabrikam: MFA-004 status: PASS → FAIL" in out
+    assert "applied, verified by a fresh audit" in out
     assert "Traceback" not in result.stderr
 
 

@@ -84,10 +84,56 @@ def disable_location(emu: Emulator, tenant_id: str) -> None:
 
 
 class Recorder:
-    """A notification sender that records what it was asked to send."""
+    """A notifier factory whose notifiers record what they are asked to send (and succeed)."""
 
     def __init__(self) -> None:
-        self.sent: list[tuple[Any, Any]] = []
+        self.sent: list[tuple[str, Any]] = []
 
-    async def __call__(self, target: Any, notice: Any) -> None:
-        self.sent.append((target, notice))
+    def __call__(self, target: Any) -> Any:
+        from mfaguard.notify import SendResult
+
+        recorder = self
+        name = getattr(target, "name", None) or "recorder"
+
+        class _Notifier:
+            target = name
+
+            def accepts(self, note: Any) -> bool:
+                return True
+
+            async def send(self, note: Any) -> SendResult:
+                recorder.sent.append((name, note))
+                return SendResult(ok=True)
+
+        return _Notifier()
+
+
+class WebhookReceiver:
+    """A local webhook endpoint on 127.0.0.1 that records every JSON POST."""
+
+    def __init__(self) -> None:
+        import json
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        received = self.received = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                received.append(json.loads(self.rfile.read(length) or b"null"))
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                return None
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

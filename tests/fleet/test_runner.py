@@ -55,14 +55,9 @@ def fifty() -> tuple[Fleet, FleetOutcome, Any, Any]:
     )
     tmp = tempfile.TemporaryDirectory()
     store = open_store(f"sqlite:///{tmp.name}/history.db")
-    in_flight = {"now": 0, "max": 0}
-
-    def progress(event: str, tenant: Any, outcome: Any) -> None:
-        in_flight["now"] += 1 if event == "start" else -1
-        in_flight["max"] = max(in_flight["max"], in_flight["now"])
-
-    outcome = run_fleet(fleet.runner(store, concurrency=8, progress=progress))
-    yield fleet, outcome, store, in_flight
+    runner = fleet.runner(store, concurrency=8)
+    outcome = run_fleet(runner)
+    yield fleet, outcome, store, runner
     store.close()
     tmp.cleanup()
 
@@ -116,8 +111,8 @@ def test_fleet_document_follows_design(fifty: Any) -> None:
 
 
 def test_global_concurrency_limit_holds(fifty: Any) -> None:
-    *_, in_flight = fifty
-    assert 1 < in_flight["max"] <= 8
+    *_, runner = fifty
+    assert 1 < runner.peak_active <= 8
 
 
 def test_weak_tenants_fail_and_compliant_ones_pass(fifty: Any) -> None:

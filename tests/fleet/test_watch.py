@@ -29,14 +29,14 @@ def _watcher(store: Any, every: float, **kwargs: Any) -> tuple[Watcher, list[Any
 
 
 def test_runs_on_a_fast_schedule_without_overlap(fleet_store: Any) -> None:
-    watcher, runs, active = _watcher(fleet_store, 0.2)
+    watcher, runs, _ = _watcher(fleet_store, 0.2)
     count = asyncio.run(watcher.run(asyncio.Event(), max_runs=3))
     assert count == 3 and len(runs) == 3
     assert all(o.counts()["ok"] == 4 for o in runs)
     # Runs never overlap: each started after the previous one had finished.
     for before, after in itertools.pairwise(runs):
         assert after.started_at >= before.started_at + timedelta(seconds=before.seconds)
-    assert active["max"] <= 2
+    assert watcher.runner.peak_active <= 2
     assert len(fleet_store.list_runs(kind="audit", limit=None)) == 12
     assert fleet_store.get_lock(LOCK_NAME) is None  # released
 

@@ -54,9 +54,11 @@ from mfaguard.cli import doctor as _doctor_cmd  # noqa: E402,F401
 from mfaguard.cli import emulator as _emulator_cmd  # noqa: E402,F401
 from mfaguard.cli import explain as _explain_cmd  # noqa: E402,F401
 from mfaguard.cli import export as _export_cmd  # noqa: E402,F401
+from mfaguard.cli import fleet as _fleet_cmd  # noqa: E402,F401
 from mfaguard.cli import history as _history_cmd  # noqa: E402,F401
 from mfaguard.cli import plan as _plan_cmd  # noqa: E402,F401
 from mfaguard.cli import version as _version_cmd  # noqa: E402,F401
+from mfaguard.cli import watch as _watch_cmd  # noqa: E402,F401
 
 
 def main() -> None:

@@ -1,180 +1,170 @@
-"""Telling people: notices for new drift, remediations and detection alerts, sent once per target.
+"""Telling people: new drift, remediations, detection alerts and tenants that stopped being readable.
 
-A notice has a ``dedupe_key``. Before sending it to a target the dispatcher *claims* the pair in the
-history store (:meth:`~mfaguard.store.Store.claim_notification`): a notice already sent — by this run,
-an earlier run, or another machine — is not sent again, and a failed one is retried on a later run.
-Sending happens in background tasks (the notifiers retry with backoff), so a slow or dead webhook
-never holds up the tenants; the runner waits for deliveries only at the very end of a fleet run.
-Messages carry names, control ids and values — never a secret or a webhook URL.
+Messages are built by :mod:`mfaguard.notify` and sent by :func:`mfaguard.notify.deliver`, which
+claims each (dedupe key, target) in the history store first: a message already sent — by this run,
+an earlier one, or another machine — is not sent again; a failed one is retried on a later run.
+Delivery runs in background tasks (the notifiers retry with backoff within a deadline), so a slow or
+dead webhook never holds up the tenants; the runner waits for deliveries only at the very end of a
+fleet run. Messages carry names, control ids and values — never a secret or a webhook URL.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from mfaguard.fleet.drift import DriftChange
     from mfaguard.fleet.targets import FleetTenant
+    from mfaguard.notify import DeliveryReport, Notification, Notifier
     from mfaguard.store import Store
 
-__all__ = ["Dispatcher", "Notice", "Sender", "drift_notice", "target_name"]
+__all__ = ["Dispatcher", "NotifierFactory", "change_notification"]
 
 log = logging.getLogger("mfaguard.fleet")
 
-Sender = Callable[[Any, "Notice"], Awaitable[None]]
-"""Send one notice to one target (a notification target from the fleet file); raise on failure."""
+NotifierFactory = Callable[[Any], "Notifier"]
+"""Builds the notifier for one target of the fleet file (tests inject their own)."""
 
-SEND_TIMEOUT = 120.0
-"""Seconds one delivery (with the notifier's own retries) may take."""
-
-
-@dataclass(frozen=True, slots=True)
-class Notice:
-    """One thing to tell people about one tenant."""
-
-    kind: str
-    """``drift``, ``remediation`` or ``alert``."""
-    tenant: str
-    tenant_id: str | None
-    dedupe_key: str
-    title: str
-    text: str
-    severity: str = "medium"
-    items: tuple[Mapping[str, Any], ...] = ()
-    links: Mapping[str, str] = field(default_factory=dict)
-
-    def to_json(self) -> dict[str, Any]:
-        """The generic webhook payload."""
-        return {
-            "source": "mfaguard",
-            "kind": self.kind,
-            "tenant": self.tenant,
-            "tenant_id": self.tenant_id,
-            "dedupe_key": self.dedupe_key,
-            "severity": self.severity,
-            "title": self.title,
-            "text": self.text,
-            "items": [dict(i) for i in self.items],
-        }
+DRAIN_LIMIT = 120.0
 
 
-def drift_notice(tenant: FleetTenant, run_id: int, changes: Sequence[DriftChange]) -> Notice:
-    """The notice for a run's new drift (one message per tenant and run, listing every change)."""
+def change_notification(tenant: FleetTenant, info: Mapping[str, Any], *, key: str) -> Notification:
+    """The message about a remediation (applied, or refused by the lock-out guard)."""
+    from mfaguard.notify import EventKind, Notification
+
+    if info["result"] == "refused":
+        title = f"mfaguard: remediation refused in {tenant.name} (lock-out guard)"
+    else:
+        state = "verified" if info.get("verified") else "NOT verified"
+        title = f"mfaguard: {tenant.name} remediated ({', '.join(info['controls'])}; {state})"
+    facts: list[tuple[str, str]] = [
+        ("Controls", ", ".join(info["controls"])),
+        ("Result", str(info["result"])),
+    ]
+    if info.get("change_id") is not None:
+        facts.append(("Change", str(info["change_id"])))
+    return Notification(
+        dedupe_key=f"change:{tenant.name}:{key}",
+        kind=EventKind.CHANGE,
+        tenant=tenant.name,
+        severity="medium" if info.get("verified") else "high",
+        title=title,
+        text=str(info.get("message") or ""),
+        facts=tuple(facts),
+        data={k: v for k, v in info.items() if k != "verify_report"},
+    )
+
+
+def drift_severities(changes: Sequence[DriftChange], severity_of: Mapping[str, str]) -> dict[str, str]:
+    """Severity per drifted control: its own when it got worse, ``info`` when it only improved."""
     from mfaguard.fleet.drift import is_regression
 
-    worse = [c for c in changes if is_regression(c)]
-    lines = [
-        f"{c.control_id}{f' [{c.resource}]' if c.resource else ''} {c.field}: {c.before!r} → {c.after!r}"
+    worse = {c.control_id for c in changes if is_regression(c)}
+    return {
+        c.control_id: (severity_of.get(c.control_id, "medium") if c.control_id in worse else "low")
         for c in changes
-    ]
-    title = (
-        f"mfaguard: drift in tenant {tenant.name} ({len(changes)} change(s)"
-        + (f", {len(worse)} control(s) got worse" if worse else "")
-        + ")"
-    )
-    return Notice(
-        kind="drift",
-        tenant=tenant.name,
-        tenant_id=tenant.tenant_id,
-        dedupe_key=f"drift|{tenant.name}|run-{run_id}",
-        title=title,
-        text="\n".join(lines),
-        severity="high" if worse else "low",
-        items=tuple(c.to_json() for c in changes),
-    )
-
-
-def target_name(target: Any, index: int) -> str:
-    """A target's name in the store and in logs: its ``name``, else ``<type>-<n>`` (never its URL)."""
-    name = getattr(target, "name", None) if not isinstance(target, Mapping) else target.get("name")
-    if name:
-        return str(name)
-    kind = getattr(target, "type", None) if not isinstance(target, Mapping) else target.get("type")
-    return f"{kind or 'target'}-{index + 1}"
+    }
 
 
 class Dispatcher:
-    """Claims, sends and records notices (see the module docstring)."""
+    """Builds each tenant's notifiers once and delivers messages in the background."""
 
-    def __init__(self, store: Store | None, *, sender: Sender | None = None) -> None:
-        self.store = store
-        self._sender = sender
-        self._tasks: set[asyncio.Task[None]] = set()
-        self.sent = 0
-        self.failed = 0
-
-    @property
-    def sender(self) -> Sender | None:
-        return self._sender
-
-    async def submit(
+    def __init__(
         self,
-        db: Callable[..., Awaitable[Any]],
+        store: Store | None,
+        *,
+        factory: NotifierFactory | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        self.store = store
+        self._factory = factory
+        self._env = env
+        self._notifiers: dict[str, list[Notifier]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.reports: list[DeliveryReport] = []
+        self.policy: Any = None
+        """A :class:`mfaguard.notify.DeliveryPolicy` (None: the notifier package's default)."""
+
+    def notifiers(self, tenant: FleetTenant) -> list[Notifier]:
+        found = self._notifiers.get(tenant.name)
+        if found is None:
+            found = []
+            for target in tenant.notifications:
+                try:
+                    found.append(self._build(target))
+                except Exception as exc:  # a target that cannot be built is logged, never fatal
+                    log.warning(
+                        "notification target %r of %s unusable: %s",
+                        getattr(target, "name", None),
+                        tenant.name,
+                        exc,
+                    )
+            self._notifiers[tenant.name] = found
+        return found
+
+    def _build(self, target: Any) -> Notifier:
+        if self._factory is not None:
+            return self._factory(target)
+        from mfaguard.notify import build_notifier
+
+        # Notification secrets (url_env, password_env) are read from the real environment: fleet
+        # mode hides MFAGUARD_* only from the Graph credentials.
+        return build_notifier(target, os.environ if self._env is None else self._env)
+
+    def submit(
+        self,
         tenant: FleetTenant,
-        notice: Notice,
+        notes: Sequence[Notification],
         *,
         on_sent: Callable[[], Awaitable[None]] | None = None,
     ) -> int:
-        """Claim ``notice`` for each of the tenant's targets and send the claimed ones in the
-        background; returns how many targets it will go to (0 = already sent or no targets)."""
-        claimed = 0
-        if self.sender is None:
+        """Queue ``notes`` for the tenant's targets; returns how many (message, target) pairs will be
+        attempted (each at most once ever, whatever this returns)."""
+        if self.store is None or not notes:
             return 0
-        for index, target in enumerate(tenant.notifications):
-            name = target_name(target, index)
-            if self.store is not None and not await db(
-                self.store.claim_notification, notice.dedupe_key, name
-            ):
-                continue
-            claimed += 1
-            task = asyncio.create_task(self._deliver(db, target, name, notice, on_sent))
+        notifiers = self.notifiers(tenant)
+        jobs = sum(1 for note in notes for n in notifiers if n.accepts(note))
+        if jobs:
+            task = asyncio.create_task(self._deliver(notifiers, list(notes), on_sent))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
-        return claimed
+        return jobs
 
     async def _deliver(
         self,
-        db: Callable[..., Awaitable[Any]],
-        target: Any,
-        name: str,
-        notice: Notice,
+        notifiers: list[Notifier],
+        notes: list[Notification],
         on_sent: Callable[[], Awaitable[None]] | None,
     ) -> None:
-        error: str | None = None
-        try:
-            assert self.sender is not None
-            await asyncio.wait_for(self.sender(target, notice), timeout=SEND_TIMEOUT)
-        except asyncio.CancelledError:
-            error = "cancelled before it was sent"
-        except TimeoutError:
-            error = f"not delivered within {SEND_TIMEOUT:g} s"
-        except Exception as exc:  # a failed notification is recorded and retried later, never fatal
-            error = f"{type(exc).__name__}: {exc}"
-        if error is None:
-            self.sent += 1
-        else:
-            self.failed += 1
-            log.warning("notification %s to %s failed: %s", notice.dedupe_key, name, error)
-        if self.store is not None:
-            try:
-                await db(
-                    self.store.finish_notification,
-                    notice.dedupe_key,
-                    name,
-                    sent=error is None,
-                    attempts=1,
-                    error=error,
-                )
-                if error is None and on_sent is not None:
-                    await on_sent()
-            except Exception as exc:  # the store failing here must not crash the run
-                log.warning("could not record notification %s: %s", notice.dedupe_key, exc)
+        from mfaguard.notify import deliver
 
-    async def drain(self, limit: float = SEND_TIMEOUT + 10) -> None:
+        assert self.store is not None
+        try:
+            if self.policy is None:
+                report = await deliver(self.store, notifiers, notes)
+            else:
+                report = await deliver(self.store, notifiers, notes, policy=self.policy)
+        except Exception as exc:  # deliver never raises by contract; be safe anyway
+            log.warning("notification delivery failed: %s", exc)
+            return
+        self.reports.append(report)
+        if on_sent is not None and report.count("sent"):
+            try:
+                await on_sent()
+            except Exception as exc:
+                log.warning("could not record the notification: %s", exc)
+
+    def counts(self) -> dict[str, int]:
+        """Deliveries so far: sent, failed, skipped (already sent earlier)."""
+        return {
+            status: sum(r.count(status) for r in self.reports) for status in ("sent", "failed", "skipped")
+        }
+
+    async def drain(self, limit: float = DRAIN_LIMIT) -> None:
         """Wait for deliveries still in flight (end of a fleet run)."""
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=limit)

@@ -37,6 +37,8 @@ class AuditRun:
     previous_run_id: int | None = None
     drift: tuple[DriftChange, ...] = ()
     error: str | None = None
+    drift_records: tuple[Any, ...] = ()
+    """The stored :class:`~mfaguard.store.DriftRecord` rows of ``drift``."""
 
 
 def _controls(tenant: FleetTenant) -> Any:
@@ -61,7 +63,7 @@ async def audit_and_store(
     now = runner.clock()
     run_id: int | None = None
     if store is not None:
-        await runner.db(store.upsert_tenant, tenant.name, tenant_id=tenant.tenant_id, tags=tenant.tags)
+        await runner.ensure_tenant(tenant)
         run_id = await runner.db(store.record_run, tenant.name, "audit", started_at=now, trigger=trigger)
     try:
         live = await run_live_audit(
@@ -97,29 +99,28 @@ async def audit_and_store(
     await runner.db(store.save_findings, run_id, report.findings)
     previous_id: int | None = None
     changes: tuple[DriftChange, ...] = ()
-    if compare:
-        previous = await runner.db(store.previous_run, tenant.name, "audit", before_run_id=run_id)
-        if previous is not None:
-            previous_id = previous.id
-            before = await runner.db(store.findings_for_run, previous.id)
-            changes = compute_drift(before, report.findings)
-            if changes:
-                await runner.db(
-                    store.save_drift,
-                    tenant.name,
-                    [
-                        DriftItem(
-                            c.control_id,
-                            c.field + (f" [{c.resource}]" if c.resource else ""),
-                            c.before,
-                            c.after,
-                        )
-                        for c in changes
-                    ],
-                    run_id=run_id,
-                    previous_run_id=previous_id,
-                    detected_at=now,
-                )
+    records: list[Any] = []
+    if compare and tenant.name in runner.previous:
+        # The newest successful audit before this fleet run (read for every tenant at its start).
+        previous_id, before = runner.previous[tenant.name]
+        changes = compute_drift(before, report.findings)
+        if changes:
+            records = await runner.db(
+                store.save_drift,
+                tenant.name,
+                [
+                    DriftItem(
+                        c.control_id,
+                        c.field + (f" [{c.resource}]" if c.resource else ""),
+                        c.before,
+                        c.after,
+                    )
+                    for c in changes
+                ],
+                run_id=run_id,
+                previous_run_id=previous_id,
+                detected_at=now,
+            )
     summary = {**report.summary(), "problems": list(live.problems), "drift": len(changes)}
     await runner.db(
         store.finish_run,
@@ -128,7 +129,7 @@ async def audit_and_store(
         summary=summary,
         error="; ".join(live.problems) or None,
     )
-    return AuditRun(live, run_id, previous_id, changes)
+    return AuditRun(live, run_id, previous_id, changes, drift_records=tuple(records))
 
 
 async def audit_step(runner: FleetRunner, tenant: FleetTenant, *, trigger: str) -> TenantOutcome:
@@ -138,6 +139,7 @@ async def audit_step(runner: FleetRunner, tenant: FleetTenant, *, trigger: str) 
     live = run.live
     if live is None or live.snapshot is None:
         reason = run.error or "the policy could not be read"
+        notified = await _notify_run_error(runner, tenant, run.run_id)
         return TenantOutcome(
             tenant,
             "error",
@@ -145,12 +147,13 @@ async def audit_step(runner: FleetRunner, tenant: FleetTenant, *, trigger: str) 
             result=TenantResult(tenant.name, "error", error=reason),
             run_id=run.run_id,
             unfinished=True,
+            notified=notified,
         )
     problems = "; ".join(live.problems) or None
     result = TenantResult(tenant.name, "ok", error=problems, report=live.report)
     notified = 0
     remediation: dict[str, Any] | None = None
-    if run.drift and tenant.mode in (Mode.ALERT, Mode.REMEDIATE) and run.run_id is not None:
+    if tenant.mode in (Mode.ALERT, Mode.REMEDIATE) and tenant.notifications and run.run_id is not None:
         notified = await _notify_drift(runner, tenant, run)
     if run.drift and tenant.mode is Mode.REMEDIATE:
         from mfaguard.fleet.remediate import remediate_drift
@@ -179,19 +182,53 @@ async def audit_step(runner: FleetRunner, tenant: FleetTenant, *, trigger: str) 
 
 
 async def _notify_drift(runner: FleetRunner, tenant: FleetTenant, run: AuditRun) -> int:
-    from mfaguard.fleet.alerting import drift_notice
+    """Notify this run's new drift, and drift of earlier runs whose notification failed (retried
+    once per run until it goes out; each message is sent at most once per target)."""
+    from mfaguard.fleet.alerting import drift_severities
+    from mfaguard.notify import drift_notification
 
     store = runner.store
-    assert store is not None and run.run_id is not None
-    run_id = run.run_id
+    if store is None or run.live is None:
+        return 0
+    pending = await runner.db(store.list_drift, tenant=tenant.name, unnotified=True, limit=500)
+    by_run: dict[int, list[Any]] = {}
+    for record in sorted(pending, key=lambda r: r.id):
+        by_run.setdefault(record.run_id, []).append(record)
+    severity_of = {f.control_id: f.severity.value for f in run.live.report.findings}
+    severities = drift_severities(run.drift, severity_of)
+    notified = 0
+    for records in by_run.values():
+        ids = [r.id for r in records]
+        note = drift_notification(
+            tenant.name,
+            records,
+            severities={
+                r.control_id: severities.get(r.control_id, severity_of.get(r.control_id, "medium"))
+                for r in records
+            },
+        )
 
-    async def mark() -> None:
-        records = await runner.db(store.list_drift, tenant=tenant.name, unnotified=True, limit=None)
-        await runner.db(store.mark_drift_notified, [r.id for r in records if r.run_id == run_id])
+        async def mark(ids: list[int] = ids) -> None:
+            await runner.db(store.mark_drift_notified, ids)
 
-    return await runner.dispatcher.submit(
-        runner.db, tenant, drift_notice(tenant, run_id, run.drift), on_sent=mark
-    )
+        notified += runner.dispatcher.submit(tenant, [note], on_sent=mark)
+    return notified
+
+
+async def _notify_run_error(runner: FleetRunner, tenant: FleetTenant, run_id: int | None) -> int:
+    """A tenant that could be read last time and cannot now: tell people once (not every run)."""
+    from mfaguard.notify import run_error_notification
+
+    store = runner.store
+    if store is None or run_id is None or tenant.mode is Mode.REPORT or not tenant.notifications:
+        return 0
+    before = await runner.db(store.previous_run, tenant.name, "audit", before_run_id=run_id, status=None)
+    if before is not None and before.status.value == "error":
+        return 0
+    record = await runner.db(store.get_run, run_id)
+    if record is None:
+        return 0
+    return runner.dispatcher.submit(tenant, [run_error_notification(record)])
 
 
 Step = Callable[..., Awaitable["TenantOutcome"]]

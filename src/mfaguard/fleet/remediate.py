@@ -156,23 +156,6 @@ async def _apply(
 
 
 async def _notify(runner: FleetRunner, tenant: FleetTenant, info: dict[str, Any], *, key: str) -> None:
-    from mfaguard.fleet.alerting import Notice
+    from mfaguard.fleet.alerting import change_notification
 
-    if info["result"] == "refused":
-        title = f"mfaguard: remediation refused in tenant {tenant.name} (lock-out guard)"
-    else:
-        state = "verified" if info["verified"] else "NOT verified"
-        title = f"mfaguard: remediated drift in tenant {tenant.name} ({state})"
-    change = f"; change {info['change_id']}" if info.get("change_id") else ""
-    notice = Notice(
-        kind="remediation",
-        tenant=tenant.name,
-        tenant_id=tenant.tenant_id,
-        dedupe_key=f"remediation|{tenant.name}|{key}",
-        title=title,
-        text=f"{info['message']} — controls {', '.join(info['controls'])}{change}",
-        severity="medium" if info["verified"] else "high",
-        items=tuple(info.get("changes", ())),
-    )
-    if tenant.notifications:
-        await runner.dispatcher.submit(runner.db, tenant, notice)
+    runner.dispatcher.submit(tenant, [change_notification(tenant, info, key=key)])

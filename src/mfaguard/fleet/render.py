@@ -48,13 +48,6 @@ def render_outcome(outcome: FleetOutcome, output_format: str, *, options: Any = 
 
 
 def _result_cell(t: TenantOutcome) -> str:
-    if t.status != "ok":
-        return t.status
-    if t.result is not None and t.result.report is not None:
-        counts = t.result.report.summary()
-        return (
-            f"FAIL {counts['FAIL']} / ERROR {counts['ERROR']} / WARN {counts['WARN']} / PASS {counts['PASS']}"
-        )
     detail = t.detail
     if "plan" in detail:
         return f"{len(detail['plan'].get('changes', []))} change(s)"
@@ -62,40 +55,63 @@ def _result_cell(t: TenantOutcome) -> str:
         return f"{detail['apply'].get('result')} (verified: {detail['apply'].get('verified')})"
     if "coverage" in detail:
         cov = detail["coverage"]
-        return f"{cov['users']} users, {len(cov['below'])} below threshold"
+        return f"{cov['users']} users, {len(cov['below'])} below"
     if "alerts" in detail:
         return f"{len(detail['alerts'])} alert(s), {detail.get('new_alerts', 0)} new"
-    return "ok"
+    return ""
+
+
+_COUNTS = ("FAIL", "ERROR", "WARN", "PASS")
+_HEADS = {"FAIL": "FAIL", "ERROR": "ERR", "WARN": "WARN", "PASS": "PASS"}
 
 
 def summary_table(console: Console, outcome: FleetOutcome) -> None:
-    """One row per tenant: status, result, drift, notifications, remediation, time, error."""
+    """One row per tenant: status, results, drift, notifications, remediation, time, error."""
     from rich import box
     from rich.table import Table
 
+    audit = outcome.operation is Operation.AUDIT
+    errors = any(t.error for t in outcome.tenants)
     table = Table(
-        box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, title=f"fleet {outcome.operation.value}"
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        collapse_padding=True,
+        title=f"fleet {outcome.operation.value}",
+        title_justify="left",
     )
-    for name in ("Tenant", "Mode", "Status", "Result", "Drift", "Notified", "Remediation", "Seconds"):
-        table.add_column(name, no_wrap=name != "Result")
-    table.add_column("Error", ratio=1, overflow="fold")
+    table.add_column("Tenant", no_wrap=True)
+    table.add_column("Mode", no_wrap=True)
+    table.add_column("Status", no_wrap=True)
+    if audit:
+        for name in _COUNTS:
+            table.add_column(_HEADS[name], justify="right", no_wrap=True)
+        table.add_column("Drift", justify="right", no_wrap=True)
+        table.add_column("Sent", justify="right", no_wrap=True)
+        table.add_column("Fix", no_wrap=True)
+    else:
+        table.add_column("Result", no_wrap=True)
+    table.add_column("s", justify="right", no_wrap=True)
+    if errors:
+        table.add_column("Error", ratio=1, overflow="fold", min_width=20)
     for t in outcome.tenants:
-        remediation = ""
-        if t.remediation is not None:
-            remediation = str(t.remediation.get("result"))
-            if t.remediation.get("verified"):
-                remediation += " (verified)"
-        table.add_row(
-            t.tenant.name,
-            t.tenant.mode.value,
-            t.status,
-            _result_cell(t),
-            str(len(t.drift)) if t.drift else "",
-            str(t.notified) if t.notified else "",
-            remediation,
-            f"{t.seconds:.1f}",
-            t.error or "",
-        )
+        row = [t.tenant.name, t.tenant.mode.value, t.status]
+        if audit:
+            report = t.result.report if t.result is not None else None
+            counts = report.summary() if report is not None else None
+            row += [str(counts[name]) if counts else "" for name in _COUNTS]
+            remediation = ""
+            if t.remediation is not None:
+                remediation = str(t.remediation.get("result"))
+                if t.remediation.get("verified"):
+                    remediation += " ✓"
+            row += [str(len(t.drift)) if t.drift else "", str(t.notified) if t.notified else "", remediation]
+        else:
+            row.append(_result_cell(t))
+        row.append(f"{t.seconds:.1f}")
+        if errors:
+            row.append(t.error or "")
+        table.add_row(*row)
     console.print(table)
     counts = outcome.counts()
     console.print(

@@ -20,6 +20,7 @@ The per-tenant work itself lives in :mod:`mfaguard.fleet.operations`.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -122,6 +123,8 @@ class FleetOutcome:
     seconds: float
     stopped: bool = False
     """A stop was requested; tenants that had not started are ``skipped``."""
+    deliveries: Mapping[str, int] = field(default_factory=dict)
+    """Notification deliveries of this run: sent, failed, skipped (sent before)."""
 
     @property
     def exit_code(self) -> int:
@@ -163,8 +166,15 @@ class FleetOutcome:
             "seconds": round(self.seconds, 3),
             "stopped": self.stopped,
             "counts": self.counts(),
+            "deliveries": dict(self.deliveries),
             "tenants": [t.to_json() for t in self.tenants],
         }
+
+
+_HELD: contextvars.ContextVar[asyncio.Semaphore | None] = contextvars.ContextVar(
+    "mfaguard_fleet_gate", default=None
+)
+"""The global gate the current tenant task holds (released while it waits for the store)."""
 
 
 class _TenantLimits:
@@ -212,7 +222,7 @@ class FleetRunner:
         progress: Progress | None = None,
         fail_on: Severity = Severity.MEDIUM,
         tenant_timeout: float = DEFAULT_TENANT_TIMEOUT,
-        notify: Any = None,
+        notifier_factory: Any = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         options: Mapping[str, Any] | None = None,
     ) -> None:
@@ -232,9 +242,15 @@ class FleetRunner:
         """Operation options (``yes``/``force`` for apply, ``since`` for detect, ...)."""
         from mfaguard.fleet.alerting import Dispatcher
 
-        self.dispatcher = Dispatcher(store, sender=notify)
+        self.dispatcher = Dispatcher(store, factory=notifier_factory)
         self._db_pool: ThreadPoolExecutor | None = None
         self._limits = _TenantLimits(per_tenant)
+        self._upserted: set[tuple[str, str, tuple[str, ...]]] = set()
+        self.previous: dict[str, tuple[int, list[Any]]] = {}
+        """Per tenant name: the newest successful audit before this fleet run and its findings."""
+        self.active = 0
+        self.peak_active = 0
+        """Most tenants that held the global gate at once (diagnostics, tests)."""
         self._pools: SharedTransports | None = None
         if store is not None:
             secrets = [self.env.get(name, "") for t in self.tenants for name in t.secret_envs]
@@ -243,11 +259,46 @@ class FleetRunner:
     # --- plumbing used by the operations -------------------------------------------------------------
 
     async def db(self, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Call a store method on the store's worker thread."""
+        """Call a store method on the store's worker thread.
+
+        While a tenant waits for the store it gives its place under the global limit to another
+        tenant: the limit bounds concurrent Graph work, and store writes (serialised on one thread)
+        then overlap other tenants' Graph round trips instead of adding to them.
+        """
         if self._db_pool is None:
             return func(*args, **kwargs)
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._db_pool, partial(func, *args, **kwargs))
+        held = _HELD.get()
+        if held is None:
+            return await loop.run_in_executor(self._db_pool, partial(func, *args, **kwargs))
+        self._leave(held)
+        try:
+            return await loop.run_in_executor(self._db_pool, partial(func, *args, **kwargs))
+        finally:
+            await self._enter(held)
+
+    async def _enter(self, gate: asyncio.Semaphore) -> None:
+        await gate.acquire()
+        self.active += 1
+        self.peak_active = max(self.peak_active, self.active)
+
+    def _leave(self, gate: asyncio.Semaphore) -> None:
+        self.active -= 1
+        gate.release()
+
+    async def ensure_tenant(self, tenant: FleetTenant) -> None:
+        """Record the tenant's identity in the store (once per runner, or when it changed)."""
+        key = (tenant.name, tenant.tenant_id, tenant.tags)
+        if self.store is not None and key not in self._upserted:
+            await self.db(self.store.upsert_tenant, tenant.name, tenant_id=tenant.tenant_id, tags=tenant.tags)
+            self._upserted.add(key)
+
+    def _load_previous(self) -> None:
+        """The newest successful audit of every tenant (two queries for the whole fleet)."""
+        assert self.store is not None
+        runs = self.store.latest_runs("audit")
+        findings = self.store.latest_findings_by_tenant()
+        self.previous = {name: (run.id, findings.get(name, [])) for name, run in runs.items()}
 
     def client_options(self, tenant: FleetTenant) -> dict[str, Any]:
         """GraphClient keyword arguments for ``tenant``: the shared pool and the tenant's pacer."""
@@ -277,21 +328,30 @@ class FleetRunner:
         gate = asyncio.Semaphore(self.concurrency)
         stop = stop or asyncio.Event()
         self._db_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mfaguard-store")
+        self.active = self.peak_active = 0
+        self.dispatcher.reports.clear()
         try:
+            if self.store is not None and op is Operation.AUDIT:
+                await self.db(self._load_previous)
             async with SharedTransports(max_connections=max(self.concurrency, 8)) as pools:
                 self._pools = pools
 
                 async def one(tenant: FleetTenant) -> TenantOutcome:
-                    async with gate:
-                        if stop.is_set():
-                            return TenantOutcome(
-                                tenant, "skipped", error="not started: the fleet run was stopped"
-                            )
-                        async with self._limits.slot(tenant):
+                    async with self._limits.slot(tenant):
+                        await self._enter(gate)
+                        token = _HELD.set(gate)
+                        try:
+                            if stop.is_set():
+                                return TenantOutcome(
+                                    tenant, "skipped", error="not started: the fleet run was stopped"
+                                )
                             self._report("start", tenant, None)
                             outcome = await self._guarded(step, tenant, trigger)
                             self._report("done", tenant, outcome)
                             return outcome
+                        finally:
+                            _HELD.reset(token)
+                            self._leave(gate)
 
                 outcomes = await asyncio.gather(*(one(t) for t in self.tenants))
                 await self.dispatcher.drain()
@@ -299,7 +359,14 @@ class FleetRunner:
             self._pools = None
             pool, self._db_pool = self._db_pool, None
             pool.shutdown(wait=True)
-        return FleetOutcome(op, tuple(outcomes), started_at, time.perf_counter() - t0, stopped=stop.is_set())
+        return FleetOutcome(
+            op,
+            tuple(outcomes),
+            started_at,
+            time.perf_counter() - t0,
+            stopped=stop.is_set(),
+            deliveries=self.dispatcher.counts(),
+        )
 
     async def _guarded(self, step: Any, tenant: FleetTenant, trigger: str) -> TenantOutcome:
         t0 = time.perf_counter()

@@ -40,7 +40,7 @@ async def recorded_run(
     store = runner.store
     state: dict[str, Any] = {"run_id": None, "summary": None, "error": None}
     if store is not None:
-        await runner.db(store.upsert_tenant, tenant.name, tenant_id=tenant.tenant_id, tags=tenant.tags)
+        await runner.ensure_tenant(tenant)
         state["run_id"] = await runner.db(
             store.record_run, tenant.name, kind, started_at=runner.clock(), trigger=trigger
         )
@@ -82,9 +82,7 @@ async def plan_step(runner: FleetRunner, tenant: FleetTenant, *, trigger: str) -
         )
         doc = result.plan.to_json()
         state["summary"] = {"changes": len(result.plan.changes), "objects": len(result.plan.objects)}
-    return TenantOutcome(
-        tenant, "ok", run_id=state["run_id"], failing=not result.plan.empty, detail={"plan": doc}
-    )
+    return TenantOutcome(tenant, "ok", run_id=state["run_id"], detail={"plan": doc})
 
 
 async def apply_step(runner: FleetRunner, tenant: FleetTenant, *, trigger: str) -> TenantOutcome:
@@ -203,7 +201,6 @@ async def detect_step(runner: FleetRunner, tenant: FleetTenant, *, trigger: str)
     from mfaguard.detect.context import DetectOptions
     from mfaguard.detect.engine import analyse
     from mfaguard.detect.graph_source import read_graph
-    from mfaguard.fleet.alerting import Notice
     from mfaguard.fleet.runner import TenantOutcome
     from mfaguard.fleet.targets import Mode
 
@@ -229,24 +226,10 @@ async def detect_step(runner: FleetRunner, tenant: FleetTenant, *, trigger: str)
                 at=now,
             )
     notified = 0
-    for record in new if tenant.mode is not Mode.REPORT else ():
-        data = record.data
-        notice = Notice(
-            kind="alert",
-            tenant=tenant.name,
-            tenant_id=tenant.tenant_id,
-            dedupe_key=f"alert|{record.dedupe_key}",
-            title=f"mfaguard: {data.get('detection_id')} {data.get('name', '')} — {record.user} in {tenant.name}",
-            text=str(data.get("summary") or ""),
-            severity=record.severity,
-            items=(
-                {
-                    k: data.get(k)
-                    for k in ("detection_id", "user", "first_seen", "last_seen", "ips", "countries")
-                },
-            ),
-        )
-        notified += await runner.dispatcher.submit(runner.db, tenant, notice)
+    if new and tenant.mode is not Mode.REPORT:
+        from mfaguard.notify import alert_notification
+
+        notified = runner.dispatcher.submit(tenant, [alert_notification(record) for record in new])
     return TenantOutcome(
         tenant,
         "ok",
