@@ -113,3 +113,17 @@ def test_static_token_and_plain_http_rules(emulator_server: RunningEmulator) -> 
     result = run_cli(["audit"], env={**env, "MFAGUARD_GRAPH_ENDPOINT": "http://graph.example.com"})
     assert result.returncode == 2
     assert "loopback" in result.stderr
+
+
+def test_debug_log_shows_requests_but_never_the_token(emulator_server: RunningEmulator) -> None:
+    token = emulator_server.emulator.issue_token()
+    env = {
+        "MFAGUARD_ACCESS_TOKEN": token,
+        "MFAGUARD_GRAPH_ENDPOINT": emulator_server.graph_endpoint,
+        "MFAGUARD_CA_BUNDLE": str(emulator_server.ca_path),
+    }
+    result = run_cli(["--debug", "audit", "--format", "json"], env=env)
+    assert result.returncode == 1
+    assert "GET https://127.0.0.1" in result.stderr and "client-request-id" in result.stderr
+    assert token not in result.stderr and token.split(".")[1] not in result.stderr
+    assert "Authorization" not in result.stderr
