@@ -287,3 +287,24 @@ def test_drift_and_alert_messages_have_stable_keys() -> None:
     assert anote.dedupe_key == "alert:contoso|DET-001|a@b|x" and ("IPs", "['1.2.3.4']") in anote.facts
     with pytest.raises(ValueError):
         drift_notification("contoso", [])
+
+
+def test_change_and_run_error_messages(store: Store) -> None:
+    from mfaguard.notify import change_notification, run_error_notification
+
+    change = store.create_change("contoso", plan={}, kind="remediate", baseline="recommended")
+    store.record_pre_change_object(
+        change, "/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/Sms", {}
+    )
+    store.mark_change(change, "failed", error="PATCH Sms: HTTP 400")
+    record = store.get_change(change)
+    assert record is not None
+    note = change_notification(record)
+    assert note.dedupe_key == f"change:contoso:{change}:failed" and note.severity == "high"
+    assert ("Objects", "Sms") in note.facts and note.text.endswith("HTTP 400")
+    run = store.record_run("contoso", "audit")
+    store.finish_run(run, status="error", error="HTTP 403 Authorization_RequestDenied")
+    failed_run = store.get_run(run)
+    assert failed_run is not None
+    err = run_error_notification(failed_run)
+    assert err.dedupe_key == f"run_error:contoso:{run}" and "403" in err.text

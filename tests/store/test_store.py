@@ -385,3 +385,22 @@ def test_registered_secrets_and_secret_shapes_never_reach_the_database(store: St
     snap = store.get_snapshot(run)
     assert snap is not None and snap.body["client_secret"] == "***" and jwt not in snap.body["note"]
     assert secret not in str(store.get_change(change))
+
+
+def test_record_completed_run_is_one_transaction(store: Store) -> None:
+    run = store.record_completed_run(
+        "contoso",
+        "audit",
+        started_at=T0,
+        finished_at=T0 + timedelta(seconds=1),
+        findings=[_finding("MFA-001", Status.FAIL), _finding("MFA-002", Status.PASS)],
+        summary={"FAIL": 1},
+        trigger="watch",
+    )
+    got = store.get_run(run)
+    assert got is not None and got.status is RunStatus.OK and got.trigger == "watch"
+    assert [f.control_id for f in store.latest_findings("contoso")] == ["MFA-001", "MFA-002"]
+    failed = store.record_completed_run(
+        "contoso", "audit", started_at=T0, finished_at=T0, status="error", error="HTTP 403"
+    )
+    assert store.findings_for_run(failed) == [] and store.latest_runs()["contoso"].id == run

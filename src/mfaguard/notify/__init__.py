@@ -1,7 +1,7 @@
 """Notifications: generic JSON webhook, Microsoft Teams, Slack, e-mail (:data:`NOTIFIERS`).
 
 Build messages with :func:`drift_notification` / :func:`alert_notification` /
-:func:`run_error_notification`, notifiers with :func:`build_notifier` from the fleet file's
+:func:`run_error_notification` / :func:`change_notification`, notifiers with :func:`build_notifier` from the fleet file's
 ``notifications`` entries, and send them with :func:`deliver` (once per dedupe key and target,
 recorded in the history store, retried with backoff, bounded in time, secrets redacted).
 """
@@ -22,6 +22,7 @@ from mfaguard.notify.message import (
     EventKind,
     Notification,
     alert_notification,
+    change_notification,
     drift_notification,
     run_error_notification,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "WebhookTarget",
     "alert_notification",
     "build_notifier",
+    "change_notification",
     "deliver",
     "drift_notification",
     "run_error_notification",

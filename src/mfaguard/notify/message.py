@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from mfaguard.store.records import AlertRecord, DriftRecord, RunRecord
+from mfaguard.store.records import AlertRecord, ChangeRecord, ChangeStatus, DriftRecord, RunRecord
 
 SCHEMA_VERSION = "1.0"
 """Version of the generic webhook's JSON document."""
@@ -152,4 +152,33 @@ def run_error_notification(run: RunRecord, *, link: str | None = None) -> Notifi
         facts=(("Run", str(run.id)), ("Started (UTC)", run.started_at.strftime("%Y-%m-%d %H:%M:%S"))),
         link=link,
         data={"run_id": run.id, "kind": run.kind.value, "error": run.error},
+    )
+
+
+def change_notification(change: ChangeRecord, *, link: str | None = None) -> Notification:
+    """A change's outcome (remediation verified, pilot applied, failed, rolled back): once per status."""
+    failed = change.status is ChangeStatus.FAILED
+    objects = [o.path.rsplit("/", 1)[-1] for o in change.objects]
+    facts: list[tuple[str, str]] = [("Change", str(change.id)), ("Status", change.status.value)]
+    if change.baseline:
+        facts.append(("Baseline", change.baseline))
+    if change.pilot_group:
+        facts.append(("Pilot group", change.pilot_group))
+    if objects:
+        facts.append(("Objects", ", ".join(objects)))
+    if change.error:
+        facts.append(("Error", _short(change.error)))
+    return Notification(
+        dedupe_key=f"change:{change.tenant}:{change.id}:{change.status.value}",
+        kind=EventKind.CHANGE,
+        tenant=change.tenant,
+        severity="high" if failed else "info",
+        title=f"mfaguard: {change.kind.value} {change.id} on {change.tenant} {change.status.value.replace('_', ' ')}",
+        text=(
+            f"The {change.kind.value} of tenant {change.tenant} ended {change.status.value}"
+            + (f": {change.error}" if change.error else ".")
+        ),
+        facts=tuple(facts),
+        link=link,
+        data={"change_id": change.id, "status": change.status.value, "kind": change.kind.value},
     )

@@ -170,8 +170,14 @@ class StoreBase:
 
 def from_row(cls: type[R], row: Any, **overrides: Any) -> R:
     """Build the record dataclass ``cls`` from a row mapping whose keys are its field names."""
-    values = {f.name: row[f.name] for f in fields(cls) if f.name not in overrides and f.name in row}  # type: ignore[arg-type]
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
+    values = {name: row[name] for name in names if name not in overrides and name in row}
     return cls(**values, **overrides)
+
+
+_FIELD_NAMES: dict[type[Any], tuple[str, ...]] = {}
 
 
 def to_jsonable(value: Any) -> Any:

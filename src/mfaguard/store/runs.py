@@ -23,7 +23,8 @@ from mfaguard.store.records import (
     RunStatus,
     SnapshotRecord,
 )
-from mfaguard.store.schema import coverage_summaries, findings, runs, snapshot_bodies, snapshots, tenants
+from mfaguard.store.schema import coverage_summaries, runs, snapshot_bodies, snapshots, tenants
+from mfaguard.store.schema import findings as findings_table
 
 _RUN_COLUMNS = (*runs.c, tenants.c.name.label("tenant"))
 
@@ -83,6 +84,44 @@ class RunsMixin(StoreBase):
             )
             if result.rowcount != 1:
                 raise StoreError(f"history store {self.url}: run {run_id} does not exist")
+
+    def record_completed_run(
+        self,
+        tenant: str,
+        kind: RunKind | str,
+        *,
+        started_at: datetime,
+        finished_at: datetime,
+        status: RunStatus | str = RunStatus.OK,
+        findings: Iterable[Finding] = (),
+        summary: Mapping[str, Any] | None = None,
+        error: str | None = None,
+        trigger: str | None = None,
+    ) -> int:
+        """A finished run and its findings in one transaction (imports, seeding, fast fleet writes)."""
+        kind, status = RunKind(kind), RunStatus(status)
+        rows = [self._finding_row(0, f) for f in findings]
+        with self._write(f"recording a {kind} run for {tenant!r}") as conn:
+            key = self._require_tenant(conn, tenant)
+            run_id = int(
+                conn.execute(
+                    insert(runs)
+                    .values(
+                        tenant_pk=key,
+                        kind=kind.value,
+                        status=status.value,
+                        started_at=started_at,
+                        finished_at=finished_at,
+                        error=self._text(error),
+                        summary=self._json(dict(summary)) if summary is not None else None,
+                        trigger=trigger,
+                    )
+                    .returning(runs.c.id)
+                ).scalar_one()
+            )
+            if rows:
+                conn.execute(insert(findings_table), [{**row, "run_id": run_id} for row in rows])
+        return run_id
 
     def get_run(self, run_id: int) -> RunRecord | None:
         with self._read(f"reading run {run_id}") as conn:
@@ -196,31 +235,31 @@ class RunsMixin(StoreBase):
     # ---- findings ---------------------------------------------------------------------------------
     def save_findings(self, run_id: int, items: Iterable[Finding]) -> int:
         """Store a run's findings (one statement for all of them); returns how many."""
-        rows = [
-            {
-                "run_id": run_id,
-                "control_id": f.control_id,
-                "title": f.title,
-                "status": f.status.value,
-                "severity": f.severity.value,
-                "detail": self._text(f.detail),
-                "resource": f.resource,
-                "evidence": self._json(dict(f.evidence)),
-                "exception": f.exception.to_json() if f.exception else None,
-                "expired_exception": f.expired_exception.to_json() if f.expired_exception else None,
-            }
-            for f in items
-        ]
+        rows = [self._finding_row(run_id, f) for f in items]
         if rows:
             with self._write(f"saving the findings of run {run_id}") as conn:
                 _run_tenant(conn, run_id)
-                conn.execute(insert(findings), rows)
+                conn.execute(insert(findings_table), rows)
         return len(rows)
+
+    def _finding_row(self, run_id: int, f: Finding) -> dict[str, Any]:
+        return {
+            "run_id": run_id,
+            "control_id": f.control_id,
+            "title": f.title,
+            "status": f.status.value,
+            "severity": f.severity.value,
+            "detail": self._text(f.detail),
+            "resource": f.resource,
+            "evidence": self._json(dict(f.evidence)),
+            "exception": f.exception.to_json() if f.exception else None,
+            "expired_exception": f.expired_exception.to_json() if f.expired_exception else None,
+        }
 
     def findings_for_run(self, run_id: int) -> list[FindingRecord]:
         with self._read(f"reading the findings of run {run_id}") as conn:
             rows = conn.execute(
-                select(findings).where(findings.c.run_id == run_id).order_by(findings.c.id)
+                select(findings_table).where(findings_table.c.run_id == run_id).order_by(findings_table.c.id)
             ).all()
         return [_finding_record(row._mapping) for row in rows]
 
@@ -239,7 +278,9 @@ class RunsMixin(StoreBase):
         with self._read("reading the latest findings") as conn:
             for chunk in _chunks(list(by_run), 500):
                 rows = conn.execute(
-                    select(findings).where(findings.c.run_id.in_(chunk)).order_by(findings.c.id)
+                    select(findings_table)
+                    .where(findings_table.c.run_id.in_(chunk))
+                    .order_by(findings_table.c.id)
                 )
                 for row in rows:
                     result[by_run[row.run_id]].append(_finding_record(row._mapping))
@@ -259,13 +300,13 @@ class RunsMixin(StoreBase):
                 runs.c.id,
                 tenants.c.name,
                 runs.c.started_at,
-                findings.c.control_id,
-                findings.c.status,
-                findings.c.severity,
+                findings_table.c.control_id,
+                findings_table.c.status,
+                findings_table.c.severity,
             )
             .select_from(runs)
             .join(tenants, tenants.c.id == runs.c.tenant_pk)
-            .join(findings, findings.c.run_id == runs.c.id)
+            .join(findings_table, findings_table.c.run_id == runs.c.id)
             .where(runs.c.kind == RunKind.AUDIT.value, runs.c.status == RunStatus.OK.value)
         )
         if tenant is not None:
@@ -275,8 +316,8 @@ class RunsMixin(StoreBase):
         if until is not None:
             query = query.where(runs.c.started_at < until)
         if control_id is not None:
-            query = query.where(findings.c.control_id == control_id)
-        query = query.order_by(runs.c.started_at, runs.c.id, findings.c.id)
+            query = query.where(findings_table.c.control_id == control_id)
+        query = query.order_by(runs.c.started_at, runs.c.id, findings_table.c.id)
         with self._read("reading the findings history") as conn:
             return [
                 FindingPoint(
