@@ -2,7 +2,8 @@
 
 Default size is the dashboard target: 500 tenants × 18 controls × 90 days (one audit a day:
 45,000 runs, 810,000 findings). Prints seed throughput, database size, and p50/p95 of:
-- ``latest_findings_by_tenant()`` (the fleet grid: every tenant's newest findings),
+- ``latest_status_grid()`` (the fleet grid: tenant × control → status of the newest audit),
+- ``latest_findings_by_tenant()`` (the same with every finding's detail, evidence, exception),
 - ``latest_runs()`` (every tenant's newest audit),
 - ``findings_history(tenant=..., since=90 days)`` (one tenant's trend chart),
 - ``findings_history(control_id=..., since=7 days)`` (one control across the fleet),
@@ -96,7 +97,8 @@ def main() -> None:
 
     tenant = "tenant-0042"
     checks: list[tuple[str, Callable[[], object]]] = [
-        ("latest_findings_by_tenant() [fleet grid]", store.latest_findings_by_tenant),
+        ("latest_status_grid() [fleet grid, lean]", store.latest_status_grid),
+        ("latest_findings_by_tenant() [with details]", store.latest_findings_by_tenant),
         ("latest_runs() [newest audit per tenant]", store.latest_runs),
         (f"findings_history(tenant, {args.days} d) [trend]",
          lambda: store.findings_history(tenant=tenant, since=start)),

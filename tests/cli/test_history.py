@@ -31,7 +31,7 @@ def test_store_upgrade_creates_the_default_store_in_the_data_dir(tmp_path: Path)
     result = run_cli(["store", "upgrade"], env={"XDG_DATA_HOME": str(tmp_path)})
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "mfaguard" / "history.db").is_file()
-    assert "schema revision: 0002 (newest: 0002)" in result.stdout
+    assert "schema revision: 0003 (newest: 0003)" in result.stdout
 
 
 def test_history_json_and_table(tmp_path: Path) -> None:

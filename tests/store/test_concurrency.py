@@ -30,7 +30,7 @@ def test_processes_opening_a_new_store_at_once_all_succeed(tmp_path: Path) -> No
         runs = pool.starmap(_open_and_write, [(url, f"t{i}") for i in range(8)])
     assert sorted(runs) == list(range(1, 9))
     with open_store(url) as store:
-        assert len(store.list_tenants()) == 8 and store.info().revision == "0002"
+        assert len(store.list_tenants()) == 8 and store.info().revision == "0003"
 
 
 def test_readers_never_block_or_fail_while_one_writer_writes(tmp_path: Path) -> None:

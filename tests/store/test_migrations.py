@@ -68,7 +68,7 @@ def test_upgrade_from_first_revision_keeps_data(store_url: str) -> None:
     _seed_first_revision(store_url)
     store = open_store(store_url)  # migrates to head on open
     try:
-        assert store.info().revision == head_revision() == "0002"
+        assert store.info().revision == head_revision() == "0003"
         [run] = store.list_runs()
         assert run is not None and run.started_at == T0 and run.summary == {"FAIL": 1} and run.trigger is None
         [finding] = store.latest_findings("contoso")
@@ -117,7 +117,7 @@ def test_downgrade_to_first_revision_and_back(store_url: str) -> None:
     store.close()
     reopened = open_store(store_url)
     try:
-        assert reopened.info().revision == "0002"
+        assert reopened.info().revision == "0003"
         assert [r.tenant for r in reopened.list_runs()] == ["contoso"]
         assert [f.control_id for f in reopened.findings_for_run(run)] == ["MFA-001"]
     finally:

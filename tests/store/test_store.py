@@ -47,7 +47,7 @@ def _audit(store: Store, tenant: str, at: datetime, statuses: dict[str, Status],
 
 def test_open_reports_backend_and_head_revision(store: Store) -> None:
     info = store.info()
-    assert info.revision == info.head == "0002"
+    assert info.revision == info.head == "0003"
     assert info.backend in {"sqlite", "postgresql"}
     assert set(info.counts) >= {"tenants", "runs", "findings", "changes", "alerts", "locks", "drift"}
     assert all(count == 0 for count in info.counts.values())
@@ -89,6 +89,8 @@ def test_previous_run_and_latest_runs(store: Store) -> None:
     latest_any = store.previous_run("a", status=None)
     assert latest_any is not None and latest_any.id == r3 and latest_any.error and "403" in latest_any.error
     assert {name: run.id for name, run in store.latest_runs().items()} == {"a": r2, "b": b1}
+    assert {name: run.id for name, run in store.latest_runs(status=None).items()} == {"a": r3, "b": b1}
+    assert store.latest_runs("detect") == {}
     assert [r.id for r in store.list_runs(tenant="a")] == [r3, r2, r1]
     assert [r.id for r in store.list_runs(status="error")] == [r3]
 
@@ -115,6 +117,7 @@ def test_findings_round_trip_and_latest(store: Store) -> None:
     assert found[1].exception == {"reason": "pilot", "owner": "secops", "expires": "2027-03-31"}
     assert store.latest_findings("nobody") == []
     assert store.latest_findings_by_tenant() == {"contoso": found}
+    assert store.latest_status_grid() == {"contoso": {"MFA-001": "FAIL", "MFA-006": "WARN"}}
 
 
 def test_findings_history_for_trends(store: Store) -> None:

@@ -184,13 +184,40 @@ class RunsMixin(StoreBase):
         self, kind: RunKind | str = RunKind.AUDIT, *, status: RunStatus | str | None = RunStatus.OK
     ) -> dict[str, RunRecord]:
         """Each tenant's newest ``kind`` run (``ok`` by default), by tenant name: the fleet at a glance."""
-        latest = select(func.max(runs.c.id).label("id")).where(runs.c.kind == RunKind(kind).value)
-        if status is not None:
-            latest = latest.where(runs.c.status == RunStatus(status).value)
-        sub = latest.group_by(runs.c.tenant_pk).subquery()
-        query = _runs_query().join(sub, sub.c.id == runs.c.id)
+        query = _runs_query().where(runs.c.id.in_(self._latest_run_ids(kind, status).values()))
         with self._read("reading the latest runs") as conn:
             return {row.tenant: _run_record(row._mapping) for row in conn.execute(query)}
+
+    def _latest_run_ids(self, kind: RunKind | str, status: RunStatus | str | None) -> dict[int, int]:
+        """tenant key → newest run id. One index seek per tenant (a correlated MAX over
+        ix_runs_kind_status_tenant_pk_id) instead of grouping every run of the fleet."""
+        inner = select(func.max(runs.c.id)).where(
+            runs.c.tenant_pk == tenants.c.id, runs.c.kind == RunKind(kind).value
+        )
+        if status is not None:
+            inner = inner.where(runs.c.status == RunStatus(status).value)
+        query = select(tenants.c.id, inner.scalar_subquery().label("run_id"))
+        with self._read("reading the latest runs") as conn:
+            return {row.id: row.run_id for row in conn.execute(query) if row.run_id is not None}
+
+    def latest_status_grid(self) -> dict[str, dict[str, str]]:
+        """tenant → control ID → status of its newest successful audit: the fleet grid, lean
+        (three short columns per finding, no JSON)."""
+        run_ids = list(self._latest_run_ids(RunKind.AUDIT, RunStatus.OK).values())
+        grid: dict[str, dict[str, str]] = {}
+        with self._read("reading the fleet grid") as conn:
+            for chunk in _chunks(run_ids, 500):
+                query = (
+                    select(tenants.c.name, findings_table.c.control_id, findings_table.c.status)
+                    .select_from(findings_table)
+                    .join(runs, runs.c.id == findings_table.c.run_id)
+                    .join(tenants, tenants.c.id == runs.c.tenant_pk)
+                    .where(findings_table.c.run_id.in_(chunk))
+                    .order_by(findings_table.c.id)
+                )
+                for name, control, status in conn.execute(query):
+                    grid.setdefault(name, {})[control] = status
+        return grid
 
     # ---- snapshots --------------------------------------------------------------------------------
     def save_snapshot(

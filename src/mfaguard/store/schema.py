@@ -60,6 +60,8 @@ runs = Table(
     # revision 0002: "latest finished run of each tenant" and trend queries stay index-only.
     Index("ix_runs_kind_status_tenant_pk_id", "kind", "status", "tenant_pk", "id"),
     Index("ix_runs_tenant_pk_kind_started_at", "tenant_pk", "kind", "started_at"),
+    # revision 0003: fleet-wide history by time ("one control across the fleet this week").
+    Index("ix_runs_kind_started_at", "kind", "started_at"),
 )
 
 snapshot_bodies = Table(
@@ -97,7 +99,8 @@ findings = Table(
     # revision 0002
     Column("resource", String(200)),
     Column("expired_exception", json_type()),
-    Index("ix_findings_run_id", "run_id"),
+    # revision 0003 (replaces ix_findings_run_id): a run's findings, or one control of a run.
+    Index("ix_findings_run_id_control_id", "run_id", "control_id"),
 )
 
 changes = Table(
