@@ -3,9 +3,9 @@
 The emulator runs in a child process (HTTPS, its own CA, 200 tenants of mixed scenarios, 50 ms added
 to every Graph request). Three figures:
 
-1. **fleet**: the fleet runner (what ``mfaguard fleet audit`` runs) over the 200 tenants, each with
+1. **fleet**: ``mfaguard fleet audit --format json`` over the 200 tenants of a fleet file, each with
    its own client-secret credential through azure-identity, results stored in a fresh SQLite
-   history store, in a child process — wall time (process start to exit) and its peak RSS;
+   history store — wall time (process start to exit) and the process's peak RSS;
 2. **sequential**: ``mfaguard audit`` once per tenant, one after another (how single-tenant tools are
    run over a fleet). A sample of tenants is run and the mean extrapolated to 200 (printed as such);
 3. **lower bound**: Graph requests per tenant × latency ÷ concurrency (requests counted from the
@@ -31,6 +31,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -63,35 +64,20 @@ def serve(per_scenario: int) -> None:
         sys.stdin.read()
 
 
-def run_fleet_child(spec_path: str) -> None:
-    """Child: run the fleet audit described by the JSON spec; print counts as one JSON line."""
-    from mfaguard.fleet.runner import FleetRunner, run_fleet
-    from mfaguard.fleet.targets import FleetTenant
-    from mfaguard.graph.auth import CredentialKind, CredentialOptions
-    from mfaguard.graph.connect import GraphConnection
-    from mfaguard.store import open_store
-
-    spec = json.loads(Path(spec_path).read_text(encoding="utf-8"))
-    env = spec["env"]
-    tenants = []
-    for index, tenant in enumerate(spec["tenants"]):
-        credential = CredentialOptions(
-            kind=CredentialKind.CLIENT_SECRET,
-            tenant_id=tenant["id"],
-            client_id=env["AZURE_CLIENT_ID"],
-            client_secret_env="BENCH_SECRET",
-            authority_host=env["MFAGUARD_AUTHORITY_HOST"],
-            ca_bundle=env["MFAGUARD_CA_BUNDLE"],
-        )
-        connection = GraphConnection.create(credential, graph_endpoint=env["MFAGUARD_GRAPH_ENDPOINT"])
-        tenants.append(
-            FleetTenant(
-                name=f"t{index:03d}-{tenant['scenario']}", tenant_id=tenant["id"], connection=connection
-            )
-        )
-    with open_store(spec["store"]) as store:
-        outcome = run_fleet(FleetRunner(tenants, store=store, concurrency=spec["concurrency"]))
-    print(json.dumps({**outcome.counts(), "run_seconds": outcome.seconds}), flush=True)
+def write_fleet(path: Path, info: dict[str, Any], count: int, store: Path) -> None:
+    env = info["env"]
+    lines = [
+        f"store: sqlite:///{store}",
+        "defaults:",
+        f"  graph_endpoint: {env['MFAGUARD_GRAPH_ENDPOINT']}",
+        f"  authority_host: {env['MFAGUARD_AUTHORITY_HOST']}",
+        f"  ca_bundle: {env['MFAGUARD_CA_BUNDLE']}",
+        f"  credential: {{type: client_secret, client_id: {env['AZURE_CLIENT_ID']}, secret_env: BENCH_SECRET}}",
+        "tenants:",
+    ]
+    for index, tenant in enumerate(info["tenants"][:count]):
+        lines += [f"  - name: t{index:03d}-{tenant['scenario']}", f"    tenant_id: {tenant['id']}"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def in_process(count: int, concurrency: int) -> None:
@@ -180,25 +166,16 @@ def main() -> None:
         env = child_env()
         env["BENCH_SECRET"] = info["env"]["AZURE_CLIENT_SECRET"]
         with tempfile.TemporaryDirectory(prefix="mfaguard-bench-fleet-") as tmp:
-            spec = Path(tmp) / "fleet.json"
-            spec.write_text(
-                json.dumps(
-                    {
-                        "env": info["env"],
-                        "tenants": info["tenants"][:count],
-                        "store": f"sqlite:///{Path(tmp) / 'history.db'}",
-                        "concurrency": concurrency,
-                    }
-                ),
-                encoding="utf-8",
-            )
+            fleet_file = Path(tmp) / "mfaguard.yaml"
+            write_fleet(fleet_file, info, count, Path(tmp) / "history.db")
             clear_requests(base_url, ca)
-            wall, result, peak_kib = timed([sys.executable, __file__, "--fleet", str(spec)], env)
-            if result.returncode != 0:
+            cmd = [sys.executable, "-m", "mfaguard", "fleet", "audit", "--config", str(fleet_file)]
+            wall, result, peak_kib = timed([*cmd, "--format", "json", "--concurrency", str(concurrency)], env)
+            if result.returncode not in (0, 1):
                 print(result.stderr[-3000:], file=sys.stderr)
-                raise SystemExit(f"the fleet run exited {result.returncode}")
-            counts = json.loads(result.stdout.strip().splitlines()[-1])
-            ok, run_seconds = counts["ok"], counts["run_seconds"]
+                raise SystemExit(f"fleet audit exited {result.returncode}")
+            doc = json.loads(result.stdout)
+            ok = doc["counts"]["ok"]
             requests = graph_requests(base_url, ca)
         per_tenant = requests / count
         lower = per_tenant * LATENCY_MS / 1000 * count / concurrency
@@ -223,8 +200,8 @@ def main() -> None:
         f"concurrency {concurrency}, HTTPS emulator in another process, client-secret credentials"
     )
     print(
-        f"  fleet (the fleet runner in one process, start to exit): {wall:.2f} s wall, {ok}/{count} tenants ok, "
-        f"peak RSS {peak_kib / 1024:.0f} MiB; the run itself {run_seconds:.2f} s after start-up"
+        f"  fleet (`mfaguard fleet audit`, process start to exit): {wall:.2f} s wall, {ok}/{count} tenants ok, "
+        f"peak RSS {peak_kib / 1024:.0f} MiB"
     )
     print(f"  Graph requests: {requests} ({per_tenant:.2f} per tenant)")
     print(
@@ -242,7 +219,5 @@ def main() -> None:
 if __name__ == "__main__":
     if len(sys.argv) > 2 and sys.argv[1] == "--serve":
         serve(int(sys.argv[2]))
-    elif len(sys.argv) > 2 and sys.argv[1] == "--fleet":
-        run_fleet_child(sys.argv[2])
     else:
         main()

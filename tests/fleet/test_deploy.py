@@ -84,3 +84,14 @@ def test_systemd_unit_verifies(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "mfaguard-watch.service" not in result.stderr, result.stderr
+
+
+def test_example_fleet_file_is_valid() -> None:
+    from mfaguard.fleet.load import load_fleet
+
+    fleet = load_fleet(DEPLOY / "mfaguard.example.yaml")
+    assert [t.name for t in fleet.tenants] == ["contoso", "fabrikam"]
+    assert fleet.schedule is not None and fleet.schedule.describe() == "every 12h"
+    by_name = {t.name: t for t in fleet.tenants}
+    assert by_name["contoso"].mode.value == "alert" and by_name["fabrikam"].mode.value == "remediate"
+    assert len(by_name["contoso"].notifications) == 2

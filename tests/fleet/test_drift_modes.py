@@ -148,3 +148,23 @@ def test_remediation_never_forces_through_the_lockout_guard(fleet_store: Any) ->
     assert emu.requests(method="PATCH") == []
     assert sorted(n.kind.value for _, n in recorder.sent) == ["change", "drift"]
     assert any("refused" in n.title for _, n in recorder.sent)
+
+
+def test_a_tenant_that_stops_being_readable_is_notified_once(fleet_store: Any) -> None:
+    recorder = Recorder()
+    fleet = make_fleet(("compliant",), per_scenario=2, mode=Mode.ALERT, notifications=[HOOK])
+    runner = fleet.runner(fleet_store, notifier_factory=recorder)
+    run_fleet(runner)
+    fleet.emulator.add_fault(
+        kind="status",
+        status=500,
+        rate=1.0,
+        path="authenticationMethodsPolicy",
+        tenant=fleet.tenants[1].tenant_id,
+    )
+    second = run_fleet(runner)
+    third = run_fleet(runner)
+    assert [t.status for t in second.tenants] == ["ok", "error"] == [t.status for t in third.tenants]
+    kinds = [(name, n.kind.value, n.tenant) for name, n in recorder.sent]
+    assert kinds == [("ops-hook", "run_error", "t1")]
+    assert second.exit_code == 3
