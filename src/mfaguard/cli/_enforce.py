@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from mfaguard.cli._common import stderr_console, stdout_console
+from mfaguard.enforce.values import format_value
 from mfaguard.errors import UsageError
 
 if TYPE_CHECKING:
@@ -71,22 +72,6 @@ def plan_settings(pilot_group: str | None, number_matching: str | None, config: 
     return PlanSettings(number_matching=mode or "service_enforced", pilot_group=pilot_group)  # type: ignore[arg-type]
 
 
-def _value(value: Any) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict) and set(value) >= {"id"} and len(value) <= 2:
-        return str(value["id"])
-    if isinstance(value, list) and all(isinstance(v, dict) and "id" in v for v in value):
-        parts = []
-        for v in value:
-            extra = v.get("authenticationMode")
-            parts.append(f"{v['id']} ({extra})" if extra else str(v["id"]))
-        return "[" + ", ".join(parts) + "]"
-    return json.dumps(value, sort_keys=True)
-
-
 def print_plan(p: Plan, *, tenant: str | None, to_stderr: bool = False) -> None:
     """The plan as a table: one row per change, grouped by the Graph object it PATCHes."""
     from rich.table import Table
@@ -107,8 +92,8 @@ def print_plan(p: Plan, *, tenant: str | None, to_stderr: bool = False) -> None:
                 table.add_row(
                     f"PATCH {obj.object_id}" if index == 0 else "",
                     change.field,
-                    _value(change.before),
-                    _value(change.after),
+                    format_value(change.before),
+                    format_value(change.after),
                     change.control_id or "",
                 )
             table.add_section()

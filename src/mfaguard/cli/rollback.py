@@ -1,0 +1,77 @@
+"""``mfaguard rollback``: restore the state recorded before a change."""
+
+from __future__ import annotations
+
+import typer
+
+from mfaguard.cli import app
+from mfaguard.cli._common import handle_errors
+from mfaguard.cli._enforce import (
+    FORMAT_OPTION,
+    FORMATS,
+    STORE_OPTION,
+    actor,
+    choice,
+    make_confirm,
+    print_outcome,
+    progress_log,
+)
+from mfaguard.cli._graphopts import GraphOptions, graph_options
+
+
+@app.command("rollback")
+@handle_errors
+@graph_options
+def rollback_command(
+    to: int | None = typer.Option(
+        None,
+        "--to",
+        help="Change id to undo (see `mfaguard history changes`); default: the newest one.",
+        metavar="CHANGE_ID",
+    ),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask before writing."),
+    force: bool = typer.Option(
+        False,
+        "--force",
+        help="Restore even objects that were edited after the change (overwrites those edits).",
+    ),
+    store_url: str | None = STORE_OPTION,
+    output_format: str = FORMAT_OPTION,
+    *,
+    graph: GraphOptions,
+) -> None:
+    """Put every object a change touched back to its pre-change JSON, then re-read until verified.
+
+    Works for changes left unfinished by a killed process too (their pre-change JSON was recorded
+    before the first write). Refuses (exit 3, nothing written) when an object was edited after the
+    change, unless --force. The rollback is itself recorded as a change.
+    """
+    import asyncio
+
+    from mfaguard.enforce.live import live_rollback
+    from mfaguard.store import open_store
+
+    output_format = choice("--format", output_format, FORMATS)
+    from mfaguard.enforce.plan import PlanSettings
+
+    settings = PlanSettings()  # the change's recorded number-matching mode is used
+    connection = graph.connection()
+    store = open_store(store_url)
+    try:
+        tenant, outcome = asyncio.run(
+            live_rollback(
+                connection,
+                graph.expected_tenant(),
+                store,
+                settings,
+                to=to,
+                confirm=make_confirm(yes),
+                force=force,
+                actor=actor(),
+                log=progress_log(output_format),
+            )
+        )
+    finally:
+        store.close()
+    print_outcome(outcome, output_format, {"tenant": tenant})
+    raise typer.Exit(outcome.exit_code)
