@@ -214,3 +214,7 @@ def run_steps(ctx: DemoContext, steps: Sequence[DemoStep]) -> None:
         ctx.console.print()
         step.run(ctx)
         ctx.console.print()
+
+
+# Steps of later features register themselves on import (this list is their registry, in demo order).
+from mfaguard.enforce import demo_steps as _enforce_steps  # noqa: E402,F401

@@ -93,6 +93,7 @@ def test_bad_baseline_is_exit_2_naming_file_line_and_key(
     emulator_server.emulator.clear_requests()
     commands = [
         ["plan", "--baseline", str(path)],
+        ["apply", "--baseline", str(path), "--yes", "--store", f"sqlite:///{tmp_path}/history.db"],
     ]
     for command in commands:
         result = run_cli(command, env=emulator_server.env())

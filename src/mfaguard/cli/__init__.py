@@ -45,6 +45,7 @@ def _root(
 
 
 # Command registry: one import per command module (each registers itself on `app`).
+from mfaguard.cli import apply as _apply_cmd  # noqa: E402,F401
 from mfaguard.cli import audit as _audit_cmd  # noqa: E402,F401
 from mfaguard.cli import baseline as _baseline_cmd  # noqa: E402,F401
 from mfaguard.cli import coverage as _coverage_cmd  # noqa: E402,F401
@@ -57,6 +58,7 @@ from mfaguard.cli import export as _export_cmd  # noqa: E402,F401
 from mfaguard.cli import fleet as _fleet_cmd  # noqa: E402,F401
 from mfaguard.cli import history as _history_cmd  # noqa: E402,F401
 from mfaguard.cli import plan as _plan_cmd  # noqa: E402,F401
+from mfaguard.cli import rollback as _rollback_cmd  # noqa: E402,F401
 from mfaguard.cli import version as _version_cmd  # noqa: E402,F401
 from mfaguard.cli import watch as _watch_cmd  # noqa: E402,F401
 

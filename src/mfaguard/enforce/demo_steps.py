@@ -127,11 +127,17 @@ def _widen(ctx: DemoContext) -> None:
                     read_directory=directory_reader(client),
                 )
             except LockoutRefused as exc:
-                return str(exc.message)
+                lines = [
+                    f"refused, nothing written: {len(exc.users)} user(s) would have no usable MFA method:"
+                ]
+                lines += [f"  {upn}: {why}" for upn, why in exc.users[:5]]
+                if len(exc.users) > 5:
+                    lines.append(f"  ... and {len(exc.users) - 5} more")
+                return "\n".join(lines)
             return f"applied: {outcome.result}"
 
     message = ctx.run(run())
-    ctx.show(message[:1200])
+    ctx.show(message)
     ctx.say(
         "Widening to everyone was refused and nothing was written: users whose only method is a phone would "
         "be locked out. Register Authenticator or a passkey for them first, or exclude them — `--force` exists "

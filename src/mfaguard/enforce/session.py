@@ -60,6 +60,12 @@ class ChangeStore(ChangeLog, Lockable, Protocol):
 class LockoutRefused(EnforcementError):
     """The plan would leave users without a usable MFA method (exit 3; --force overrides)."""
 
+    def __init__(
+        self, message: str, *, hint: str | None = None, users: Sequence[tuple[str, str]] = ()
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.users = tuple(users)
+
 
 class Declined(EnforcementError):
     """The operator answered no; nothing was written."""
@@ -213,6 +219,7 @@ async def run_apply(
                 f"{listed}{more}; nothing was written",
                 hint="register another method for them (or pilot with a group that excludes them); "
                 "--force applies anyway",
+                users=verdict.users,
             )
         if not confirm(f"Apply these {len(p.changes)} change(s) to {len(p.objects)} object(s)?"):
             raise Declined("not applied; nothing was written")
