@@ -43,7 +43,7 @@ async def _one(latency_ms: float) -> dict[str, Any]:
     settings = PlanSettings()
     emulator = Emulator("weak")
     with running_emulator(emulator) as server, tempfile.TemporaryDirectory() as tmp:
-        tenant = emulator.default_tenant()
+        tenant = emulator.default_tenant
         token = emulator.issue_token(
             tenant.id,
             roles=[

@@ -214,9 +214,12 @@ class Writer:
                 statuses[obj.path] = "applied"
         except (ConcurrentEdit, GraphError) as exc:
             return await self._undo(change_id, plan, written, statuses, exc)
+        # Every object is re-read concurrently (each with its own bounded backoff).
+        seen_all = await asyncio.gather(
+            *(self._await_state(o.path, _desired(o.object_id, baseline, self.settings)) for o in plan.objects)
+        )
         verified = True
-        for obj in plan.objects:
-            seen = await self._await_state(obj.path, _desired(obj.object_id, baseline, self.settings))
+        for obj, seen in zip(plan.objects, seen_all, strict=True):
             if seen is None:
                 verified = False
                 continue
