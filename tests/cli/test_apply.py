@@ -243,3 +243,55 @@ def test_killed_mid_apply_is_restored_by_the_next_command(
         assert code == 0, err
         assert any("restored interrupted change" in n for n in doc["notes"])
         assert doc["result"] == "applied" and doc["verified"]
+
+
+def test_two_second_eventual_consistency_still_verifies(
+    emulator_server: RunningEmulator, tmp_path: Path
+) -> None:
+    emulator_server.emulator.set_consistency_delay(2.0)
+    started = time.monotonic()
+    code, doc, err = cli_json(
+        ["apply", "--baseline", "cis-l1", "--pilot-group", NORTH, "--yes", *store_args(tmp_path)],
+        emulator_server,
+    )
+    assert (code, doc["result"], doc["verified"]) == (0, "pilot_applied", True), err
+    assert time.monotonic() - started >= 2.0
+    assert {o["status"] for o in doc["objects"]} == {"verified"}
+
+
+def test_concurrent_edit_between_plan_and_patch_stops_without_writing(
+    emulator_server: RunningEmulator, tmp_path: Path
+) -> None:
+    emu = emulator_server.emulator
+    # The emulator's script: someone edits Voice right when apply re-reads the policy before writing.
+    emu.add_fault(
+        kind="edit",
+        nth=2,
+        method="GET",
+        path="/authenticationMethodsPolicy$",
+        edit={"configuration": "Voice", "body": {"isOfficePhoneAllowed": False}},
+    )
+    code, doc, err = cli_json(
+        ["apply", "--baseline", "cis-l1", "--pilot-group", NORTH, "--yes", *store_args(tmp_path)],
+        emulator_server,
+    )
+    assert (code, doc["result"], doc["verified"]) == (3, "failed", False), err
+    assert "Voice changed since the plan" in doc["message"] and "nothing was written" in doc["message"]
+    assert patches(emu) == []
+
+
+def test_second_of_three_patches_failing_restores_the_first(
+    emulator_server: RunningEmulator, tmp_path: Path
+) -> None:
+    emu = emulator_server.emulator
+    original = stored(emu)
+    baseline = tmp_path / "phones-off.yaml"
+    baseline.write_text("sms: disabled\nvoice: disabled\nemail: disabled\n", encoding="utf-8")
+    emu.add_fault(kind="status", status=500, method="PATCH", nth=2)
+    code, doc, err = cli_json(
+        ["apply", "--baseline", str(baseline), "--yes", "--force", *store_args(tmp_path)], emulator_server
+    )
+    assert (code, doc["result"]) == (3, "failed"), err
+    assert [o["status"] for o in doc["objects"]] == ["restored", "unchanged", "not_written"]
+    assert [e["path"].rsplit("/", 1)[1] for e in patches(emu)] == ["Sms", "Voice", "Sms"]
+    assert stored(emu) == original

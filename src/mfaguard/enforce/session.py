@@ -250,7 +250,8 @@ def pick_change(store: ChangeStore, tenant: str, to: int | None) -> ChangeLike:
             raise UsageError(f"change {to} belongs to tenant {change.tenant}, not {tenant}")
         return change  # type: ignore[no-any-return]
     for change in store.list_changes(tenant=tenant, limit=None, with_objects=True):
-        if str(change.status) in RESTORABLE and change.objects:
+        # A failed change already undid itself (or says `rollback --to N` when it could not).
+        if str(change.status) in RESTORABLE and str(change.status) != "failed" and change.objects:
             return change  # type: ignore[no-any-return]
     raise UsageError(
         f"no change to roll back for tenant {tenant}",
