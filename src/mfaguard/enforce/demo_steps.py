@@ -76,27 +76,29 @@ def _plan(ctx: DemoContext) -> None:
     )
 
 
-def _pilot(ctx: DemoContext) -> None:
+async def _apply(ctx: DemoContext, pilot: str | None) -> tuple[Any, Any, dict[str, int]]:
+    """What `mfaguard apply --baseline recommended [--pilot-group] --yes` does, on the demo tenant."""
     from mfaguard.enforce.baseline import load_baseline
     from mfaguard.enforce.live import directory_reader
     from mfaguard.enforce.session import run_apply
 
-    async def run() -> Any:
-        client, store = _open(ctx)
-        async with client:
-            writer = _writer(ctx, client, store, PILOT_GROUP)
-            outcome, _, verdict = await run_apply(
-                writer,
-                store,
-                client,
-                load_baseline("recommended"),
-                confirm=lambda _question: True,
-                show_plan=lambda _plan, _verdict: None,
-                read_directory=directory_reader(client),
-            )
-            return outcome, verdict, dict(writer.requests)
+    client, store = _open(ctx)
+    async with client:
+        writer = _writer(ctx, client, store, pilot)
+        outcome, _, verdict = await run_apply(
+            writer,
+            store,
+            client,
+            load_baseline("recommended"),
+            confirm=lambda _question: True,
+            show_plan=lambda _plan, _verdict: None,
+            read_directory=directory_reader(client),
+        )
+        return outcome, verdict, dict(writer.requests)
 
-    outcome, verdict, requests = ctx.run(run())
+
+def _pilot(ctx: DemoContext) -> None:
+    outcome, verdict, requests = ctx.run(_apply(ctx, PILOT_GROUP))
     ctx.state["pilot_change"] = outcome.change_id
     guard = (
         "nobody in the pilot group loses their last method" if verdict and not verdict.users else "see above"
@@ -109,35 +111,20 @@ def _pilot(ctx: DemoContext) -> None:
 
 
 def _widen(ctx: DemoContext) -> None:
-    from mfaguard.enforce.baseline import load_baseline
-    from mfaguard.enforce.live import directory_reader
-    from mfaguard.enforce.session import LockoutRefused, run_apply
+    from mfaguard.enforce.session import LockoutRefused
 
     async def run() -> str:
-        client, store = _open(ctx)
-        async with client:
-            try:
-                outcome, _, _ = await run_apply(
-                    _writer(ctx, client, store, None),
-                    store,
-                    client,
-                    load_baseline("recommended"),
-                    confirm=lambda _question: True,
-                    show_plan=lambda _plan, _verdict: None,
-                    read_directory=directory_reader(client),
-                )
-            except LockoutRefused as exc:
-                lines = [
-                    f"refused, nothing written: {len(exc.users)} user(s) would have no usable MFA method:"
-                ]
-                lines += [f"  {upn}: {why}" for upn, why in exc.users[:5]]
-                if len(exc.users) > 5:
-                    lines.append(f"  ... and {len(exc.users) - 5} more")
-                return "\n".join(lines)
-            return f"applied: {outcome.result}"
+        try:
+            outcome, _, _ = await _apply(ctx, None)
+        except LockoutRefused as exc:
+            lines = [f"refused, nothing written: {len(exc.users)} user(s) would have no usable MFA method:"]
+            lines += [f"  {upn}: {why}" for upn, why in exc.users[:5]]
+            if len(exc.users) > 5:
+                lines.append(f"  ... and {len(exc.users) - 5} more")
+            return "\n".join(lines)
+        return f"applied: {outcome.result}"
 
-    message = ctx.run(run())
-    ctx.show(message)
+    ctx.show(ctx.run(run()))
     ctx.say(
         "Widening to everyone was refused and nothing was written: users whose only method is a phone would "
         "be locked out. Register Authenticator or a passkey for them first, or exclude them — `--force` exists "
