@@ -156,6 +156,7 @@ def _rollback(ctx: DemoContext) -> None:
         store.close()
 
 
+_after = "export"
 for _step in (
     DemoStep(
         "plan",
@@ -186,4 +187,6 @@ for _step in (
         _rollback,
     ),
 ):
-    add_step(_step)
+    # After the offline re-audit, before the fleet: audit → plan → pilot → guard → rollback.
+    add_step(_step, after=_after)
+    _after = _step.key
