@@ -19,6 +19,7 @@ from typing import Any
 
 from mfaguard.errors import GraphError, LicenseError, MfaguardError
 from mfaguard.graph.auth import TokenInfo
+from mfaguard.graph.clouds import cloud_endpoints
 from mfaguard.graph.connect import GraphConnection, token_tenant
 
 # Permissions that include a narrower one (application permissions; delegated scopes share names).
@@ -198,7 +199,8 @@ async def run_doctor(
             report.checks.append(Check("token", "token obtained", False, exc.message, exc.hint or ""))
             return report
         report.token = info
-        report.checks.append(_token_check(tenant.id, info))
+        graph_root = cloud_endpoints(connection.credential.cloud).graph
+        report.checks.append(_token_check(tenant.id, info, graph_root))
         if info is not None:
             report.checks.extend(permission_checks(info))
         for name, version, path, params in _PROBES:
@@ -206,7 +208,11 @@ async def run_doctor(
     return report
 
 
-def _token_check(tenant_id: str | None, info: TokenInfo | None) -> Check:
+GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000"
+"""Microsoft Graph's application id; Graph tokens carry it or the Graph root URL as ``aud``."""
+
+
+def _token_check(tenant_id: str | None, info: TokenInfo | None, graph_root: str) -> Check:
     if info is None:
         return Check(
             "token",
@@ -215,6 +221,16 @@ def _token_check(tenant_id: str | None, info: TokenInfo | None) -> Check:
             "the token is not a readable JWT, so its permissions cannot be listed; the live probes below still tell",
         )
     who = f"app {info.app_id}" if info.identity == "app" else f"user {info.user or '(unknown)'}"
+    accepted = {graph_root.rstrip("/"), GRAPH_APP_ID}
+    if info.audience is not None and info.audience.rstrip("/") not in accepted:
+        return Check(
+            "token",
+            "token obtained",
+            False,
+            f"tenant {tenant_id}, {who}: the token is for {info.audience}, not Microsoft Graph ({graph_root})",
+            "get a token for Microsoft Graph, e.g. az account get-access-token --resource-type ms-graph, "
+            "and check --cloud",
+        )
     return Check("token", "token obtained", True, f"tenant {tenant_id}, {who}, audience {info.audience}")
 
 

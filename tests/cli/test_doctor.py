@@ -64,3 +64,18 @@ def test_permission_checks_accept_broader_grants() -> None:
     info = TokenInfo(None, None, None, "user", frozenset({"AuditLog.Read.All"}), None)
     failed = [c for c in permission_checks(info) if not c.ok]
     assert failed and all("delegated permission" in c.fix for c in failed)
+
+
+def test_doctor_flags_a_token_for_another_resource(emulator_server: RunningEmulator) -> None:
+    token = emulator_server.emulator.issue_token(audience="https://management.azure.com")
+    env = {
+        "MFAGUARD_ACCESS_TOKEN": token,
+        "MFAGUARD_GRAPH_ENDPOINT": emulator_server.graph_endpoint,
+        "MFAGUARD_CA_BUNDLE": str(emulator_server.ca_path),
+    }
+    result = run_cli(["doctor", "--format", "json"], env=env)
+    assert result.returncode == 3
+    [token_check] = [c for c in json.loads(result.stdout)["checks"] if c["area"] == "token"]
+    assert token_check["ok"] is False
+    assert "management.azure.com" in token_check["detail"]
+    assert "resource-type ms-graph" in token_check["fix"]

@@ -106,12 +106,6 @@ class AzureIdentityTokenProvider:
             self._token, self._expires_on = token, expires_on
             return token
 
-    def fetch_sync(self) -> str:
-        """Fetch a token without an event loop (used by ``doctor`` before the client exists)."""
-        token, self._expires_on = self._fetch()
-        self._token = token
-        return token
-
     def _fetch(self) -> tuple[str, float]:
         from azure.core.exceptions import ClientAuthenticationError
 
