@@ -510,3 +510,20 @@ def test_pacing_can_be_disabled() -> None:
 
     run(go())
     assert fake.sleeps == []
+
+
+def test_waiting_for_a_paced_slot_does_not_use_up_the_deadline() -> None:
+    fake = FakeTime()
+    answers = iter(
+        [ok({"value": []})] * 5
+        + [graph_error(429, "TooManyRequests", **{"Retry-After": "1"}), ok({"value": []})]
+    )
+    rec = Recorder(lambda r: next(answers))
+
+    async def go() -> None:
+        async with make_client(rec, fake, retry=RetryPolicy(deadline=5)) as graph:
+            for _ in range(6):  # the 6th queues 10 s for a slot (past its 5 s deadline), then gets a 429
+                await graph.get("/auditLogs/signIns")
+
+    run(go())  # without excluding the queueing time the 429 could not be retried
+    assert len(rec.requests) == 7

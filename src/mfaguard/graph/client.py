@@ -340,7 +340,13 @@ class GraphClient:
         attempt = 0
         while True:
             attempt += 1
-            slot = await self._pacer.begin(path) if self._pacer is not None else None
+            slot = None
+            if self._pacer is not None:
+                # Time spent queueing for a paced report slot is not the call's own time: many
+                # concurrent report reads would otherwise use up their deadline before being sent.
+                queued = self._clock()
+                slot = await self._pacer.begin(path)
+                deadline += self._clock() - queued
             token = await self._tokens.get_token()
             request_headers = _merge_headers(headers)
             request_headers["Authorization"] = f"Bearer {token}"
@@ -431,8 +437,10 @@ class GraphClient:
         while pending:
             attempt += 1
             if self._pacer is not None:
+                queued = self._clock()
                 for request in pending.values():
                     await self._pacer.acquire(api_path(request.url))
+                deadline += self._clock() - queued  # queueing is not the call's own time
             body = {"requests": [_batch_entry(str(index), request) for index, request in pending.items()]}
             url = self._url("/$batch", version)
             idempotent = all(r.idempotent for r in pending.values())
