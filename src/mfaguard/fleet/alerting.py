@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from mfaguard.notify import DeliveryReport, Notification, Notifier
     from mfaguard.store import Store
 
-__all__ = ["Dispatcher", "NotifierFactory", "change_notification"]
+__all__ = ["Dispatcher", "NotifierFactory", "drift_severities", "refusal_notification"]
 
 log = logging.getLogger("mfaguard.fleet")
 
@@ -32,29 +32,19 @@ NotifierFactory = Callable[[Any], "Notifier"]
 DRAIN_LIMIT = 120.0
 
 
-def change_notification(tenant: FleetTenant, info: Mapping[str, Any], *, key: str) -> Notification:
-    """The message about a remediation (applied, or refused by the lock-out guard)."""
+def refusal_notification(tenant: FleetTenant, info: Mapping[str, Any], *, key: str) -> Notification:
+    """The message about a remediation the lock-out guard refused (no change was recorded: nothing
+    was written). Remediations that ran are told by :func:`mfaguard.notify.change_notification`."""
     from mfaguard.notify import EventKind, Notification
 
-    if info["result"] == "refused":
-        title = f"mfaguard: remediation refused in {tenant.name} (lock-out guard)"
-    else:
-        state = "verified" if info.get("verified") else "NOT verified"
-        title = f"mfaguard: {tenant.name} remediated ({', '.join(info['controls'])}; {state})"
-    facts: list[tuple[str, str]] = [
-        ("Controls", ", ".join(info["controls"])),
-        ("Result", str(info["result"])),
-    ]
-    if info.get("change_id") is not None:
-        facts.append(("Change", str(info["change_id"])))
     return Notification(
-        dedupe_key=f"change:{tenant.name}:{key}",
+        dedupe_key=f"change:{tenant.name}:refused:{key}",
         kind=EventKind.CHANGE,
         tenant=tenant.name,
-        severity="medium" if info.get("verified") else "high",
-        title=title,
+        severity="high",
+        title=f"mfaguard: remediation refused in {tenant.name} (lock-out guard)",
         text=str(info.get("message") or ""),
-        facts=tuple(facts),
+        facts=(("Controls", ", ".join(info["controls"])), ("Result", str(info["result"]))),
         data={k: v for k, v in info.items() if k != "verify_report"},
     )
 

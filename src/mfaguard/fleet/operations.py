@@ -61,10 +61,29 @@ async def audit_and_store(
 
     store = runner.store
     now = runner.clock()
-    run_id: int | None = None
     if store is not None:
         await runner.ensure_tenant(tenant)
-        run_id = await runner.db(store.record_run, tenant.name, "audit", started_at=now, trigger=trigger)
+
+    async def record(
+        status: str, *, error: str | None = None, findings: Any = (), summary: Any = None
+    ) -> int | None:
+        """The finished run (and its findings) in one transaction: fewer writes per tenant."""
+        if store is None:
+            return None
+        run_id: int = await runner.db(
+            store.record_completed_run,
+            tenant.name,
+            "audit",
+            started_at=now,
+            finished_at=runner.clock(),
+            status=status,
+            findings=findings,
+            summary=summary,
+            error=error,
+            trigger=trigger,
+        )
+        return run_id
+
     try:
         live = await run_live_audit(
             tenant.connection,
@@ -77,17 +96,23 @@ async def audit_and_store(
         )
     except MfaguardError as exc:
         reason = " ".join(str(exc).split())
-        if store is not None and run_id is not None:
-            await runner.db(store.finish_run, run_id, status="error", error=reason)
-        return AuditRun(None, run_id, error=reason)
+        return AuditRun(None, await record("error", error=reason), error=reason)
     report = live.report
     if live.snapshot is None:
         reason = "; ".join(live.problems) or "the policy could not be read"
-        if store is not None and run_id is not None:
-            await runner.db(store.finish_run, run_id, status="error", error=reason)
-        return AuditRun(live, run_id, error=reason)
+        return AuditRun(live, await record("error", error=reason), error=reason)
+    changes: tuple[DriftChange, ...] = ()
+    previous_id: int | None = None
+    if compare and tenant.name in runner.previous:
+        # The newest successful audit before this fleet run (read for every tenant at its start).
+        previous_id, before = runner.previous[tenant.name]
+        changes = compute_drift(before, report.findings)
+    summary = {**report.summary(), "problems": list(live.problems), "drift": len(changes)}
+    run_id = await record(
+        "ok", findings=report.findings, summary=summary, error="; ".join(live.problems) or None
+    )
     if store is None or run_id is None:
-        return AuditRun(live, None)
+        return AuditRun(live, None, drift=changes)
     snap = live.snapshot
     await runner.db(
         store.save_snapshot,
@@ -96,39 +121,24 @@ async def audit_and_store(
         captured_at=snap.captured_at,
         api_version=snap.api_version.value,
     )
-    await runner.db(store.save_findings, run_id, report.findings)
-    previous_id: int | None = None
-    changes: tuple[DriftChange, ...] = ()
     records: list[Any] = []
-    if compare and tenant.name in runner.previous:
-        # The newest successful audit before this fleet run (read for every tenant at its start).
-        previous_id, before = runner.previous[tenant.name]
-        changes = compute_drift(before, report.findings)
-        if changes:
-            records = await runner.db(
-                store.save_drift,
-                tenant.name,
-                [
-                    DriftItem(
-                        c.control_id,
-                        c.field + (f" [{c.resource}]" if c.resource else ""),
-                        c.before,
-                        c.after,
-                    )
-                    for c in changes
-                ],
-                run_id=run_id,
-                previous_run_id=previous_id,
-                detected_at=now,
-            )
-    summary = {**report.summary(), "problems": list(live.problems), "drift": len(changes)}
-    await runner.db(
-        store.finish_run,
-        run_id,
-        status="ok",
-        summary=summary,
-        error="; ".join(live.problems) or None,
-    )
+    if changes:
+        records = await runner.db(
+            store.save_drift,
+            tenant.name,
+            [
+                DriftItem(
+                    c.control_id,
+                    c.field + (f" [{c.resource}]" if c.resource else ""),
+                    c.before,
+                    c.after,
+                )
+                for c in changes
+            ],
+            run_id=run_id,
+            previous_run_id=previous_id,
+            detected_at=now,
+        )
     return AuditRun(live, run_id, previous_id, changes, drift_records=tuple(records))
 
 

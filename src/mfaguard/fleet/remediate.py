@@ -156,6 +156,13 @@ async def _apply(
 
 
 async def _notify(runner: FleetRunner, tenant: FleetTenant, info: dict[str, Any], *, key: str) -> None:
-    from mfaguard.fleet.alerting import change_notification
+    """Tell the tenant's targets: the recorded change's outcome, or the refusal."""
+    from mfaguard.fleet.alerting import refusal_notification
+    from mfaguard.notify import change_notification
 
-    runner.dispatcher.submit(tenant, [change_notification(tenant, info, key=key)])
+    store = runner.store
+    change = None
+    if store is not None and info.get("change_id") is not None:
+        change = await runner.db(store.get_change, info["change_id"])
+    note = change_notification(change) if change is not None else refusal_notification(tenant, info, key=key)
+    runner.dispatcher.submit(tenant, [note])
