@@ -8,7 +8,8 @@ each in a fresh process so peak memory is per run:
     stdlib json parser forced (``detect-json``); peak memory is the largest of the processes;
 and prints records/s, peak RSS and the ratio of detection time to the bare ``json`` parse. Each
 mode runs ``--repeat`` times and the fastest run counts (the machine is shared: other work only ever
-makes a run slower); the load average is printed so a noisy run can be recognised.
+makes a run slower); the load average is printed so a noisy run can be recognised, and the CPU time
+(all processes) is printed too: records per CPU-second do not depend on how busy the machine is.
 
     python bench/bench_detect.py [--sizes 250000,1000000] [--repeat 3]
 """
@@ -31,6 +32,7 @@ import json, resource, sys, time
 sys.path.insert(0, {src!r})
 mode, path = sys.argv[1], sys.argv[2]
 t0 = time.perf_counter()
+c0 = time.process_time()
 n = 0
 alerts = None
 if mode in ("parse-json", "parse-orjson"):
@@ -53,7 +55,9 @@ else:
     n = ev.stats.records
     alerts = len(result.alerts)
 elapsed = time.perf_counter() - t0
-print(json.dumps({{"mode": mode, "records": n, "seconds": elapsed, "alerts": alerts,
+kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+cpu = time.process_time() - c0 + kids.ru_utime + kids.ru_stime
+print(json.dumps({{"mode": mode, "records": n, "seconds": elapsed, "cpu": cpu, "alerts": alerts,
                   "peak_rss_mb": max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                                      resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024}}))
 """
@@ -94,7 +98,8 @@ def main() -> None:
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
     print(
-        f"{'records':>9} {'mode':<13} {'seconds':>8} {'records/s':>10} {'peak MB':>8} {'alerts':>6} {'x json':>7}"
+        f"{'records':>9} {'mode':<13} {'seconds':>8} {'records/s':>10} {'CPU s':>7} {'rec/CPU-s':>10} "
+        f"{'peak MB':>8} {'alerts':>6} {'x json':>7} {'x json CPU':>10}"
     )
     for size in (int(s) for s in args.sizes.split(",")):
         path = ensure(size, benign_only=args.benign_only)
@@ -106,11 +111,13 @@ def main() -> None:
                 if mode not in results or r["seconds"] < results[mode]["seconds"]:
                     results[mode] = r
         bare = results["parse-json"]["seconds"]
+        bare_cpu = results["parse-json"]["cpu"]
         for mode, r in results.items():
             print(
                 f"{r['records']:>9} {mode:<13} {r['seconds']:>8.2f} {r['records'] / r['seconds']:>10,.0f} "
+                f"{r['cpu']:>7.2f} {r['records'] / r['cpu']:>10,.0f} "
                 f"{r['peak_rss_mb']:>8.0f} {r['alerts'] if r['alerts'] is not None else '':>6} "
-                f"{r['seconds'] / bare:>7.2f}"
+                f"{r['seconds'] / bare:>7.2f} {r['cpu'] / bare_cpu:>10.2f}"
             )
     print(f"load average at the end {os.getloadavg()[0]:.1f}")
 
