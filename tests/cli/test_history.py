@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from mfaguard.store import open_store
+from mfaguard.store import DriftItem, open_store
 from tests.conftest import run_cli
 
 T0 = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
@@ -21,6 +21,9 @@ def _seed(url: str) -> None:
         change = store.create_change("contoso", plan={}, baseline="recommended", actor="alice", created_at=T0)
         store.record_pre_change_object(change, "/policies/authenticationMethodsPolicy", {"a": 1})
         store.mark_change(change, "verified")
+        store.save_drift(
+            "contoso", [DriftItem("MFA-001", "status", "PASS", "FAIL")], run_id=run, previous_run_id=None
+        )
         store.save_alerts(
             "contoso",
             [{"detection_id": "DET-001", "user": "bob@contoso.com", "severity": "high", "first_seen": T0}],
@@ -52,6 +55,9 @@ def test_history_json_and_table(tmp_path: Path) -> None:
     assert changes[0]["objects"][0]["pre"] == {"a": 1}
     alerts = json.loads(run_cli(["history", "alerts", "--store", url, "--format", "json"]).stdout)
     assert alerts[0]["user"] == "bob@contoso.com" and alerts[0]["first_seen"] == "2026-11-01T08:00:00+00:00"
+    drift = json.loads(run_cli(["history", "drift", "--store", url, "--format", "json"]).stdout)
+    assert [(d["control_id"], d["before"], d["after"]) for d in drift] == [("MFA-001", "PASS", "FAIL")]
+    assert "MFA-001" in run_cli(["history", "drift", "--store", url]).stdout
     table = run_cli(["history", "changes", "--store", url])
     assert table.returncode == 0 and "recommended" in table.stdout and "verified" in table.stdout
 

@@ -1,4 +1,4 @@
-"""``mfaguard store upgrade`` and ``mfaguard history runs|changes|alerts``: look into the history store."""
+"""``mfaguard store upgrade`` and ``mfaguard history runs|changes|alerts|drift``: look into the history store."""
 
 from __future__ import annotations
 
@@ -169,4 +169,36 @@ def history_alerts(
             ("last seen (UTC)", lambda a: a.last_seen),
         ],
         "Alerts",
+    )
+
+
+@history_app.command("drift")
+@handle_errors
+def history_drift(
+    tenant: str | None = _TENANT,
+    limit: int = _LIMIT,
+    fmt: OutputFormat = _FORMAT,
+    store: str | None = _STORE,
+) -> None:
+    """Drift: controls whose status or watched value changed between two runs, with before/after."""
+    from mfaguard.store import open_store
+
+    with open_store(store) as opened:
+        rows = opened.list_drift(tenant=tenant, limit=limit)
+    _emit(
+        rows,
+        fmt,
+        [
+            ("id", lambda d: d.id),
+            ("tenant", lambda d: d.tenant),
+            ("control", lambda d: d.control_id),
+            ("what", lambda d: d.field),
+            ("before", lambda d: json.dumps(d.before)),
+            ("after", lambda d: json.dumps(d.after)),
+            ("detected (UTC)", lambda d: d.detected_at),
+            ("runs", lambda d: f"{d.previous_run_id} → {d.run_id}"),
+            ("notified", lambda d: d.notified_at),
+            ("remediation", lambda d: d.change_id),
+        ],
+        "Drift",
     )
