@@ -71,3 +71,16 @@ def test_bad_store_urls_are_one_line_errors_without_passwords() -> None:
     assert "127.0.0.1" in unreachable.stderr
     wrong_kind = run_cli(["history", "runs", "--kind", "nope", "--store", "sqlite://"])
     assert wrong_kind.returncode == 2 and "--kind 'nope'" in wrong_kind.stderr
+
+
+def test_store_prune(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'h.db'}"
+    _seed(url)
+    dry = run_cli(["store", "prune", "--older-than", "1d", "--dry-run", "--store", url])
+    assert dry.returncode == 0, dry.stderr
+    # fabrikam's old failed run goes; contoso's newest successful audit stays however old.
+    assert dry.stdout.startswith("would delete: 1 runs, 1 alerts, 0 notifications")
+    too_short = run_cli(["store", "prune", "--older-than", "2h", "--store", url])
+    assert too_short.returncode == 2 and "less than a day" in too_short.stderr
+    bad = run_cli(["store", "prune", "--older-than", "soon", "--store", url])
+    assert bad.returncode == 2 and "--older-than 'soon'" in bad.stderr

@@ -407,3 +407,32 @@ def test_record_completed_run_is_one_transaction(store: Store) -> None:
         "contoso", "audit", started_at=T0, finished_at=T0, status="error", error="HTTP 403"
     )
     assert store.findings_for_run(failed) == [] and store.latest_runs()["contoso"].id == run
+
+
+def test_prune_keeps_changes_and_each_tenants_newest_run(store: Store) -> None:
+    old = T0 - timedelta(days=400)
+    a_old = _audit(store, "a", old, {"MFA-001": Status.PASS})
+    store.save_snapshot(a_old, {"x": "only-old"}, captured_at=old)
+    a_new = _audit(store, "a", T0, {"MFA-001": Status.FAIL})
+    store.save_snapshot(a_new, {"x": "new"}, captured_at=T0)
+    b_only = _audit(store, "b", old, {"MFA-001": Status.PASS})  # newest of b: kept however old
+    store.save_drift(
+        "a", [DriftItem("MFA-001", "status", "PASS", "FAIL")], run_id=a_new, previous_run_id=a_old
+    )
+    change = store.create_change("a", plan={}, created_at=old, run_id=a_old)
+    store.save_alerts("a", [_alert(first_seen="2025-01-01T00:00:00Z", last_seen="2025-01-01T01:00:00Z")])
+    store.claim_notification("k", "t", at=old)
+    store.finish_notification("k", "t", sent=True, attempts=1, at=old)
+    cutoff = T0 - timedelta(days=180)
+    assert store.prune(before=cutoff, dry_run=True) == {"runs": 1, "alerts": 1, "notifications": 1}
+    assert store.get_run(a_old) is not None
+    counts = store.prune(before=cutoff)
+    assert counts == {"runs": 1, "alerts": 1, "notifications": 1, "snapshot_bodies": 1}
+    assert store.get_run(a_old) is None and store.findings_for_run(a_old) == []
+    assert store.get_run(a_new) is not None and store.get_run(b_only) is not None
+    kept = store.get_change(change)
+    assert kept is not None and kept.run_id is None  # the change stays; its run link is cleared
+    [drift] = store.list_drift()
+    assert drift.previous_run_id is None and drift.run_id == a_new
+    assert store.list_alerts() == [] and store.list_notifications() == []
+    assert store.info().counts["snapshot_bodies"] == 1

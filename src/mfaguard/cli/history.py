@@ -48,6 +48,36 @@ def store_upgrade(store: str | None = _STORE) -> None:
         typer.echo(f"  {table}: {count}")
 
 
+@store_app.command("prune")
+@handle_errors
+def store_prune(
+    older_than: str = typer.Option(
+        ..., "--older-than", help="Age of history to delete, e.g. 180d or 12h (units s, m, h, d)."
+    ),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Only count what would be deleted."),
+    store: str | None = _STORE,
+) -> None:
+    """Delete history older than --older-than (changes and each tenant's newest runs are kept)."""
+    from datetime import UTC, datetime, timedelta
+
+    from mfaguard.errors import UsageError
+    from mfaguard.fleet.config import parse_duration
+    from mfaguard.store import open_store
+
+    try:
+        age = parse_duration(older_than)
+    except ValueError as exc:
+        raise UsageError(f"--older-than {older_than!r}: {exc}") from None
+    if age < timedelta(days=1):
+        raise UsageError(
+            f"--older-than {older_than} is less than a day", hint="history is cheap; keep at least 1d"
+        )
+    with open_store(store) as opened:
+        counts = opened.prune(before=datetime.now(UTC) - age, dry_run=dry_run)
+    verb = "would delete" if dry_run else "deleted"
+    typer.echo(f"{verb}: " + ", ".join(f"{count} {what}" for what, count in counts.items()))
+
+
 def _emit(rows: list[Any], fmt: OutputFormat, columns: list[tuple[str, Any]], title: str) -> None:
     from mfaguard.store import record_to_json
 

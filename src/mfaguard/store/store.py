@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from datetime import datetime
+
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from mfaguard.errors import StoreError
@@ -10,9 +12,9 @@ from mfaguard.store import engine as _engine
 from mfaguard.store.changes import ChangesMixin
 from mfaguard.store.events import EventsMixin
 from mfaguard.store.locks import LocksMixin
-from mfaguard.store.records import StoreInfo
+from mfaguard.store.records import NotificationStatus, RunKind, StoreInfo
 from mfaguard.store.runs import RunsMixin
-from mfaguard.store.schema import metadata
+from mfaguard.store.schema import alerts, metadata, notifications, runs, snapshot_bodies, snapshots
 from mfaguard.store.url import redact_url, resolve_store_url
 
 
@@ -36,6 +38,49 @@ class Store(RunsMixin, ChangesMixin, EventsMixin, LocksMixin):
         return StoreInfo(
             url=self.url, backend=self.backend, revision=revision, head=_engine.head_revision(), counts=counts
         )
+
+    def prune(self, *, before: datetime, dry_run: bool = False) -> dict[str, int]:
+        """Delete history older than ``before``; returns how many rows of each kind (would) go.
+
+        Goes: runs started before it (with their findings, snapshots, coverage summaries and drift),
+        alerts last seen before it, finished notifications last updated before it, and snapshot
+        bodies no run refers to any more. Stays: every change (the record of what was written to
+        tenants, needed for rollback and audit) and each tenant's newest successful run of every
+        kind, however old (drift needs something to compare with).
+        """
+        keep: set[int] = set()
+        for kind in RunKind:
+            keep.update(self._latest_run_ids(kind, "ok").values())
+        old_runs = runs.c.started_at < before
+        if keep:
+            old_runs = old_runs & runs.c.id.notin_(keep)
+        old_alerts = alerts.c.last_seen < before
+        old_notifications = (notifications.c.updated_at < before) & notifications.c.status.in_(
+            [NotificationStatus.SENT.value, NotificationStatus.FAILED.value]
+        )
+        with self._write("pruning history") as conn:
+            counts = {
+                "runs": int(
+                    conn.execute(select(func.count()).select_from(runs).where(old_runs)).scalar_one()
+                ),
+                "alerts": int(
+                    conn.execute(select(func.count()).select_from(alerts).where(old_alerts)).scalar_one()
+                ),
+                "notifications": int(
+                    conn.execute(
+                        select(func.count()).select_from(notifications).where(old_notifications)
+                    ).scalar_one()
+                ),
+            }
+            if dry_run:
+                return counts
+            # Findings, snapshots, coverage summaries and drift go with their run (ON DELETE CASCADE).
+            conn.execute(delete(runs).where(old_runs))
+            conn.execute(delete(alerts).where(old_alerts))
+            conn.execute(delete(notifications).where(old_notifications))
+            orphans = snapshot_bodies.c.sha256.notin_(select(snapshots.c.sha256).distinct())
+            counts["snapshot_bodies"] = int(conn.execute(delete(snapshot_bodies).where(orphans)).rowcount)
+        return counts
 
 
 def open_store(url: str | None = None, *, migrate: bool = True) -> Store:
