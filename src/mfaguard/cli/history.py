@@ -78,6 +78,17 @@ def store_prune(
     typer.echo(f"{verb}: " + ", ".join(f"{count} {what}" for what, count in counts.items()))
 
 
+def _show(
+    store: str | None, read: Any, fmt: OutputFormat, columns: list[tuple[str, Any]], title: str
+) -> None:
+    """Open the store, read the rows, print them as a table or JSON."""
+    from mfaguard.store import open_store
+
+    with open_store(store) as opened:
+        rows = read(opened)
+    _emit(rows, fmt, columns, title)
+
+
 def _emit(rows: list[Any], fmt: OutputFormat, columns: list[tuple[str, Any]], title: str) -> None:
     from mfaguard.store import record_to_json
 
@@ -119,14 +130,13 @@ def history_runs(
 ) -> None:
     """Runs (audit, plan, apply, coverage, detect), newest first."""
     from mfaguard.errors import UsageError
-    from mfaguard.store import RunKind, open_store
+    from mfaguard.store import RunKind
 
     if kind is not None and kind not in {k.value for k in RunKind}:
         raise UsageError(f"--kind {kind!r} is not one of {', '.join(k.value for k in RunKind)}")
-    with open_store(store) as opened:
-        rows = opened.list_runs(tenant=tenant, kind=kind, limit=limit)
-    _emit(
-        rows,
+    _show(
+        store,
+        lambda opened: opened.list_runs(tenant=tenant, kind=kind, limit=limit),
         fmt,
         [
             ("id", lambda r: r.id),
@@ -150,12 +160,9 @@ def history_changes(
     store: str | None = _STORE,
 ) -> None:
     """Changes made by apply / rollback / remediation: who, when, what, and how it ended."""
-    from mfaguard.store import open_store
-
-    with open_store(store) as opened:
-        rows = opened.list_changes(tenant=tenant, limit=limit, with_objects=True)
-    _emit(
-        rows,
+    _show(
+        store,
+        lambda opened: opened.list_changes(tenant=tenant, limit=limit, with_objects=True),
         fmt,
         [
             ("id", lambda c: c.id),
@@ -182,12 +189,9 @@ def history_alerts(
     store: str | None = _STORE,
 ) -> None:
     """Detection alerts (push-spam attacks) recorded by detect runs, deduplicated."""
-    from mfaguard.store import open_store
-
-    with open_store(store) as opened:
-        rows = opened.list_alerts(tenant=tenant, limit=limit)
-    _emit(
-        rows,
+    _show(
+        store,
+        lambda opened: opened.list_alerts(tenant=tenant, limit=limit),
         fmt,
         [
             ("id", lambda a: a.id),
@@ -211,12 +215,9 @@ def history_drift(
     store: str | None = _STORE,
 ) -> None:
     """Drift: controls whose status or watched value changed between two runs, with before/after."""
-    from mfaguard.store import open_store
-
-    with open_store(store) as opened:
-        rows = opened.list_drift(tenant=tenant, limit=limit)
-    _emit(
-        rows,
+    _show(
+        store,
+        lambda opened: opened.list_drift(tenant=tenant, limit=limit),
         fmt,
         [
             ("id", lambda d: d.id),
