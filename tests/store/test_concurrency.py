@@ -96,3 +96,13 @@ def test_exactly_one_contender_gets_the_lock(store: Store) -> None:
     assert results.count(True) == 1
     held = store.get_lock("watch")
     assert held is not None and held.holder == f"holder-{results.index(True)}"
+
+
+def test_writers_creating_the_same_new_tenant_at_once_do_not_collide(store: Store) -> None:
+    def record(i: int) -> int:
+        return store.record_run("brand-new", "audit")
+
+    with ThreadPoolExecutor(8) as pool:
+        runs = list(pool.map(record, range(16)))
+    assert len(set(runs)) == 16
+    assert [t.name for t in store.list_tenants()] == ["brand-new"]

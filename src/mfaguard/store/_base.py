@@ -9,11 +9,12 @@ from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from mfaguard.errors import StoreError
 from mfaguard.redact import Redactor
+from mfaguard.store._dialect import insert_ignore
 from mfaguard.store.engine import WRITE_OPTION
 from mfaguard.store.records import TenantRecord
 from mfaguard.store.schema import tenants
@@ -119,9 +120,9 @@ class StoreBase:
             return key
         key = conn.execute(select(tenants.c.id).where(tenants.c.name == name)).scalar()
         if key is None and create:
-            key = conn.execute(
-                insert(tenants).values(name=name, created_at=utcnow(), tags=[]).returning(tenants.c.id)
-            ).scalar_one()
+            # ON CONFLICT DO NOTHING: another writer may create the same tenant at the same moment.
+            conn.execute(insert_ignore(conn, tenants).values(name=name, created_at=utcnow(), tags=[]))
+            key = conn.execute(select(tenants.c.id).where(tenants.c.name == name)).scalar_one()
         if key is not None:
             self._tenant_keys[name] = int(key)
             return int(key)
