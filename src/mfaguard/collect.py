@@ -148,12 +148,23 @@ async def collect_live(
     expected_tenant: str | None,
     now: datetime,
     env: Mapping[str, str] | None = None,
+    with_directory: bool = False,
+    extra_groups: Iterable[str] = (),
     **client_kwargs: Any,
 ) -> TenantSnapshot:
-    """Build the credential, check the token's tenant, read the tenant: the whole live path."""
+    """Build the credential, check the token's tenant, read the tenant: the whole live path.
+
+    ``with_directory`` also reads what coverage needs (users, the registration report, nested members
+    of the groups the policy names and of ``extra_groups``), so MFA-016..018 can judge the snapshot
+    offline.
+    """
     from mfaguard.graph.connect import token_tenant
 
     provider = connection.token_provider(env)
     tenant, _ = await token_tenant(provider, expected_tenant)
     async with connection.client(provider, env=env, **client_kwargs) as client:
+        if with_directory:
+            from mfaguard.coverage.collect import collect_coverage_snapshot
+
+            return await collect_coverage_snapshot(client, tenant=tenant, now=now, extra_groups=extra_groups)
         return await collect_snapshot(client, tenant=tenant, now=now)

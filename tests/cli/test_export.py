@@ -53,3 +53,17 @@ def test_export_requires_output() -> None:
     result = run_cli(["export"])
     assert result.returncode == 2
     assert "--output" in result.stderr
+
+
+def test_export_with_directory_lets_the_offline_audit_judge_coverage(
+    emulator_server: RunningEmulator, tmp_path: Path
+) -> None:
+    target = tmp_path / "full.json"
+    result = run_cli(["export", "--with-directory", "--output", str(target)], env=emulator_server.env())
+    assert result.returncode == 0, result.stderr
+    assert json.loads(target.read_text())["directory"]["users"]
+    offline = run_cli(["audit", "--format", "json", "--snapshot", str(target)])
+    by_control = {f["control_id"]: f["status"] for f in json.loads(offline.stdout)["findings"]}
+    assert by_control["MFA-016"] != "NOT_APPLICABLE"  # judged from the exported directory data
+    coverage = run_cli(["coverage", "--format", "json", "--snapshot", str(target)])
+    assert coverage.returncode in (0, 1), coverage.stderr

@@ -24,14 +24,28 @@ def export_command(
         "`mfaguard audit --snapshot FILE`.",
         metavar="FILE",
     ),
+    with_directory: bool = typer.Option(
+        False,
+        "--with-directory",
+        help="Also read users, the registration report and nested group members (what `mfaguard "
+        "coverage` reads), so an offline audit can judge MFA-016..018. Needs AuditLog.Read.All, "
+        "GroupMember.Read.All and User.Read.All.",
+    ),
+    break_glass_group: list[str] = typer.Option(
+        [],
+        "--break-glass-group",
+        metavar="ID",
+        help="With --with-directory: also read this group's members (MFA-018). Repeatable.",
+    ),
     *,
     graph: GraphOptions,
 ) -> None:
     """Read the tenant's Authentication Methods Policy (and the groups it names) into a snapshot file.
 
     The file keeps Graph's raw bodies, so `mfaguard audit --snapshot FILE` gives the same report as a
-    live audit at the time of the export — also with a newer mfaguard. Exit code 3 when a part could
-    not be read (the file is still written and records what is missing).
+    live audit at the time of the export — also with a newer mfaguard; with --with-directory it also
+    holds what `mfaguard coverage` reads. Exit code 3 when a part could not be read (the file is still
+    written and records what is missing).
     """
     import asyncio
     import json
@@ -49,7 +63,13 @@ def export_command(
         else nullcontext()
     ):
         snapshot = asyncio.run(
-            collect_live(connection, expected_tenant=graph.expected_tenant(), now=datetime.now(UTC))
+            collect_live(
+                connection,
+                expected_tenant=graph.expected_tenant(),
+                now=datetime.now(UTC),
+                with_directory=with_directory,
+                extra_groups=[g.strip() for g in break_glass_group if g.strip()],
+            )
         )
     if str(output) == "-":
         typer.echo(json.dumps(snapshot_to_json(snapshot), indent=2))
@@ -62,7 +82,10 @@ def export_command(
             f"{groups} groups) to {output}",
             markup=False,
         )
-    for part, reason in snapshot.read_errors.items():
-        console.print(f"warning: could not read {part}: {reason}", markup=False)
-    if snapshot.read_errors:
+    warnings = [f"could not read {part}: {reason}" for part, reason in snapshot.read_errors.items()]
+    if snapshot.directory is not None:
+        warnings += [f"could not read {p.what}: {p.reason}" for p in snapshot.directory.problems]
+    for warning in warnings:
+        console.print(f"warning: {warning}", markup=False)
+    if warnings:
         raise typer.Exit(EXIT_UNFINISHED)
