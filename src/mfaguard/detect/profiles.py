@@ -24,10 +24,10 @@ from mfaguard.detect.rules import (
     NEXT_RESET,
     DetectFn,
     Params,
-    _sorted_unique,
-    _timeline_success,
     blocked_attempts,
     method_change_after_attack,
+    sorted_unique,
+    timeline_success,
     totp_brute_force,
 )
 from mfaguard.detect.windows import bucket_start
@@ -77,7 +77,7 @@ def _record_alert(
         counts[r.cls.value] += 1
     timeline = _record_timeline(records)
     if success is not None:
-        timeline = (*timeline, _timeline_success(success))
+        timeline = (*timeline, timeline_success(success))
     return Alert(
         detection_id=det,
         name=name,
@@ -87,12 +87,12 @@ def _record_alert(
         first_seen=records[0].ts,
         last_seen=success.ts if success else records[-1].ts,
         denials=dict(counts),
-        ips=_sorted_unique([*(r.ip for r in records), success.ip if success else ""]),
-        countries=_sorted_unique([*(r.country for r in records), success.country if success else ""]),
-        apps=_sorted_unique(r.app for r in records),
-        user_agents=_sorted_unique(r.user_agent for r in records),
-        correlation_ids=_sorted_unique(r.correlation_id for r in records),
-        record_ids=_sorted_unique([*(r.id for r in records), success.record_id if success else ""]),
+        ips=sorted_unique([*(r.ip for r in records), success.ip if success else ""]),
+        countries=sorted_unique([*(r.country for r in records), success.country if success else ""]),
+        apps=sorted_unique(r.app for r in records),
+        user_agents=sorted_unique(r.user_agent for r in records),
+        correlation_ids=sorted_unique(r.correlation_id for r in records),
+        record_ids=sorted_unique([*(r.id for r in records), success.record_id if success else ""]),
         success_record_id=success.record_id if success else None,
         mitre=mitre,
         profile=ctx.profile,

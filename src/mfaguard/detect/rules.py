@@ -127,7 +127,7 @@ NEXT_HARDEN = (
 )
 
 
-def _sorted_unique(values: Iterable[str]) -> tuple[str, ...]:
+def sorted_unique(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted({v for v in values if v}))
 
 
@@ -156,7 +156,7 @@ def _timeline_denials(events: Iterable[DenialEvent]) -> list[TimelineEntry]:
     ]
 
 
-def _timeline_success(s: SuccessEvent) -> TimelineEntry:
+def timeline_success(s: SuccessEvent) -> TimelineEntry:
     detail = f"success ({s.method or 'method unknown'})"
     if s.low_confidence:
         detail += ", inferred from errorCode 0 without MFA detail"
@@ -223,12 +223,12 @@ class Entities(TypedDict):
 
 def _entities(events: Sequence[DenialEvent]) -> Entities:
     return {
-        "ips": _sorted_unique(e.ip for e in events),
-        "countries": _sorted_unique(e.country for e in events),
-        "apps": _sorted_unique(e.app for e in events),
-        "user_agents": _sorted_unique(e.user_agent for e in events),
-        "correlation_ids": _sorted_unique(e.correlation_id for e in events),
-        "record_ids": _sorted_unique(e.record_id for e in events),
+        "ips": sorted_unique(e.ip for e in events),
+        "countries": sorted_unique(e.country for e in events),
+        "apps": sorted_unique(e.app for e in events),
+        "user_agents": sorted_unique(e.user_agent for e in events),
+        "correlation_ids": sorted_unique(e.correlation_id for e in events),
+        "record_ids": sorted_unique(e.record_id for e in events),
     }
 
 
@@ -279,7 +279,7 @@ def push_burst(ev: Evidence, ctx: Context, p: Params, prior: Sequence[Alert]) ->
                     profile=ctx.profile,
                     summary=(
                         f"{len(burst)} MFA denials for {upn or uid} between {iso(burst[0].ts)} and "
-                        f"{iso(burst[-1].ts)} from {', '.join(_sorted_unique(e.ip for e in burst)) or 'unknown IPs'}"
+                        f"{iso(burst[-1].ts)} from {', '.join(sorted_unique(e.ip for e in burst)) or 'unknown IPs'}"
                     ),
                     reasons=tuple(reasons),
                     next_steps=(NEXT_CONTACT, NEXT_RESET, NEXT_BLOCK_IP, NEXT_HARDEN),
@@ -397,12 +397,12 @@ def _chain_alerts(
                 first_seen=ch.denials[0].ts,
                 last_seen=s.ts,
                 denials=_denial_counts(ch.denials),
-                ips=_sorted_unique([*ent["ips"], s.ip]),
-                countries=_sorted_unique([*ent["countries"], s.country]),
-                apps=_sorted_unique([*ent["apps"], s.app]),
+                ips=sorted_unique([*ent["ips"], s.ip]),
+                countries=sorted_unique([*ent["countries"], s.country]),
+                apps=sorted_unique([*ent["apps"], s.app]),
                 user_agents=ent["user_agents"],
                 correlation_ids=ent["correlation_ids"],
-                record_ids=_sorted_unique([*ent["record_ids"], s.record_id]),
+                record_ids=sorted_unique([*ent["record_ids"], s.record_id]),
                 success_record_id=s.record_id,
                 modifiers=tuple(mods),
                 mitre=("T1621", "T1078.004"),
@@ -413,7 +413,7 @@ def _chain_alerts(
                 ),
                 reasons=tuple(reasons),
                 next_steps=(NEXT_REVOKE, NEXT_RESET, NEXT_METHODS, NEXT_BLOCK_IP, NEXT_CONTACT),
-                timeline=(*_timeline_denials(ch.denials), _timeline_success(s)),
+                timeline=(*_timeline_denials(ch.denials), timeline_success(s)),
                 details={
                     "same_source": same_source,
                     "success_time": iso(s.ts),
@@ -666,12 +666,12 @@ def user_reported_fraud(ev: Evidence, ctx: Context, p: Params, prior: Sequence[A
                     first_seen=first,
                     last_seen=last,
                     denials=_denial_counts(signin_events),
-                    ips=_sorted_unique([*ent["ips"], *risk_ips]),
+                    ips=sorted_unique([*ent["ips"], *risk_ips]),
                     countries=ent["countries"],
                     apps=ent["apps"],
                     user_agents=ent["user_agents"],
                     correlation_ids=ent["correlation_ids"],
-                    record_ids=_sorted_unique(
+                    record_ids=sorted_unique(
                         [
                             *ent["record_ids"],
                             *(c.item.id for c in cluster if not isinstance(c.item, DenialEvent)),
@@ -808,8 +808,8 @@ def method_change_after_attack(ev: Evidence, ctx: Context, p: Params, prior: Seq
                 user_id=uid or None,
                 first_seen=min(a.ts for a in matched),
                 last_seen=max(a.ts for a in matched),
-                ips=_sorted_unique(a.initiator_ip for a in matched),
-                record_ids=_sorted_unique(a.id for a in matched),
+                ips=sorted_unique(a.initiator_ip for a in matched),
+                record_ids=sorted_unique(a.id for a in matched),
                 mitre=("T1621", "T1098", "T1556.006"),
                 profile=ctx.profile,
                 summary=f"{upn or uid}: {', '.join(sorted({a.activity for a in matched}))} after {trig_txt}",
