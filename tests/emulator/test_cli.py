@@ -55,20 +55,31 @@ def test_emulator_command_prints_exports_and_serves() -> None:
                 "scope": "https://graph.microsoft.com/.default",
             },
             verify=ctx,
+            timeout=60,
         ).json()["access_token"]
         policy = httpx.get(
             f"{exports['MFAGUARD_GRAPH_ENDPOINT']}/beta/policies/authenticationMethodsPolicy",
             headers={"Authorization": f"Bearer {token}"},
             verify=ctx,
+            timeout=60,
         )
         assert policy.status_code == 200
         assert (
-            len(httpx.get(f"{exports['MFAGUARD_GRAPH_ENDPOINT']}/_emulator/", verify=ctx).json()["tenants"])
+            len(
+                httpx.get(f"{exports['MFAGUARD_GRAPH_ENDPOINT']}/_emulator/", verify=ctx, timeout=60).json()[
+                    "tenants"
+                ]
+            )
             == 2
         )
     finally:
+        # Generous waits: on a loaded 2-core machine the child can take seconds to wind down.
         proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=10)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            raise
 
 
 def test_unknown_scenario_is_a_usage_error() -> None:
