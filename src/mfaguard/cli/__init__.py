@@ -59,6 +59,7 @@ from mfaguard.cli import fleet as _fleet_cmd  # noqa: E402,F401
 from mfaguard.cli import history as _history_cmd  # noqa: E402,F401
 from mfaguard.cli import plan as _plan_cmd  # noqa: E402,F401
 from mfaguard.cli import rollback as _rollback_cmd  # noqa: E402,F401
+from mfaguard.cli import serve as _serve_cmd  # noqa: E402,F401
 from mfaguard.cli import version as _version_cmd  # noqa: E402,F401
 from mfaguard.cli import watch as _watch_cmd  # noqa: E402,F401
 
