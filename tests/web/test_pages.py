@@ -55,7 +55,7 @@ def test_tenant_page_has_findings_trend_coverage_drift_and_alerts(client_for: Ca
 
 
 def test_run_change_and_alert_pages(client_for: Callable[..., Any], seeded: Any) -> None:
-    store, ids = seeded
+    _store, ids = seeded
     client = client_for("vera")
     run = client.get(f"/runs/{ids['runs']['woodgrove']}")
     assert run.status_code == 200 and "MFA-001" in run.text
