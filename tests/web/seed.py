@@ -9,13 +9,20 @@ from mfaguard.report import Finding, Severity, Status
 from mfaguard.store import DriftItem
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
-CONTROLS = ("MFA-001", "MFA-002", "MFA-007")
-# tenant → statuses of its newest audit, by control (the grid the browser test checks).
-EXPECTED = {
-    "contoso": {"MFA-001": "PASS", "MFA-002": "PASS", "MFA-007": "PASS"},
-    "fabrikam": {"MFA-001": "PASS", "MFA-002": "FAIL", "MFA-007": "WARN"},
-    "woodgrove": {"MFA-001": "ERROR", "MFA-002": "FAIL", "MFA-007": "FAIL"},
+CONTROLS = tuple(f"MFA-{i:03d}" for i in range(1, 19))
+_NOT_PASS = {
+    "contoso": {"MFA-016": "NOT_APPLICABLE"},
+    "fabrikam": {"MFA-002": "FAIL", "MFA-007": "WARN", "MFA-010": "WARN", "MFA-014": "NOT_APPLICABLE"},
+    "woodgrove": {
+        "MFA-001": "ERROR",
+        "MFA-002": "FAIL",
+        "MFA-004": "FAIL",
+        "MFA-007": "FAIL",
+        "MFA-011": "WARN",
+    },
 }
+# tenant → statuses of its newest audit, by control (the grid the browser test checks).
+EXPECTED = {name: {c: extra.get(c, "PASS") for c in CONTROLS} for name, extra in _NOT_PASS.items()}
 TAGS = {"contoso": ["gold"], "fabrikam": ["gold", "eu"], "woodgrove": ["silver"]}
 
 
