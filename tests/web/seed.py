@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from mfaguard.report import Finding, Severity, Status
+from mfaguard.report import Finding, Status
 from mfaguard.store import DriftItem
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -27,8 +27,11 @@ TAGS = {"contoso": ["gold"], "fabrikam": ["gold", "eu"], "woodgrove": ["silver"]
 
 
 def _findings(statuses: dict[str, str]) -> list[Finding]:
+    from mfaguard.controls import CONTROLS as REGISTRY
+
+    meta = {c.id: c for c in REGISTRY}
     return [
-        Finding(c, f"title of {c}", Status(s), Severity.HIGH, f"{c} is {s.lower()}", evidence={"state": s})
+        Finding(c, meta[c].title, Status(s), meta[c].severity, f"{c} is {s.lower()}", evidence={"state": s})
         for c, s in statuses.items()
     ]
 

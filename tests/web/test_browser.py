@@ -19,7 +19,10 @@ from tests.web.emulated import EmulatedFleet, emulated_fleet
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "img"
+DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
+UPDATE_ENV = "MFAGUARD_UPDATE_SCREENSHOTS"
+"""Set to 1 to write the screenshots to docs/img (the README's); otherwise they go to the test's
+temporary directory, so a test run never leaves tracked files modified in a checkout."""
 RGB = {  # the CSS status colours (mfaguard.web.charts.STATUS_COLOURS) as the browser reports them
     "PASS": "rgb(26, 127, 55)",
     "FAIL": "rgb(209, 36, 47)",
@@ -76,11 +79,14 @@ def _login(page: Any, base: str, name: str) -> None:
     page.wait_for_url(f"{base}/")
 
 
-def test_dashboard_in_chromium(served: tuple[str, EmulatedFleet, Any]) -> None:
+def test_dashboard_in_chromium(served: tuple[str, EmulatedFleet, Any], tmp_path: Path) -> None:
+    import os
+
     from tests.web.seed import EXPECTED
 
     base, fleet, store = served
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shots = DOCS_IMG if os.environ.get(UPDATE_ENV) == "1" else tmp_path / "img"
+    shots.mkdir(parents=True, exist_ok=True)
     with chromium() as browser:
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         page = context.new_page()
@@ -89,7 +95,7 @@ def test_dashboard_in_chromium(served: tuple[str, EmulatedFleet, Any]) -> None:
         page.on("dialog", lambda d: d.accept())
 
         page.goto(f"{base}/login")
-        page.screenshot(path=str(SCREENSHOTS / "dashboard-login.png"))
+        page.screenshot(path=str(shots / "dashboard-login.png"))
         _login(page, base, "otto")
 
         # Fleet grid: each seeded tenant's newest statuses in their colours.
@@ -101,7 +107,7 @@ def test_dashboard_in_chromium(served: tuple[str, EmulatedFleet, Any]) -> None:
                 assert colour == RGB[status], (tenant, control, colour)
         # The emulated weak tenant, audited for real after its change.
         assert page.locator('tr[data-tenant="northwind"] td.cell').count() >= 18
-        page.screenshot(path=str(SCREENSHOTS / "dashboard-fleet.png"), full_page=True)
+        page.screenshot(path=str(shots / "dashboard-fleet.png"), full_page=True)
 
         # Tenant detail: trend chart with bars, coverage chart, unprotected users.
         page.click('a[href="/tenants/fabrikam"]')
@@ -109,16 +115,16 @@ def test_dashboard_in_chromium(served: tuple[str, EmulatedFleet, Any]) -> None:
         assert page.locator("svg.trend-chart rect.bar").count() > 0
         assert page.locator("svg.coverage-chart rect.bar").count() == 6
         assert page.locator("#unprotected tbody tr").count() == 3
-        page.screenshot(path=str(SCREENSHOTS / "dashboard-tenant.png"), full_page=True)
+        page.screenshot(path=str(shots / "dashboard-tenant.png"), full_page=True)
 
         page.goto(f"{base}/alerts")
         page.click("a[href^='/alerts/']")
         assert page.locator("#timeline tbody tr").count() == 4
-        page.screenshot(path=str(SCREENSHOTS / "dashboard-alert.png"), full_page=True)
+        page.screenshot(path=str(shots / "dashboard-alert.png"), full_page=True)
 
         # Rollback as operator: change log → confirmation → restored and verified.
         page.goto(f"{base}/changes")
-        page.screenshot(path=str(SCREENSHOTS / "dashboard-changes.png"), full_page=True)
+        page.screenshot(path=str(shots / "dashboard-changes.png"), full_page=True)
         page.click(f'tr[data-change="{fleet.change_id}"] a.button')
         page.wait_for_url(f"{base}/changes/{fleet.change_id}/rollback")
         page.click("#confirm-rollback")
@@ -133,6 +139,8 @@ def test_dashboard_in_chromium(served: tuple[str, EmulatedFleet, Any]) -> None:
         assert forged.status == 403
         assert errors == []
         context.close()
+        for name in ("login", "fleet", "tenant", "alert", "changes"):
+            assert (shots / f"dashboard-{name}.png").stat().st_size > 5_000
 
         # A viewer sees no rollback button and a direct POST with a valid CSRF token is refused.
         viewer = browser.new_context()
