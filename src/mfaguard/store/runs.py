@@ -219,6 +219,35 @@ class RunsMixin(StoreBase):
                     grid.setdefault(name, {})[control] = status
         return grid
 
+    def latest_audit_grid(self) -> tuple[dict[str, dict[str, str]], dict[str, datetime]]:
+        """:meth:`latest_status_grid` plus when each tenant's newest successful audit started (the
+        dashboard's fleet overview), finding the latest runs once: tenant → control → status, and
+        tenant → start time."""
+        latest = self._latest_run_ids(RunKind.AUDIT, RunStatus.OK)
+        run_ids = list(latest.values())
+        grid: dict[str, dict[str, str]] = {}
+        started: dict[str, datetime] = {}
+        with self._read("reading the fleet grid") as conn:
+            names: dict[int, str] = {}
+            for chunk in _chunks(run_ids, 500):
+                query = (
+                    select(runs.c.id, tenants.c.name, runs.c.started_at)
+                    .join(tenants, tenants.c.id == runs.c.tenant_pk)
+                    .where(runs.c.id.in_(chunk))
+                )
+                for run_id, name, at in conn.execute(query):
+                    names[run_id] = name
+                    started[name] = at
+            for chunk in _chunks(run_ids, 500):
+                query = (
+                    select(findings_table.c.run_id, findings_table.c.control_id, findings_table.c.status)
+                    .where(findings_table.c.run_id.in_(chunk))
+                    .order_by(findings_table.c.id)
+                )
+                for run_id, control, status in conn.execute(query):
+                    grid.setdefault(names[run_id], {})[control] = status
+        return grid, started
+
     # ---- snapshots --------------------------------------------------------------------------------
     def save_snapshot(
         self,

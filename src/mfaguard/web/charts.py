@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 
@@ -122,6 +123,19 @@ def status_bar(counts: dict[str, int] | object, *, width: int = 240, height: int
         )
         x += w
     return _svg(width, height, "Status counts", body, "status-bar")
+
+
+def grid_cells(cells: Sequence[str], control_ids: Sequence[str]) -> Markup:
+    """The coloured cells of one fleet-grid row (``<td>`` per control). A fleet has few distinct
+    (control, status) pairs, so each cell's markup is built once and reused: 500 tenants × 18
+    controls render in a few milliseconds instead of through 9,000 template iterations."""
+    return Markup("".join(_cell(c, s) for c, s in zip(control_ids, cells, strict=True)))
+
+
+@lru_cache(maxsize=4096)
+def _cell(control_id: str, status: str) -> str:
+    c, s = escape(control_id), escape(status)
+    return f'<td class="cell s-{s}" data-control="{c}" data-status="{s}" title="{c}: {s}"></td>'
 
 
 def _day(at: datetime) -> str:

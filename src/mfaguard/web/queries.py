@@ -136,9 +136,8 @@ def fleet_overview(store: Store, *, tag: str | None = None, severity: str | None
     ``severity`` keeps the controls of that severity or higher; ``tag`` keeps the tenants tagged so.
     """
     catalogue = control_catalogue()
-    grid = store.latest_status_grid()
+    grid, last = store.latest_audit_grid()
     tenants = store.list_tenants()
-    last = {name: run.started_at for name, run in store.latest_runs("audit").items()}
     known = list(catalogue.values())
     extra = sorted({c for statuses in grid.values() for c in statuses} - set(catalogue))
     known += [ControlInfo(id=c, title=c, severity="info") for c in extra]
