@@ -8,12 +8,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from pydantic import BaseModel, Field
-from starlette.concurrency import run_in_threadpool
 
-from mfaguard.errors import MfaguardError
 from mfaguard.store import record_to_json
 from mfaguard.web import queries
-from mfaguard.web.app import current_principal, operator_required, state_of
+from mfaguard.web.app import current_principal, operator_required, perform, state_of
 from mfaguard.web.auth import Principal
 
 router = APIRouter(prefix="/api")
@@ -176,16 +174,10 @@ async def rollback(
     request: Request, change_id: Id, principal: Principal = Depends(operator_required)
 ) -> ActionOut:
     """Roll a change back through the safe-change path (operator; same as `mfaguard rollback --to`)."""
-    state = state_of(request)
-    if state.actions is None:
-        raise HTTPException(409, "this dashboard was started read-only (no fleet file)")
-    if state.store.get_change(change_id) is None:
+    store = state_of(request).store
+    if store.get_change(change_id) is None:
         raise HTTPException(404, f"no change {change_id}")
-    try:
-        result = await run_in_threadpool(state.actions.rollback, state.store, change_id, actor=principal.name)
-    except MfaguardError as exc:
-        raise HTTPException(409, str(exc)) from exc
-    return ActionOut(**asdict(result))
+    return ActionOut(**asdict(await perform(request, "rollback", store, change_id, actor=principal.name)))
 
 
 @router.post("/tenants/{name}/run", response_model=ActionOut)
@@ -193,14 +185,7 @@ async def run_now(
     request: Request, name: str, principal: Principal = Depends(operator_required)
 ) -> ActionOut:
     """Audit one tenant now (operator; same as `mfaguard fleet audit --tenant NAME`)."""
-    state = state_of(request)
-    if state.actions is None:
-        raise HTTPException(409, "this dashboard was started read-only (no fleet file)")
-    try:
-        result = await run_in_threadpool(state.actions.run_now, name, actor=principal.name)
-    except MfaguardError as exc:
-        raise HTTPException(409, str(exc)) from exc
-    return ActionOut(**asdict(result))
+    return ActionOut(**asdict(await perform(request, "run_now", name, actor=principal.name)))
 
 
 @router.get("/alerts")

@@ -31,7 +31,7 @@ from mfaguard.web.auth import (
 
 if TYPE_CHECKING:
     from mfaguard.store import Store
-    from mfaguard.web.actions import FleetActions
+    from mfaguard.web.actions import ActionResult, FleetActions
 
 HERE = Path(__file__).parent
 PUBLIC_PATHS = ("/login", "/static/")
@@ -63,6 +63,35 @@ class Forbidden(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class ActionRefused(Exception):
+    """An operator action that could not run (read-only dashboard, unknown tenant, refused change)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+READ_ONLY = "this dashboard was started read-only (no fleet file): use the CLI, or serve with --config"
+
+
+async def perform(request: Request, action: str, *args: Any, actor: str) -> ActionResult:
+    """Run ``actions.<action>(*args, actor=...)`` on a worker thread (the fleet runner and the
+    safe-change path drive their own event loop); errors become :class:`ActionRefused`."""
+    from starlette.concurrency import run_in_threadpool
+
+    from mfaguard.errors import MfaguardError
+
+    actions = state_of(request).actions
+    if actions is None:
+        raise ActionRefused(READ_ONLY)
+    try:
+        result: ActionResult = await run_in_threadpool(getattr(actions, action), *args, actor=actor)
+    except MfaguardError as exc:
+        hint = f" — {exc.hint}" if getattr(exc, "hint", None) else ""
+        raise ActionRefused(" ".join(f"{exc.message}{hint}".split())) from exc
+    return result
 
 
 class DashboardState:
@@ -207,6 +236,12 @@ def create_app(
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": exc.reason}, status_code=403)
         return views.error_page(request, 403, exc.reason)
+
+    @app.exception_handler(ActionRefused)
+    async def action_refused(request: Request, exc: ActionRefused) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": exc.message}, status_code=409)
+        return views.error_page(request, 409, exc.message)
 
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(views.router)

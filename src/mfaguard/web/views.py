@@ -7,15 +7,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.concurrency import run_in_threadpool
 
-from mfaguard.errors import MfaguardError
 from mfaguard.web import queries
 from mfaguard.web.app import (
     csrf_checked,
     current_principal,
     is_secure,
     operator_required,
+    perform,
     state_of,
 )
 from mfaguard.web.auth import (
@@ -156,14 +155,7 @@ def tenant_page(request: Request, name: str, principal: Principal = Depends(curr
 
 @router.post("/tenants/{name}/run", response_class=HTMLResponse)
 async def run_now(request: Request, name: str, principal: Principal = Depends(operator_required)) -> Response:
-    state = state_of(request)
-    if state.actions is None:
-        return error_page(request, 409, "this dashboard was started read-only (no fleet file)", principal)
-    try:
-        # The fleet runner drives its own event loop: run it on a worker thread.
-        result = await run_in_threadpool(state.actions.run_now, name, actor=principal.name)
-    except MfaguardError as exc:
-        return error_page(request, 409, _one_line(exc), principal)
+    result = await perform(request, "run_now", name, actor=principal.name)
     return render(request, "result.html.j2", principal, result=result, back=f"/tenants/{name}")
 
 
@@ -225,13 +217,7 @@ def rollback_confirm(
 async def rollback(
     request: Request, change_id: Id, principal: Principal = Depends(operator_required)
 ) -> Response:
-    state = state_of(request)
-    if state.actions is None:
-        return error_page(request, 409, "this dashboard was started read-only (no fleet file)", principal)
-    try:
-        result = await run_in_threadpool(state.actions.rollback, state.store, change_id, actor=principal.name)
-    except MfaguardError as exc:
-        return error_page(request, 409, _one_line(exc), principal)
+    result = await perform(request, "rollback", state_of(request).store, change_id, actor=principal.name)
     back = f"/changes/{result.change_id}" if result.change_id else f"/changes/{change_id}"
     return render(request, "result.html.j2", principal, result=result, back=back)
 
@@ -250,10 +236,3 @@ def alert_page(request: Request, alert_id: Id, principal: Principal = Depends(cu
     if alert is None:
         return error_page(request, 404, f"no alert {alert_id}", principal)
     return render(request, "alert.html.j2", principal, alert=alert, timeline=queries.timeline(alert))
-
-
-def _one_line(exc: MfaguardError) -> str:
-    hint = getattr(exc, "hint", None)
-    return " ".join(
-        f"{exc.message if hasattr(exc, 'message') else exc}{f' — {hint}' if hint else ''}".split()
-    )
