@@ -159,6 +159,7 @@ def _live(
 ) -> int:
     """Read the tenant through Graph, judge and emit; 3 when a part could not be read."""
     import asyncio
+    from contextlib import nullcontext
     from datetime import UTC, datetime
 
     from mfaguard.audit_live import run_live_audit
@@ -166,17 +167,24 @@ def _live(
     from mfaguard.engine import exit_code
     from mfaguard.errors import EXIT_UNFINISHED
 
-    live = asyncio.run(
-        run_live_audit(
-            graph.connection(),
-            expected_tenant=graph.expected_tenant(),
-            settings=settings,
-            now=datetime.now(UTC),
+    console = stderr_console()
+    connection = graph.connection()
+    # A spinner on stderr only for people at a terminal; pipes and CI logs stay clean.
+    with (
+        console.status("Reading the tenant through Microsoft Graph…")
+        if console.is_terminal
+        else nullcontext()
+    ):
+        live = asyncio.run(
+            run_live_audit(
+                connection,
+                expected_tenant=graph.expected_tenant(),
+                settings=settings,
+                now=datetime.now(UTC),
+            )
         )
-    )
     emit(live.report, output_format=output_format, output=output, source_uri=None)
     _exception_notes(live.report, settings)
-    console = stderr_console()
     for problem in live.problems:
         console.print(f"warning: {problem}", markup=False)
     return EXIT_UNFINISHED if live.unfinished else exit_code(live.report, fail_on=fail_on, strict=strict)
