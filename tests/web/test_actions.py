@@ -74,3 +74,25 @@ def test_run_now_records_an_audit(fleet: EmulatedFleet, dashboard: Any) -> None:
     assert len(runs) == before + 1 and runs[0].trigger == "dashboard:otto"
     unknown = client.post("/api/tenants/nope/run", headers={"X-CSRF-Token": csrf_of(client)})
     assert unknown.status_code == 409 and "not in the fleet file" in unknown.json()["detail"]
+
+
+def test_no_secret_is_rendered(fleet: EmulatedFleet, dashboard: Any) -> None:
+    store, client_as = dashboard
+    client = client_as("otto")
+    client.post(f"/changes/{fleet.change_id}/rollback", data={"csrf_token": csrf_of(client)})
+    pages = [
+        "/",
+        "/changes",
+        f"/changes/{fleet.change_id}",
+        "/tenants/northwind",
+        "/tenants/tailspin",
+        "/alerts",
+    ]
+    pages += [f"/runs/{run.id}" for run in store.list_runs(limit=None)]
+    api = ["/api/fleet", "/api/changes", "/api/tenants/northwind", f"/api/changes/{fleet.change_id}"]
+    secrets = [v for v in fleet.env.values() if v]
+    for path in pages + api:
+        body = client.get(path).text
+        for secret in secrets:
+            assert secret not in body, path
+            assert secret[-24:] not in body, path  # not even the JWT's signature

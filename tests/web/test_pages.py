@@ -149,3 +149,40 @@ def test_logout_ends_the_session(client_for: Callable[..., Any]) -> None:
         == 303
     )
     assert client.get("/api/me").status_code == 401
+
+
+def test_password_guessing_is_throttled(client_for: Callable[..., Any]) -> None:
+    import re
+
+    client = client_for(None)
+    for _ in range(10):
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)  # type: ignore[union-attr]
+        assert (
+            client.post(
+                "/login", data={"username": "vera", "password": "guess", "csrf_token": csrf}
+            ).status_code
+            == 401
+        )
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)  # type: ignore[union-attr]
+    # Even the right password waits now; another user is not affected.
+    blocked = client.post(
+        "/login", data={"username": "vera", "password": "viewer-password-1", "csrf_token": csrf}
+    )
+    assert blocked.status_code == 429 and "try again" in blocked.text
+    client_for("otto")
+
+
+def test_throttle_window_passes() -> None:
+    from mfaguard.web.auth import LoginThrottle
+
+    now = [0.0]
+    throttle = LoginThrottle(limit=2, window=60, clock=lambda: now[0])
+    throttle.failed("a", "1.2.3.4")
+    assert throttle.retry_after("a", "1.2.3.4") == 0
+    throttle.failed("A", "1.2.3.4")
+    assert throttle.retry_after("a", "1.2.3.4") == 61
+    now[0] = 61
+    assert throttle.retry_after("a", "1.2.3.4") == 0
+    throttle.failed("a", "1.2.3.4")
+    throttle.succeeded("a")
+    assert throttle.retry_after("a", "1.2.3.4") == 0

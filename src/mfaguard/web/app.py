@@ -23,6 +23,7 @@ from mfaguard.web.auth import (
     SECRET_KEY_ENV,
     SESSION_COOKIE,
     AuthSettings,
+    LoginThrottle,
     Principal,
     SessionSigner,
     csrf_matches,
@@ -111,6 +112,7 @@ class DashboardState:
         self.signer = signer
         self.actions = actions
         self.secure_cookies = secure_cookies
+        self.throttle = LoginThrottle()
         self.templates = Jinja2Templates(directory=str(HERE / "templates"))
         self.templates.env.globals["version"] = __version__
         from mfaguard.web import charts

@@ -146,3 +146,48 @@ class SessionSigner:
 
 def csrf_matches(expected: str, given: str | None) -> bool:
     return bool(expected) and bool(given) and hmac.compare_digest(expected.encode(), (given or "").encode())
+
+
+class LoginThrottle:
+    """Slows password guessing: after ``limit`` failed logins for one user name (or ``5 × limit`` from
+    one client address) within ``window`` seconds, further attempts are refused until it passes.
+    In memory, per process (the dashboard is one process)."""
+
+    def __init__(self, *, limit: int = 10, window: float = 900.0, clock: Any = None) -> None:
+        import threading
+        import time
+
+        self.limit = limit
+        self.window = window
+        self._clock = clock or time.monotonic
+        self._failures: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, key: str, now: float) -> list[float]:
+        kept = [t for t in self._failures.get(key, []) if now - t < self.window]
+        if kept:
+            self._failures[key] = kept
+        else:
+            self._failures.pop(key, None)
+        return kept
+
+    def retry_after(self, name: str, client: str) -> int:
+        """Seconds until ``name`` from ``client`` may try again (0: now)."""
+        now = self._clock()
+        with self._lock:
+            waits = []
+            for key, limit in ((f"user:{name.lower()}", self.limit), (f"ip:{client}", 5 * self.limit)):
+                recent = self._recent(key, now)
+                if len(recent) >= limit:
+                    waits.append(int(recent[-limit] + self.window - now) + 1)
+            return max(waits, default=0)
+
+    def failed(self, name: str, client: str) -> None:
+        now = self._clock()
+        with self._lock:
+            for key in (f"user:{name.lower()}", f"ip:{client}"):
+                self._failures.setdefault(key, []).append(now)
+
+    def succeeded(self, name: str) -> None:
+        with self._lock:
+            self._failures.pop(f"user:{name.lower()}", None)

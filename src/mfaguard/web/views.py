@@ -46,7 +46,9 @@ def render(
 def error_page(
     request: Request, status_code: int, message: str, principal: Principal | None = None
 ) -> HTMLResponse:
-    return render(request, "error.html.j2", principal, status_code=status_code, message=message)
+    return render(
+        request, "error.html.j2", principal, status_code=status_code, message=message, code=status_code
+    )
 
 
 def _now() -> datetime:
@@ -84,12 +86,22 @@ def login(
         return error_page(
             request, 403, "the login form expired or lacks its CSRF token: reload it and try again"
         )
+    client = request.client.host if request.client else "unknown"
+    login_name = username or TOKEN_USER
+    wait = state.throttle.retry_after(login_name, client)
+    if wait:
+        return error_page(
+            request,
+            429,
+            f"too many failed logins for {login_name!r}: try again in {wait // 60 + 1} minute(s)",
+        )
     name: str | None = None
     if token:
         name = TOKEN_USER if check_token(state.auth, token) else None
     elif username and password and check_password(state.auth, username, password):
         name = username
     if name is None:
+        state.throttle.failed(login_name, client)
         value, csrf = state.signer.new_prelogin()
         response = render(
             request,
@@ -102,6 +114,7 @@ def login(
         )
         _set_cookie(request, response, PRELOGIN_COOKIE, value, max_age=3600)
         return response
+    state.throttle.succeeded(name)
     session, _csrf = state.signer.new_session(name)
     redirect = RedirectResponse("/", status_code=303)
     _set_cookie(request, redirect, SESSION_COOKIE, session, max_age=SESSION_MAX_AGE)
