@@ -335,3 +335,18 @@ def test_spilled_successes_give_the_same_alerts() -> None:
     assert collector._successes.spilled > 40
     assert [a.to_json() for a in analyse(evidence, now=NOW).alerts] == expected
     assert len(evidence.successes) == 1  # only the success near the denials is kept
+
+
+def test_success_from_another_ip_in_the_denials_network_is_same_source() -> None:
+    asn = {"autonomousSystemNumber": 64500}
+    records = baseline() + [r | asn for r in spam(6, **NL)]
+    records.append(success(T0 + timedelta(minutes=3), ip="198.51.100.200", country="NL") | asn)
+    chain = of(run(records), "DET-002")[0]
+    assert chain.details["same_source"] is True and chain.severity.value == "critical"
+    assert any("AS64500" in r for r in chain.reasons)
+    other_network = baseline() + [r | asn for r in spam(6, **NL)]
+    other_network.append(
+        success(T0 + timedelta(minutes=3), ip="198.51.100.200", country="NL")
+        | {"autonomousSystemNumber": 64501}
+    )
+    assert of(run(other_network), "DET-002")[0].details["same_source"] is False

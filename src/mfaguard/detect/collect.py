@@ -309,7 +309,7 @@ def _encode(successes: Iterable[SuccessEvent]) -> bytes:
     for s in successes:
         micros = (s.ts - _EPOCH) // _MICRO
         row = [s.record_id, s.user_key, s.upn, micros, s.ip, s.country, s.app, s.method, s.interactive,
-               s.low_confidence, s.city, s.state]  # fmt: skip
+               s.low_confidence, s.city, s.state, s.asn]  # fmt: skip
         lines.append(json.dumps(row, separators=(",", ":")) + "\n")
     return "".join(lines).encode()
 
@@ -318,7 +318,7 @@ def _decode(line: bytes) -> SuccessEvent:
     r = json.loads(line)
     return SuccessEvent(
         record_id=r[0], user_key=r[1], upn=r[2], ts=_EPOCH + r[3] * _MICRO, ip=r[4], country=r[5],
-        app=r[6], method=r[7], interactive=r[8], low_confidence=r[9], city=r[10], state=r[11],
+        app=r[6], method=r[7], interactive=r[8], low_confidence=r[9], city=r[10], state=r[11], asn=r[12],
     )  # fmt: skip
 
 

@@ -88,6 +88,7 @@ def _event(
         interactive=rec.interactive,
         from_steps=from_steps,
         record_ts=rec.ts,
+        asn=rec.asn,
     )
 
 
@@ -108,4 +109,5 @@ def success_event(rec: SignIn) -> SuccessEvent | None:
         low_confidence=rec.cls is not EventClass.MFA_SUCCESS,
         city=rec.city,
         state=rec.state,
+        asn=rec.asn,
     )

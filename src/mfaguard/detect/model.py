@@ -90,6 +90,8 @@ class SignIn:
     success_method: str = ""
     status_detail: str = ""
     """``status.additionalDetails`` as written (per-record rules of other tools match on it)."""
+    asn: str = ""
+    """``autonomousSystemNumber`` (beta) of the sign-in's IP, when known."""
 
     @property
     def mfa_required(self) -> bool:
@@ -120,6 +122,7 @@ class DenialEvent:
     from_steps: bool
     record_ts: datetime | None = None
     """Time of the record the event was taken from (several records may repeat one step)."""
+    asn: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +141,7 @@ class SuccessEvent:
     low_confidence: bool
     city: str = ""
     state: str = ""
+    asn: str = ""
 
 
 @dataclass(frozen=True, slots=True)

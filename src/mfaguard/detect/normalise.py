@@ -278,7 +278,13 @@ def fast_success(raw: dict[str, Any], *, default_interactive: bool = True) -> Su
         low_confidence=False,
         city=intern(_str(location.get("city")).strip()),
         state=intern(_str(location.get("state")).strip()),
+        asn=_asn(raw),
     )
+
+
+def _asn(raw: Mapping[str, Any]) -> str:
+    value = raw.get("autonomousSystemNumber")
+    return intern(str(value).strip()) if value not in (None, "", 0, "0") else ""
 
 
 def _interactive(raw: Mapping[str, Any], default: bool) -> bool:
@@ -358,6 +364,7 @@ def normalise_signin(raw: object, *, default_interactive: bool = True) -> SignIn
         low_confidence_success=low_conf,
         success_method=success_method or mfa_method,
         status_detail=status_detail_raw,
+        asn=_asn(raw),
     )
 
 

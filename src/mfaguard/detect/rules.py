@@ -358,7 +358,11 @@ def _chain_alerts(
         s = ch.success
         upn, uid = _user_of(ev, ch.user, s.upn)
         denial_ips = {d.ip for d in ch.denials if d.ip}
-        same_source = bool(s.ip) and s.ip in denial_ips
+        # Same source: the success IP is among the denials' IPs, or (reference §4) the same country
+        # and autonomous system when both are known (an attacker rotating addresses in one network).
+        same_source = (bool(s.ip) and s.ip in denial_ips) or (
+            bool(s.asn and s.country) and any(d.asn == s.asn and d.country == s.country for d in ch.denials)
+        )
         reasons = [
             f"{len(ch.denials)} unique denial events, then a successful MFA sign-in "
             f"{_fmt_delta(s.ts - ch.denials[-1].ts)} after the last one"
@@ -367,9 +371,12 @@ def _chain_alerts(
         if same_source:
             mods, mod_reasons = _geo_modifiers(ctx, ch.user, upn, uid, [(s.country, s.ip, s.ts)])
             severity = step_up(base_same, 1 if mods else 0, Severity.CRITICAL)
-            reasons.append(
-                f"the success came from {s.ip}, an IP the denials came from (same source): {base_same.value}"
+            how = (
+                "an IP the denials came from"
+                if s.ip in denial_ips
+                else f"the denials' network (AS{s.asn}, {s.country})"
             )
+            reasons.append(f"the success came from {s.ip}, {how} (same source): {base_same.value}")
             reasons.extend(mod_reasons)
         elif not is_push(s.method) and s.method and ctx.expected_source(ch.user, s.ip, s.ts):
             severity = Severity.LOW

@@ -54,6 +54,7 @@ def from_log_analytics(raw: Mapping[str, Any]) -> dict[str, Any]:
         "sessionId": raw.get("SessionId"),
         "userType": raw.get("UserType"),
         "mfaDetail": mfa if isinstance(mfa, Mapping) else None,
+        "autonomousSystemNumber": raw.get("AutonomousSystemNumber"),
     }
     interactive = raw.get("IsInteractive")
     if interactive is None and isinstance(raw.get("Type"), str):
