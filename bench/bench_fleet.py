@@ -112,14 +112,17 @@ def in_process(count: int, concurrency: int) -> None:
             concurrency=concurrency,
             client_kwargs={"transport": httpx.ASGITransport(app=emu.asgi_app)},
         )
+        cpu0 = time.process_time()
         outcome = run_fleet(runner)
+        cpu = time.process_time() - cpu0
     requests = sum(1 for e in emu.requests() if e["version"] in ("v1.0", "beta"))
     lower = requests / count * LATENCY_MS / 1000 * count / concurrency
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         f"  in-process (ASGI, no TLS), same runner and store: {outcome.seconds:.2f} s for "
         f"{outcome.counts()['ok']}/{count} tenants, {requests} Graph requests, bound {lower:.2f} s "
-        f"→ {outcome.seconds / lower:.2f}× the bound; peak RSS {peak:.0f} MiB"
+        f"→ {outcome.seconds / lower:.2f}× the bound; CPU {cpu:.2f} s (runner, store thread and the "
+        f"in-process emulator together); peak RSS {peak:.0f} MiB; load average {os.getloadavg()[0]:.1f}"
     )
 
 
