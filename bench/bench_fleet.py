@@ -48,17 +48,26 @@ def child_env() -> dict[str, str]:
     return env
 
 
-def serve(per_scenario: int) -> None:
-    """Child: serve the emulator, print its details as one JSON line, serve until stdin closes."""
+def serve(per_scenario: int, plain: bool = False) -> None:
+    """Child: serve the emulator, print its details as one JSON line, serve until stdin closes.
+
+    ``plain``: HTTP without TLS, and a bearer token per tenant in the details (the loopback figure).
+    """
     from mfaguard.emulator import Knobs, running_emulator
 
     knobs = Knobs(latency_ms=LATENCY_MS, report_throttling=False)
-    with running_emulator(scenarios=list(SCENARIOS), tenants=per_scenario, knobs=knobs) as served:
+    with running_emulator(
+        scenarios=list(SCENARIOS), tenants=per_scenario, knobs=knobs, tls=not plain
+    ) as served:
         emu = served.emulator
         info = {
             "env": served.env(),
-            "tenants": [{"id": t.id, "scenario": t.scenario} for t in emu.tenants.values()],
+            "tenants": [
+                {"id": t.id, "scenario": t.scenario, **({"token": emu.issue_token(t.id)} if plain else {})}
+                for t in emu.tenants.values()
+            ],
             "base_url": served.base_url,
+            "graph_endpoint": served.graph_endpoint,
         }
         print(json.dumps(info), flush=True)
         sys.stdin.read()
@@ -126,14 +135,79 @@ def in_process(count: int, concurrency: int) -> None:
     )
 
 
-def graph_requests(base_url: str, ca: str) -> int:
+def loopback(count: int, concurrency: int, processes: int) -> None:
+    """The runner and a SQLite store in this process; the emulator in ``processes`` other processes
+    (each serving a share of the tenants) over plain-HTTP loopback, 50 ms per Graph request, bearer
+    tokens. Measures what the runner and the store add to the bound without the emulator's CPU or
+    TLS on the runner's core (the machine has 2 cores, so the emulators still compete for them).
+    """
+    import resource
+
+    sys.path.insert(0, str(SRC))
+    from mfaguard.fleet.runner import FleetRunner, run_fleet
+    from mfaguard.fleet.targets import FleetTenant
+    from mfaguard.graph.auth import CredentialKind, CredentialOptions
+    from mfaguard.graph.connect import GraphConnection
+    from mfaguard.store import open_store
+
+    per_scenario = -(-count // (len(SCENARIOS) * processes))
+    children = [
+        subprocess.Popen(
+            [sys.executable, __file__, "--serve", str(per_scenario), "plain"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=child_env(),
+            text=True,
+        )
+        for _ in range(processes)
+    ]
+    try:
+        infos = [json.loads(child.stdout.readline()) for child in children if child.stdout]
+        env: dict[str, str] = {}
+        tenants = []
+        for info in infos:
+            for tenant in info["tenants"]:
+                index = len(tenants)
+                if index >= count:
+                    break
+                env[f"BENCH_TOKEN_{index}"] = tenant["token"]
+                credential = CredentialOptions(kind=CredentialKind.TOKEN, token_env=f"BENCH_TOKEN_{index}")
+                connection = GraphConnection.create(credential, graph_endpoint=info["graph_endpoint"])
+                tenants.append(
+                    FleetTenant(name=f"t{index:03d}", tenant_id=tenant["id"], connection=connection)
+                )
+        for info in infos:
+            clear_requests(info["base_url"], True)
+        with tempfile.TemporaryDirectory() as tmp, open_store(f"sqlite:///{tmp}/history.db") as store:
+            runner = FleetRunner(tenants, store=store, env=env, concurrency=concurrency)
+            cpu0 = time.process_time()
+            outcome = run_fleet(runner)
+            cpu = time.process_time() - cpu0
+        requests = sum(graph_requests(info["base_url"], True) for info in infos)
+    finally:
+        for child in children:
+            assert child.stdin is not None
+            child.stdin.close()
+        for child in children:
+            child.wait(timeout=60)
+    lower = requests / len(tenants) * LATENCY_MS / 1000 * len(tenants) / concurrency
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"  loopback (runner + store here, {processes} plain-HTTP emulator processes, bearer tokens): "
+        f"{outcome.seconds:.2f} s for {outcome.counts()['ok']}/{len(tenants)} tenants, {requests} Graph "
+        f"requests, bound {lower:.2f} s → {outcome.seconds / lower:.2f}× the bound; runner process CPU "
+        f"{cpu:.2f} s; peak RSS {peak:.0f} MiB; load average {os.getloadavg()[0]:.1f}"
+    )
+
+
+def graph_requests(base_url: str, ca: str | bool) -> int:
     with httpx.Client(verify=ca) as client:
         log = client.get(f"{base_url}/_emulator/requests").json()
     entries = log if isinstance(log, list) else log.get("requests", log.get("value", []))
     return sum(1 for e in entries if e.get("version") in ("v1.0", "beta"))
 
 
-def clear_requests(base_url: str, ca: str) -> None:
+def clear_requests(base_url: str, ca: str | bool) -> None:
     with httpx.Client(verify=ca) as client:
         client.delete(f"{base_url}/_emulator/requests")
 
@@ -221,6 +295,11 @@ def main() -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) > 2 and sys.argv[1] == "--serve":
-        serve(int(sys.argv[2]))
+        serve(int(sys.argv[2]), plain=sys.argv[3:] == ["plain"])
+    elif len(sys.argv) > 1 and sys.argv[1] == "--local":
+        # Only the two figures that need no TLS emulator: in-process and loopback.
+        in_process(200, 32)
+        for processes in (1, 2):
+            loopback(200, 32, processes)
     else:
         main()

@@ -22,8 +22,10 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import time
+import zlib
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -52,6 +54,9 @@ __all__ = [
 T = TypeVar("T")
 
 DEFAULT_CONCURRENCY = 32
+# Connection pool shards: one per this many concurrent tenants, each allowed this many connections.
+_TENANTS_PER_POOL = 4
+_POOL_CONNECTIONS = 8
 DEFAULT_TENANT_TIMEOUT = 600.0
 """Seconds one tenant may take (all its requests, retries and a remediation) before it is an error."""
 
@@ -251,7 +256,7 @@ class FleetRunner:
         self.active = 0
         self.peak_active = 0
         """Most tenants that held the global gate at once (diagnostics, tests)."""
-        self._pools: SharedTransports | None = None
+        self._pools: list[SharedTransports] = []
         if store is not None:
             secrets = [self.env.get(name, "") for t in self.tenants for name in t.secret_envs]
             store.add_secrets([s for s in secrets if s])
@@ -303,8 +308,9 @@ class FleetRunner:
     def client_options(self, tenant: FleetTenant) -> dict[str, Any]:
         """GraphClient keyword arguments for ``tenant``: the shared pool and the tenant's pacer."""
         kwargs = dict(self.client_kwargs)
-        if "transport" not in kwargs and self._pools is not None:
-            kwargs["transport"] = self._pools.get(tenant.connection.ca_bundle(self.env))
+        if "transport" not in kwargs and self._pools:
+            shard = self._pools[zlib.crc32(tenant.name.encode()) % len(self._pools)]
+            kwargs["transport"] = shard.get(tenant.connection.ca_bundle(self.env))
         kwargs.setdefault("pacer", self._limits.pacer(tenant))
         return kwargs
 
@@ -333,8 +339,16 @@ class FleetRunner:
         try:
             if self.store is not None and op is Operation.AUDIT:
                 await self.db(self._load_previous)
-            async with SharedTransports(max_connections=max(self.concurrency, 8)) as pools:
-                self._pools = pools
+            # Several small pools instead of one big one: httpcore's pool does work quadratic in its
+            # connection count on every request (it recounts all connections per idle one), which
+            # cost more CPU than the audits at concurrency 32. Each shard has headroom for uneven
+            # hashing; tenants still share TLS sessions and keep-alive connections within a shard.
+            shards = -(-self.concurrency // _TENANTS_PER_POOL)
+            async with AsyncExitStack() as pools:
+                self._pools = [
+                    await pools.enter_async_context(SharedTransports(max_connections=_POOL_CONNECTIONS))
+                    for _ in range(shards)
+                ]
 
                 async def one(tenant: FleetTenant) -> TenantOutcome:
                     async with self._limits.slot(tenant):
@@ -356,7 +370,7 @@ class FleetRunner:
                 outcomes = await asyncio.gather(*(one(t) for t in self.tenants))
                 await self.dispatcher.drain()
         finally:
-            self._pools = None
+            self._pools = []
             pool, self._db_pool = self._db_pool, None
             pool.shutdown(wait=True)
         return FleetOutcome(
