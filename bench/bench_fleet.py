@@ -15,9 +15,13 @@ Over HTTPS the single-process Python emulator (TLS, HTTP/1.1, on the same 2 core
 ~100 requests/s under this load, far below what 32 × 20 requests/s needs, so the bound is also
 measured **in-process**: the same runner and store, the emulator behind ``httpx.ASGITransport``
 (no TLS, no second process), still 50 ms per Graph request — that isolates what the runner itself
-adds to the bound.
+adds to the bound (the emulator's CPU shares the runner's thread there) — and over **plain-HTTP
+loopback**: the runner and store in this process, the emulator in one or two other processes (each
+serving a share of the tenants), bearer tokens, 50 ms per request: real sockets and httpcore's
+pool, without TLS or the emulator's CPU in the runner's process.
 
     python bench/bench_fleet.py [TENANTS] [SEQUENTIAL_SAMPLE] [CONCURRENCY]
+    python bench/bench_fleet.py --local     # only the in-process and loopback figures (200 tenants)
 
 Targets: fleet ≥ 20× faster than sequential; within 1.5× of the lower bound.
 """
@@ -286,6 +290,8 @@ def main() -> None:
         f"→ fleet is {wall / lower:.2f}× the bound (target ≤ 1.5×)"
     )
     in_process(count, concurrency)
+    for processes in (1, 2):
+        loopback(count, concurrency, processes)
     print(
         f"  sequential `mfaguard audit` per tenant: mean {mean_seq:.3f} s over a sample of {sample} runs, "
         f"extrapolated to {count} tenants: {sequential:.1f} s → fleet is {sequential / wall:.1f}× faster "
