@@ -8,6 +8,8 @@ tenants instead of a handshake per tenant, which is most of the cost of a small 
 from __future__ import annotations
 
 import ssl
+from functools import lru_cache
+from pathlib import Path
 from types import TracebackType
 
 import httpx
@@ -28,6 +30,19 @@ class _Borrowed(httpx.AsyncBaseTransport):
         return None
 
 
+def _ssl_context(ca_bundle: str | None) -> ssl.SSLContext:
+    """One TLS context per trust anchor (and version of its file) for the whole process: loading
+    the certifi bundle costs ~35 ms of CPU, and the fleet runner opens several pools (shards)."""
+    return _cached_context(ca_bundle, Path(ca_bundle).stat().st_mtime_ns if ca_bundle else None)
+
+
+@lru_cache(maxsize=8)
+def _cached_context(ca_bundle: str | None, _mtime: int | None) -> ssl.SSLContext:
+    if ca_bundle:
+        return ssl.create_default_context(cafile=ca_bundle)
+    return httpx.create_ssl_context()  # what ``verify=True`` builds, once
+
+
 class SharedTransports:
     """Pools keyed by CA bundle (the TLS trust decides which connections may be shared).
 
@@ -44,10 +59,7 @@ class SharedTransports:
     def get(self, ca_bundle: str | None) -> httpx.AsyncBaseTransport:
         pool = self._pools.get(ca_bundle)
         if pool is None:
-            verify: ssl.SSLContext | bool = (
-                ssl.create_default_context(cafile=ca_bundle) if ca_bundle else True
-            )
-            pool = httpx.AsyncHTTPTransport(verify=verify, limits=self._limits)
+            pool = httpx.AsyncHTTPTransport(verify=_ssl_context(ca_bundle), limits=self._limits)
             self._pools[ca_bundle] = pool
         return _Borrowed(pool)
 
