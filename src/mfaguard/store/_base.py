@@ -119,14 +119,18 @@ class StoreBase:
         if key is not None:
             return key
         key = conn.execute(select(tenants.c.id).where(tenants.c.name == name)).scalar()
-        if key is None and create:
-            # ON CONFLICT DO NOTHING: another writer may create the same tenant at the same moment.
-            conn.execute(insert_ignore(conn, tenants).values(name=name, created_at=utcnow(), tags=[]))
-            key = conn.execute(select(tenants.c.id).where(tenants.c.name == name)).scalar_one()
         if key is not None:
+            # Visible to this transaction, so committed (READ COMMITTED / SQLite): safe to share.
             self._tenant_keys[name] = int(key)
             return int(key)
-        return None
+        if not create:
+            return None
+        # ON CONFLICT DO NOTHING: another writer may create the same tenant at the same moment.
+        conn.execute(insert_ignore(conn, tenants).values(name=name, created_at=utcnow(), tags=[]))
+        # Not cached: the row may still be uncommitted (or be rolled back), and another thread using a
+        # cached key would then reference a tenant its own transaction cannot see (FK violation on
+        # PostgreSQL). The next call finds it by the SELECT above once it is committed.
+        return int(conn.execute(select(tenants.c.id).where(tenants.c.name == name)).scalar_one())
 
     def _require_tenant(self, conn: Connection, name: str) -> int:
         key = self._tenant_pk(conn, name)
