@@ -217,4 +217,5 @@ def run_steps(ctx: DemoContext, steps: Sequence[DemoStep]) -> None:
 
 
 # Steps of later features register themselves on import (this list is their registry, in demo order).
+from mfaguard import demo_more as _coverage_detect_steps  # noqa: E402,F401
 from mfaguard.enforce import demo_steps as _enforce_steps  # noqa: E402,F401

@@ -21,6 +21,9 @@ def test_demo_runs_every_step_with_narration() -> None:
     assert "the same findings as the live audit" in out
     assert "Drift found in fabrikam: MFA-004 status: PASS → FAIL" in out
     assert "applied, verified by a fresh audit" in out
+    # coverage: the weak tenant's phone-only / unprotected members are named; detect: the push spam.
+    assert "MFA-016 FAIL" in out and "phone_only" in out
+    assert "DET-001" in out and "megan.bowen@contoso.onmicrosoft.com" in out
     assert "Traceback" not in result.stderr
 
 
