@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from mfaguard.demo import DemoContext, DemoStep, add_step
-from mfaguard.models import TenantSnapshot
 
 
 def _coverage(ctx: DemoContext) -> None:
@@ -17,22 +16,16 @@ def _coverage(ctx: DemoContext) -> None:
 
     from rich.console import Console
 
-    from mfaguard.coverage.collect import collect_coverage_snapshot
+    from mfaguard.coverage.collect import read_coverage_snapshot
     from mfaguard.coverage.render import coverage_table
     from mfaguard.coverage.run import judge_coverage
-    from mfaguard.graph.connect import token_tenant
     from mfaguard.settings import AuditSettings
 
     settings = AuditSettings()
     now = ctx.now()
-
-    async def read() -> TenantSnapshot:
-        provider = ctx.connection.token_provider(ctx.env)
-        tenant, _ = await token_tenant(provider, ctx.expected_tenant)
-        async with ctx.connection.client(provider, env=ctx.env) as client:
-            return await collect_coverage_snapshot(client, tenant=tenant, now=now)
-
-    snapshot = ctx.run(read())
+    snapshot = ctx.run(
+        read_coverage_snapshot(ctx.connection, expected_tenant=ctx.expected_tenant, now=now, env=ctx.env)
+    )
     report, findings = judge_coverage(snapshot, settings, now=now)
     buffer = StringIO()
     coverage_table(
@@ -49,21 +42,19 @@ def _detect(ctx: DemoContext) -> None:
     from mfaguard.detect.collect import Collector
     from mfaguard.detect.context import DetectOptions
     from mfaguard.detect.engine import analyse
-    from mfaguard.detect.graph_source import read_graph
+    from mfaguard.detect.graph_source import read_graph_evidence
     from mfaguard.detect.render import render_table
-    from mfaguard.graph.connect import token_tenant
 
     now = ctx.now()
-    options = DetectOptions(since=timedelta(hours=24))
+    since = timedelta(hours=24)
+    options = DetectOptions(since=since)
     collector = Collector(lookback=options.lookback)
-
-    async def read() -> None:
-        provider = ctx.connection.token_provider(ctx.env)
-        await token_tenant(provider, ctx.expected_tenant)
-        async with ctx.connection.client(provider, env=ctx.env) as client:
-            await read_graph(client, collector, start=now - timedelta(hours=24) - options.lookback, end=now)
-
-    ctx.run(read())
+    start = now - since - options.lookback
+    ctx.run(
+        read_graph_evidence(
+            ctx.connection, collector, expected_tenant=ctx.expected_tenant, start=start, end=now, env=ctx.env
+        )
+    )
     result = analyse(collector.evidence(), now=now, options=options, since_anchor="now")
     ctx.show(render_table(result))
     ctx.say(

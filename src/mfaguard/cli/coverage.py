@@ -62,23 +62,18 @@ async def _read_live(
 ) -> TenantSnapshot:
     from datetime import datetime
 
-    from mfaguard.coverage.collect import collect_coverage_snapshot
-    from mfaguard.graph.connect import token_tenant
+    from mfaguard.coverage.collect import read_coverage_snapshot
 
     assert isinstance(now, datetime)
-    connection = graph.connection()
-    provider = connection.token_provider()
-    tenant, _ = await token_tenant(provider, graph.expected_tenant())
     with _Progress() as progress:
-        async with connection.client(provider) as client:
-            return await collect_coverage_snapshot(
-                client,
-                tenant=tenant,
-                now=now,
-                extra_groups=settings.break_glass_groups,
-                progress=progress.update,
-                only_user=only_user,
-            )
+        return await read_coverage_snapshot(
+            graph.connection(),
+            expected_tenant=graph.expected_tenant(),
+            now=now,
+            extra_groups=settings.break_glass_groups,
+            progress=progress.update,
+            only_user=only_user,
+        )
 
 
 class _Progress:

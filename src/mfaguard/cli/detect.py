@@ -248,8 +248,7 @@ def _read_graph(options: DetectOptions, now: datetime, graph: GraphOptions) -> E
     from contextlib import nullcontext
 
     from mfaguard.detect.collect import Collector
-    from mfaguard.detect.graph_source import read_graph
-    from mfaguard.graph.connect import token_tenant
+    from mfaguard.detect.graph_source import read_graph_evidence
 
     assert options.since is not None
     start = now - options.since - options.lookback
@@ -260,18 +259,15 @@ def _read_graph(options: DetectOptions, now: datetime, graph: GraphOptions) -> E
         console.status("Reading sign-ins from Microsoft Graph…") if console.is_terminal else nullcontext()
     )
 
-    async def main() -> None:
-        provider = connection.token_provider()
-        await token_tenant(provider, graph.expected_tenant())
-        async with connection.client(provider) as client:
-            await read_graph(
-                client,
+    with status:
+        asyncio.run(
+            read_graph_evidence(
+                connection,
                 collector,
+                expected_tenant=graph.expected_tenant(),
                 start=start,
                 end=now,
                 progress=(lambda text: status.update(text)) if hasattr(status, "update") else None,
             )
-
-    with status:
-        asyncio.run(main())
+        )
     return collector.evidence()

@@ -27,7 +27,7 @@ Token and service failures propagate (the tool could not finish).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -48,6 +48,7 @@ from mfaguard.models import AuthenticationMethodsPolicy, TenantInfo, TenantSnaps
 
 if TYPE_CHECKING:
     from mfaguard.graph.client import BatchRequest, GraphClient
+    from mfaguard.graph.connect import GraphConnection
 
 USERS_PATH = "/users"
 USER_SELECT = "id,userPrincipalName,displayName,accountEnabled,userType"
@@ -432,3 +433,24 @@ async def collect_coverage_snapshot(
         client, snapshot.policy, extra_groups=extra_groups, progress=progress, only_user=only_user
     )
     return dataclasses.replace(snapshot, directory=directory)
+
+
+async def read_coverage_snapshot(
+    connection: GraphConnection,
+    *,
+    expected_tenant: str | None,
+    now: datetime,
+    env: Mapping[str, str] | None = None,
+    extra_groups: Iterable[str] = (),
+    progress: Progress | None = None,
+    only_user: str | None = None,
+) -> TenantSnapshot:
+    """Sign in through ``connection`` and read the coverage snapshot (what `mfaguard coverage` reads)."""
+    from mfaguard.graph.connect import token_tenant
+
+    provider = connection.token_provider(env)
+    tenant, _ = await token_tenant(provider, expected_tenant)
+    async with connection.client(provider, env=env) as client:
+        return await collect_coverage_snapshot(
+            client, tenant=tenant, now=now, extra_groups=extra_groups, progress=progress, only_user=only_user
+        )

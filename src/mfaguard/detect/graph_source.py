@@ -13,7 +13,7 @@ client's hint (P1/P2 licence, AuditLog.Read.All).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +23,7 @@ from mfaguard.errors import GraphError, LicenseError, NotFoundError, PermissionE
 
 if TYPE_CHECKING:
     from mfaguard.graph.client import GraphClient
+    from mfaguard.graph.connect import GraphConnection
 
 MIN_WINDOW = timedelta(hours=1)
 PAGE = 1000
@@ -147,3 +148,22 @@ async def _optional(collector: Collector, what: str, read: Callable[[], Any]) ->
             collector.note(f"could not read {what}: {exc}")
         else:
             raise
+
+
+async def read_graph_evidence(
+    connection: GraphConnection,
+    collector: Collector,
+    *,
+    expected_tenant: str | None,
+    start: datetime,
+    end: datetime,
+    env: Mapping[str, str] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> None:
+    """Sign in through ``connection`` and :func:`read_graph` (what `mfaguard detect` reads)."""
+    from mfaguard.graph.connect import token_tenant
+
+    provider = connection.token_provider(env)
+    await token_tenant(provider, expected_tenant)
+    async with connection.client(provider, env=env) as client:
+        await read_graph(client, collector, start=start, end=end, progress=progress)
