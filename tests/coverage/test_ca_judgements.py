@@ -124,6 +124,9 @@ def test_report_only_policies_that_would_pass_are_named_in_the_fail() -> None:
     }
     for control, name in expected.items():
         assert f"{name} is report-only since 2026-06-01 (183 days)" in details[control].detail, control
+    assert "2 of them would have to do MFA if these were on: 'Require MFA' is report-only since" in (
+        details["MFA-025"].detail
+    )
 
 
 def test_mfa019_warn_names_exclusions_and_not_break_glass() -> None:

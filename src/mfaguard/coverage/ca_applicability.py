@@ -223,7 +223,7 @@ class Targets:
             return Applicability(Applies.YES, via=in_how)
         if included is None:
             return Applicability(Applies.UNKNOWN, why=f"the user might be included: {in_how}")
-        return Applicability(Applies.NO, why=_not_included(conditions.include_users, in_how))
+        return Applicability(Applies.NO, why=_not_included(conditions.include_users))
 
     def _side(
         self,
@@ -281,7 +281,7 @@ class Targets:
 _SPECIAL_USERS = frozenset({ALL.lower(), NONE.lower(), GUESTS_OR_EXTERNAL_USERS.lower()})
 
 
-def _not_included(include_users: tuple[str, ...], how: str) -> str:
+def _not_included(include_users: tuple[str, ...]) -> str:
     if any(u.lower() == NONE.lower() for u in include_users):
         return "it includes nobody (None)"
     return "the user is in none of its include targets"

@@ -172,6 +172,8 @@ def _gate(policy: ConditionalAccessPolicy, *, judge_apps: bool) -> Gate | None:
     if judge_apps and (apps is None or not apps.all_resources):
         return Gate(GATE_APPS, _apps_detail(policy))
     risks = policy.conditions.risk_conditions
+    # The attacker's sign-in carries no risk signal: a risk condition keeps the policy away unless
+    # every risk list it sets admits "none" (Graph's "no risk" level).
     if risks and not all("none" in levels for _, levels in risks):
         named = "; ".join(f"{kind} {', '.join(levels)}" for kind, levels in risks)
         return Gate(GATE_RISK, f"it applies only under risk ({named})", f"risk_only:{name}")

@@ -132,10 +132,12 @@ def would_pass(engine: RequirementEngine, keep: Callable[[ConditionalAccessPolic
     return [since(p, engine.now) for p in engine.policies if p.is_report_only and keep(p)]
 
 
-def fail(detail: str, would: list[str], evidence: dict[str, Any]) -> Judgement:
+def fail(
+    detail: str, would: list[str], evidence: dict[str, Any], *, lead: str = "Would pass if on"
+) -> Judgement:
     """FAIL, naming the report-only policies that would pass if they were on."""
     if would:
-        detail += f" Would pass if on: {'; '.join(would)}."
+        detail += f" {lead}: {'; '.join(would)}."
         evidence["report_only"] = would
     return Judgement(Status.FAIL, detail, evidence)
 

@@ -197,7 +197,9 @@ def judge_mfa025(context: CaContext) -> Judgement:
     membership = Membership(directory.groups)
     glass = {uid for g in context.settings.break_glass_groups for uid in membership.members(g)}
     members = [m for m in report.members if m.id not in glass]
-    by = {r: [m for m in members if m.requirement is r] for r in Requirement}
+    by: dict[Requirement, list[UserRequirement]] = {r: [] for r in Requirement}
+    for member in members:
+        by[member.requirement].append(member)
     evidence: dict[str, Any] = {
         "requirements": {r.value: len(v) for r, v in by.items()},
         "members": len(members),
@@ -211,11 +213,14 @@ def judge_mfa025(context: CaContext) -> Judgement:
         )
     exposed = by[Requirement.NOT_REQUIRED]
     if exposed:
-        return Judgement(
-            Status.FAIL,
+        detail = (
             f"{len(exposed)} of {len(members)} enabled members can sign in with the password alone "
-            f"({_by_reason(exposed)}): {_names(exposed)}.",
-            evidence,
+            f"({_by_reason(exposed)}): {_names(exposed)}."
+        )
+        rescued = sum(1 for m in exposed if m.outcome.shadow_requirement in PROTECTED)
+        rehearsals = [since(pre.policies[i], pre.now) for i in pre.report_only] if rescued else []
+        return fail(
+            detail, rehearsals, evidence, lead=f"{rescued} of them would have to do MFA if these were on"
         )
     partial = by[Requirement.CONDITIONAL]
     concerns = []
@@ -229,7 +234,6 @@ def judge_mfa025(context: CaContext) -> Judgement:
         )
     if concerns:
         return Judgement(Status.WARN, "; ".join(concerns) + ".", evidence)
-    assert all(m.requirement in PROTECTED for m in members)
     return Judgement(
         Status.PASS,
         f"All {len(members)} enabled members outside break-glass groups must do MFA or are blocked.",
