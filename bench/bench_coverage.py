@@ -74,8 +74,8 @@ def start_emulator(throttling: bool, cert_dir: Path) -> tuple[subprocess.Popen[s
 
 async def read_tenant() -> tuple[Any, int, float]:
     from mfaguard.cli._graphopts import GraphOptions
-    from mfaguard.coverage.collect import collect_coverage_snapshot
     from mfaguard.graph.connect import token_tenant
+    from mfaguard.read.directory import collect_coverage_snapshot
 
     # The CLI reads these variables through its options; here they are passed explicitly.
     connection = GraphOptions(
@@ -118,9 +118,9 @@ def main() -> None:
             proc.terminate()
             proc.wait(10)
 
+    from mfaguard.audit.coverage import judge_coverage
     from mfaguard.coverage.resolve import Membership
-    from mfaguard.coverage.run import judge_coverage
-    from mfaguard.settings import AuditSettings
+    from mfaguard.model.settings import AuditSettings
 
     directory = snapshot.directory
     cpu_started = time.process_time()

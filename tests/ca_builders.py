@@ -1,7 +1,7 @@
 """Conditional Access test inputs in Graph's v1.0 JSON shapes, parsed by the real parser.
 
 Every builder returns the JSON Graph sends (so each test also exercises
-:mod:`mfaguard.model.ca_parse`); :func:`ca` turns them into a
+:mod:`mfaguard.graph.ca_parse`); :func:`ca` turns them into a
 :class:`~mfaguard.model.conditional_access.ConditionalAccessData`, :func:`people` into a directory.
 Defaults are the worked examples' "P": enabled, All users, All resources, all client apps, grant mfa.
 """
@@ -12,9 +12,8 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from mfaguard.coverage.models import Directory, DirectoryUser, Group, ProblemKind, ReadProblem
 from mfaguard.coverage.requirement import RequirementEngine, RequirementOutcome
-from mfaguard.model.ca_parse import LICENCE_ERROR_CODE, parse_conditional_access
+from mfaguard.graph.ca_parse import LICENCE_ERROR_CODE, parse_conditional_access
 from mfaguard.model.conditional_access import (
     GLOBAL_ADMINISTRATOR,
     PART_POLICIES,
@@ -22,6 +21,7 @@ from mfaguard.model.conditional_access import (
     ConditionalAccessData,
     Licences,
 )
+from mfaguard.model.directory import Directory, DirectoryUser, Group, ProblemKind, ReadProblem
 
 Json = dict[str, Any]
 

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from mfaguard.coverage.serialize import directory_to_json
+from mfaguard.read.directory_json import directory_to_json
 from tests.coverage.builders import directory, group, reg, user
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "policies" / "compliant.json"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from mfaguard.coverage.models import Directory, DirectoryUser, Group, RegistrationDetail, intern_methods
-from mfaguard.models import (
+from mfaguard.model.directory import Directory, DirectoryUser, Group, RegistrationDetail, intern_methods
+from mfaguard.model.policy import (
     APP_INFORMATION,
     LOCATION_INFORMATION,
     NUMBER_MATCHING,

@@ -10,13 +10,13 @@ from collections.abc import Callable
 from typing import Any
 
 from mfaguard.coverage.ca_judgements import CaSettings
-from mfaguard.coverage.models import Directory, ProblemKind, ReadProblem
 from mfaguard.model.conditional_access import (
     PART_POLICIES,
     PRIVILEGED_ROLES,
     REGISTER_SECURITY_INFO,
     ConditionalAccessData,
 )
+from mfaguard.model.directory import Directory, ProblemKind, ReadProblem
 from tests.ca_builders import (
     GA,
     PHISHING_RESISTANT,

@@ -7,9 +7,9 @@ engine gives, and the control verdicts the example names.
 from __future__ import annotations
 
 from mfaguard.coverage.ca_judgements import CaSettings, judge_all
-from mfaguard.coverage.models import Level
 from mfaguard.coverage.requirement import CANNOT_SIGN_IN, Requirement, effective_protection
-from mfaguard.report import Status
+from mfaguard.model.directory import Level
+from mfaguard.model.report import Status
 from tests.ca_builders import (
     GA,
     NOW,

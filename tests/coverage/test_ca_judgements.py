@@ -17,7 +17,7 @@ from mfaguard.coverage.ca_judgements import (
     judge_mfa019,
     judge_mfa025,
 )
-from mfaguard.report import Status
+from mfaguard.model.report import Status
 from tests.ca_builders import NOW, ca, people, person, policy, team, users
 from tests.coverage.ca_scenarios import DIRECTORY, SCENARIOS, SETTINGS, baseline
 

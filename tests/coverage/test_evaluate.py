@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from mfaguard.coverage.evaluate import CONFIGURABLE, evaluate_coverage, explain_user
-from mfaguard.coverage.models import LEVELS, Directory, Level
-from mfaguard.models import AuthenticationMethodsPolicy, TenantInfo
+from mfaguard.model.directory import LEVELS, Directory, Level
+from mfaguard.model.policy import AuthenticationMethodsPolicy, TenantInfo
 from tests.coverage.builders import (
     authenticator,
     directory,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from mfaguard.coverage.models import Directory
 from mfaguard.coverage.requirement import (
     REQUIREMENTS,
     Mode,
@@ -13,7 +12,7 @@ from mfaguard.coverage.requirement import (
     RequirementOutcome,
     evaluate_requirements,
 )
-from mfaguard.model.ca_parse import parse_licences
+from mfaguard.graph.ca_parse import parse_licences
 from mfaguard.model.conditional_access import (
     PART_NAMED_LOCATIONS,
     PART_POLICIES,
@@ -22,6 +21,7 @@ from mfaguard.model.conditional_access import (
     PART_STRENGTHS,
     ConditionalAccessData,
 )
+from mfaguard.model.directory import Directory
 from tests.ca_builders import (
     GA,
     MFA_STRENGTH_ID,

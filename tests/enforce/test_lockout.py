@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from mfaguard.coverage.models import Directory, DirectoryUser, Group, RegistrationDetail, norm_id
 from mfaguard.enforce.baseline import load_baseline
 from mfaguard.enforce.lockout import lockout_verdict
 from mfaguard.enforce.plan import PlanSettings, plan
+from mfaguard.model.directory import Directory, DirectoryUser, Group, RegistrationDetail, norm_id
 from tests.enforce.policies import GROUP_H, weak_policy
 
 PHONE_ONLY = "00000000-0000-0000-0000-0000000000a1"

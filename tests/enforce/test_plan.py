@@ -244,11 +244,11 @@ def test_inline_configuration_without_odata_type_gets_it() -> None:
 def test_applying_a_plan_makes_every_covered_control_pass(name: str, mode: str) -> None:
     from datetime import UTC, datetime
 
+    from mfaguard.audit.engine import audit
     from mfaguard.enforce.baseline import covered_controls
-    from mfaguard.engine import audit
-    from mfaguard.models import TenantInfo
-    from mfaguard.settings import AuditSettings, NumberMatchingMode
-    from mfaguard.snapshot import build_snapshot
+    from mfaguard.model.policy import TenantInfo
+    from mfaguard.model.settings import AuditSettings, NumberMatchingMode
+    from mfaguard.read.snapshot_file import build_snapshot
 
     baseline = load_baseline(name).baseline
     settings = PlanSettings(number_matching=mode)  # type: ignore[arg-type]

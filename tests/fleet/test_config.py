@@ -11,6 +11,7 @@ import jsonschema
 import pytest
 import yaml
 
+from mfaguard.config.yaml import load_yaml_text
 from mfaguard.errors import ConfigError
 from mfaguard.fleet.config import (
     Mode,
@@ -21,8 +22,7 @@ from mfaguard.fleet.config import (
 from mfaguard.fleet.passwords import hash_password, is_password_hash, verify_password
 from mfaguard.graph.auth import CredentialKind
 from mfaguard.graph.clouds import Cloud
-from mfaguard.settings import NumberMatchingMode
-from mfaguard.yamlconf import load_yaml_text
+from mfaguard.model.settings import NumberMatchingMode
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_FILE = ROOT / "docs" / "schema" / "mfaguard.schema.json"

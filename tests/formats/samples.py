@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from mfaguard.report import AuditReport, ExceptionGrant, Finding, Severity, Status, TenantResult
+from mfaguard.model.report import AuditReport, ExceptionGrant, Finding, Severity, Status, TenantResult
 
 CAPTURED_AT = datetime(2026, 11, 2, 8, 30, tzinfo=UTC)
 GENERATED_AT = datetime(2026, 11, 2, 8, 31, 5, tzinfo=UTC)

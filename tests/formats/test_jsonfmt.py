@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 
 from mfaguard.formats import render, render_fleet
-from mfaguard.report import SCHEMA_VERSION
+from mfaguard.model.report import SCHEMA_VERSION
 from tests.formats.samples import every_status_report, fleet_results
 
 

@@ -8,7 +8,7 @@ import pytest
 import xmlschema
 
 from mfaguard.formats import render, render_fleet
-from mfaguard.report import AuditReport, Finding, Severity, Status
+from mfaguard.model.report import AuditReport, Finding, Severity, Status
 from tests.formats.samples import empty_report, every_status_report, fleet_results
 
 XSD = Path(__file__).parent / "schemas" / "junit-10.xsd"

@@ -4,7 +4,7 @@ import re
 
 from mfaguard.formats import RenderOptions, render, render_fleet
 from mfaguard.formats.markdown import cell
-from mfaguard.report import AuditReport, Finding, Severity, Status
+from mfaguard.model.report import AuditReport, Finding, Severity, Status
 from tests.formats.samples import all_pass_report, every_status_report, fleet_results
 
 
@@ -60,7 +60,7 @@ def test_fleet_lists_tenants_and_errors() -> None:
 
 def test_long_fleet_comment_is_cut_between_sections_under_githubs_limit() -> None:
     from mfaguard.formats.markdown import COMMENT_LIMIT
-    from mfaguard.report import TenantResult
+    from mfaguard.model.report import TenantResult
 
     many = [
         TenantResult(name=f"tenant-{i:03}", status="ok", report=every_status_report()) for i in range(200)

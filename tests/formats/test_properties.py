@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mfaguard.formats import RenderOptions, render
-from mfaguard.report import AuditReport, Finding, Severity, Status
+from mfaguard.model.report import AuditReport, Finding, Severity, Status
 
 TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=80)
 OPTIONS = RenderOptions(controls=())

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from mfaguard.audit.engine import audit
 from mfaguard.controls import CONTROLS
-from mfaguard.engine import audit
 from mfaguard.formats import FORMATS, Format, RenderOptions, get_format
-from mfaguard.report import AuditReport
-from mfaguard.settings import AuditSettings
-from mfaguard.snapshot import load_snapshot
+from mfaguard.model.report import AuditReport
+from mfaguard.model.settings import AuditSettings
+from mfaguard.read.snapshot_file import load_snapshot
 from tests.formats.test_junit import _schema
 from tests.formats.test_sarif import _sarif
 

@@ -11,7 +11,7 @@ import pytest
 
 from mfaguard.errors import EXIT_USAGE, UsageError
 from mfaguard.formats import FORMAT_NAMES, FORMATS, Format, get_format, render, render_fleet
-from mfaguard.report import Status
+from mfaguard.model.report import Status
 from tests.conftest import SRC
 from tests.formats.golden import GOLDEN_DIR
 from tests.formats.samples import empty_report, every_status_report, fleet_results

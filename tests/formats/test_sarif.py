@@ -10,7 +10,7 @@ import pytest
 
 from mfaguard.formats import RenderOptions, render, render_fleet
 from mfaguard.formats.sarif import SECURITY_SEVERITY
-from mfaguard.report import Severity
+from mfaguard.model.report import Severity
 from tests.formats.samples import CONTROL_METADATA, empty_report, every_status_report, fleet_results
 
 SCHEMA = Path(__file__).parent / "schemas" / "sarif-schema-2.1.0.json"

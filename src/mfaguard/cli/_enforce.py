@@ -66,9 +66,9 @@ def plan_settings(pilot_group: str | None, number_matching: str | None, config: 
 
     mode = choice("--number-matching", number_matching, NUMBER_MATCHING) if number_matching else None
     if mode is None and config is not None:
-        from mfaguard.settings import load_audit_config
+        from mfaguard.audit.run import resolve_settings
 
-        mode = load_audit_config(config).number_matching.value
+        mode = resolve_settings(config=config).number_matching.value
     return PlanSettings(number_matching=mode or "service_enforced", pilot_group=pilot_group)  # type: ignore[arg-type]
 
 

@@ -12,12 +12,12 @@ from mfaguard.cli import app
 from mfaguard.cli._common import handle_errors
 from mfaguard.cli._graphopts import GraphOptions, graph_options
 from mfaguard.errors import EXIT_OK, UsageError
-from mfaguard.report import Severity
+from mfaguard.model.report import Severity
 
 if TYPE_CHECKING:
-    from mfaguard.models import TenantSnapshot
-    from mfaguard.report import AuditReport
-    from mfaguard.settings import AuditSettings
+    from mfaguard.model.policy import TenantSnapshot
+    from mfaguard.model.report import AuditReport
+    from mfaguard.model.settings import AuditSettings
 
 _SEVERITIES = ("critical", "high", "medium", "low", "info")
 _NUMBER_MATCHING = ("service_enforced", "configurable")
@@ -111,7 +111,7 @@ def audit_command(
     graph: GraphOptions,
 ) -> None:
     from mfaguard.formats import get_format
-    from mfaguard.settings import NumberMatchingMode
+    from mfaguard.model.settings import NumberMatchingMode
 
     fmt = get_format(output_format)
     threshold = _choice("--fail-on", fail_on, _SEVERITIES)
@@ -122,7 +122,7 @@ def audit_command(
                 f"--break-glass-group {group!r} is not one group id",
                 hint="repeat the option, one id each: --break-glass-group ID1 --break-glass-group ID2",
             )
-    from mfaguard.audit_run import resolve_settings
+    from mfaguard.audit.run import resolve_settings
 
     settings = resolve_settings(
         config=config,
@@ -134,7 +134,7 @@ def audit_command(
         if code != EXIT_OK:
             raise typer.Exit(code)
         return
-    from mfaguard.snapshot import load_snapshot
+    from mfaguard.read.snapshot_file import load_snapshot
 
     code = finish(
         load_snapshot(snapshot),
@@ -162,9 +162,9 @@ def _live(
     from contextlib import nullcontext
     from datetime import UTC, datetime
 
-    from mfaguard.audit_live import run_live_audit
+    from mfaguard.audit.engine import exit_code
+    from mfaguard.audit.live import run_live_audit
     from mfaguard.cli._common import stderr_console
-    from mfaguard.engine import exit_code
     from mfaguard.errors import EXIT_UNFINISHED
 
     console = stderr_console()
@@ -213,7 +213,7 @@ def finish(
     """
     from datetime import UTC, datetime
 
-    from mfaguard.audit_run import run_audit
+    from mfaguard.audit.run import run_audit
 
     outcome = run_audit(snapshot, settings=settings, now=datetime.now(UTC), fail_on=fail_on, strict=strict)
     emit(outcome.report, output_format=output_format, output=output, source_uri=source_uri)
@@ -225,7 +225,7 @@ def _exception_notes(report: AuditReport, settings: AuditSettings) -> None:
     """Tell the owner about expired exceptions and ones that cover nothing (stderr; never fails the run)."""
     from datetime import UTC, datetime
 
-    from mfaguard.engine import exception_notes
+    from mfaguard.audit.engine import exception_notes
 
     now = report.generated_at or datetime.now(UTC)
     for note in exception_notes(report, settings.exceptions, now.astimezone(UTC).date()):
@@ -242,7 +242,7 @@ def emit(report: AuditReport, *, output_format: str, output: Path | None, source
         sys.stdout.write(text)
         sys.stdout.flush()
     else:
-        from mfaguard.files import write_text_atomic
+        from mfaguard.config.files import write_text_atomic
 
         write_text_atomic(output, text)
         counts = report.summary()

@@ -10,15 +10,15 @@ import typer
 from mfaguard.cli import app
 from mfaguard.cli._common import handle_errors, stderr_console, stdout_console
 from mfaguard.cli._graphopts import GraphOptions, graph_options
-from mfaguard.report import Severity
-from mfaguard.settings import NumberMatchingMode
+from mfaguard.model.report import Severity
+from mfaguard.model.settings import NumberMatchingMode
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from mfaguard.coverage.models import Level, ReadProblem
-    from mfaguard.models import TenantSnapshot
-    from mfaguard.settings import AuditSettings
+    from mfaguard.model.directory import Level, ReadProblem
+    from mfaguard.model.policy import TenantSnapshot
+    from mfaguard.model.settings import AuditSettings
 
 LEVEL_NAMES = "phishing_resistant, push_with_context, push, otp, phone_only, none"
 
@@ -27,10 +27,11 @@ def load_settings(
     config: Path | None, break_glass_group: list[str] | None, number_matching: NumberMatchingMode | None
 ) -> AuditSettings:
     """Defaults ← the --config file ← command-line flags."""
-    from mfaguard.settings import AuditSettings, load_audit_config
+    from mfaguard.audit.run import resolve_settings
 
-    settings = load_audit_config(config) if config is not None else AuditSettings()
-    return settings.merged(break_glass_groups=break_glass_group or (), number_matching=number_matching)
+    return resolve_settings(
+        config=config, break_glass_groups=break_glass_group or (), number_matching=number_matching
+    )
 
 
 def read_tenant(
@@ -41,7 +42,7 @@ def read_tenant(
     from mfaguard.errors import InputError
 
     if snapshot is not None:
-        from mfaguard.snapshot import load_snapshot
+        from mfaguard.read.snapshot_file import load_snapshot
 
         snap = load_snapshot(snapshot)
         if snap.directory is None:
@@ -62,7 +63,7 @@ async def _read_live(
 ) -> TenantSnapshot:
     from datetime import datetime
 
-    from mfaguard.coverage.collect import read_coverage_snapshot
+    from mfaguard.read.directory import read_coverage_snapshot
 
     assert isinstance(now, datetime)
     with _Progress() as progress:
@@ -153,10 +154,10 @@ def coverage_command(
     """
     from datetime import UTC, datetime
 
+    from mfaguard.audit.coverage import judge_coverage
+    from mfaguard.audit.engine import exit_code
     from mfaguard.cli._common import usage_error
     from mfaguard.coverage import render
-    from mfaguard.coverage.run import judge_coverage
-    from mfaguard.engine import exit_code
 
     if format not in render.FORMATS:
         raise usage_error(f"--format must be one of {', '.join(render.FORMATS)}, not '{format}'")
@@ -192,7 +193,7 @@ def warn_problems(problems: Sequence[ReadProblem]) -> None:
 
 def parse_level(value: str | None) -> Level | None:
     from mfaguard.cli._common import usage_error
-    from mfaguard.coverage.models import Level
+    from mfaguard.model.directory import Level
 
     if value is None:
         return None

@@ -148,7 +148,7 @@ def detect_command(
     from mfaguard.detect.engine import analyse
     from mfaguard.detect.parallel import default_jobs
     from mfaguard.detect.render import render
-    from mfaguard.report import Severity
+    from mfaguard.model.report import Severity
 
     options = DetectOptions(
         vip=frozenset(v.strip().lower() for v in vip if v.strip()),

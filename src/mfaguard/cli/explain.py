@@ -10,7 +10,7 @@ from mfaguard.cli import app
 from mfaguard.cli._common import handle_errors
 from mfaguard.cli._graphopts import GraphOptions, graph_options
 from mfaguard.cli.coverage import load_settings, read_tenant, warn_problems, write_output
-from mfaguard.settings import NumberMatchingMode
+from mfaguard.model.settings import NumberMatchingMode
 
 
 @app.command("explain")

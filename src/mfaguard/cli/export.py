@@ -52,8 +52,8 @@ def export_command(
     from contextlib import nullcontext
     from datetime import UTC, datetime
 
-    from mfaguard.collect import collect_live
-    from mfaguard.snapshot import save_snapshot, snapshot_to_json
+    from mfaguard.read.policy import collect_live
+    from mfaguard.read.snapshot_file import save_snapshot, snapshot_to_json
 
     console = stderr_console()
     connection = graph.connection()

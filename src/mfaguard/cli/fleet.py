@@ -57,7 +57,7 @@ OUTPUT = typer.Option(
 
 
 def _severity(value: str) -> Any:
-    from mfaguard.report import Severity
+    from mfaguard.model.report import Severity
 
     normalised = value.strip().lower()
     if normalised not in _SEVERITIES:
@@ -151,7 +151,7 @@ def _emit(outcome: FleetOutcome, output_format: str, output: Path | None, option
         sys.stdout.write(text)
         sys.stdout.flush()
     else:
-        from mfaguard.files import write_text_atomic
+        from mfaguard.config.files import write_text_atomic
 
         write_text_atomic(output, text)
         stderr_console().print(f"wrote the {output_format} document to {output}", markup=False)
@@ -278,8 +278,8 @@ def fleet_coverage(
     fail_on: str = FAIL_ON,
     store: str | None = STORE,
 ) -> None:
-    from mfaguard.coverage.models import Level
     from mfaguard.fleet.runner import Operation
+    from mfaguard.model.directory import Level
 
     if below is not None and below not in {level.value for level in Level}:
         raise UsageError(

@@ -1,6 +1,6 @@
 """The control interface: metadata, a pure ``evaluate`` and the value objects it returns.
 
-A control judges one aspect of a :class:`~mfaguard.models.TenantSnapshot` and returns one or more
+A control judges one aspect of a :class:`~mfaguard.model.policy.TenantSnapshot` and returns one or more
 :class:`Result` (one per resource when a resource-scoped exception should be able to cover it, e.g.
 one per excluded group). The engine turns results into findings, adds metadata and exceptions, and
 turns an exception raised by ``evaluate`` into an ERROR finding.
@@ -14,9 +14,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from mfaguard.models import TenantSnapshot
-from mfaguard.report import Severity, Status
-from mfaguard.settings import AuditSettings
+from mfaguard.model.policy import TenantSnapshot
+from mfaguard.model.report import Severity, Status
+from mfaguard.model.settings import AuditSettings
 
 GRAPH_BETA = "https://graph.microsoft.com/beta"
 POLICY_PATH = "/policies/authenticationMethodsPolicy"

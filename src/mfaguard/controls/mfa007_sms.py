@@ -13,9 +13,9 @@ Exclusions from SMS are not judged (excluding people from a weak method is fine)
 
 from __future__ import annotations
 
-from mfaguard.models import ODATA_TYPES, SMS, MethodConfiguration, TenantSnapshot
-from mfaguard.report import Severity, Status
-from mfaguard.settings import AuditSettings
+from mfaguard.model.policy import ODATA_TYPES, SMS, MethodConfiguration, TenantSnapshot
+from mfaguard.model.report import Severity, Status
+from mfaguard.model.settings import AuditSettings
 
 from ._helpers import judge_phone_method
 from .base import POLICY_PATH, Control, Remediation, Result, cis, cisa, eidsca, portal, zta

@@ -13,9 +13,9 @@ Exclusions from Voice are not judged (excluding people from a weak method is fin
 
 from __future__ import annotations
 
-from mfaguard.models import ODATA_TYPES, VOICE, MethodConfiguration, TenantSnapshot, VoiceConfiguration
-from mfaguard.report import Severity, Status
-from mfaguard.settings import AuditSettings
+from mfaguard.model.policy import ODATA_TYPES, VOICE, MethodConfiguration, TenantSnapshot, VoiceConfiguration
+from mfaguard.model.report import Severity, Status
+from mfaguard.model.settings import AuditSettings
 
 from ._helpers import judge_phone_method
 from .base import POLICY_PATH, Control, Remediation, Result, cis, cisa, eidsca, portal, zta

@@ -11,9 +11,9 @@
 
 from __future__ import annotations
 
-from mfaguard.models import EMAIL, ODATA_TYPES, TenantSnapshot
-from mfaguard.report import Severity, Status
-from mfaguard.settings import AuditSettings
+from mfaguard.model.policy import EMAIL, ODATA_TYPES, TenantSnapshot
+from mfaguard.model.report import Severity, Status
+from mfaguard.model.settings import AuditSettings
 
 from ._helpers import enabled_method, target_list
 from .base import POLICY_PATH, Control, Remediation, Result, cis, cisa, portal

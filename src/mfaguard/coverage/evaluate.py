@@ -1,6 +1,6 @@
 """Effective policy per user: which methods they can actually use, their level, and why (DESIGN §9).
 
-Pure: a policy, a :class:`~mfaguard.coverage.models.Directory` and the number-matching mode in,
+Pure: a policy, a :class:`~mfaguard.model.directory.Directory` and the number-matching mode in,
 levels and reason chains out. No I/O, no clock.
 
 Speed: the policy names few groups, and a user's outcome depends only on *how* they are in each of
@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from mfaguard.coverage.models import (
+from mfaguard.coverage.resolve import ALL_USERS_PATH, Membership, Path, describe_path, group_label
+from mfaguard.model.directory import (
     LEVELS,
     Directory,
     DirectoryUser,
@@ -24,8 +25,7 @@ from mfaguard.coverage.models import (
     RegistrationDetail,
     norm_id,
 )
-from mfaguard.coverage.resolve import ALL_USERS_PATH, Membership, Path, describe_path, group_label
-from mfaguard.models import (
+from mfaguard.model.policy import (
     ALL_USERS,
     APP_INFORMATION,
     AUTHENTICATOR,
@@ -56,10 +56,6 @@ NOT_IN_REPORT = (
     "(the report omits disabled users and can lag new registrations by a few hours)"
 )
 
-RATED_CONFIGURATIONS = frozenset(
-    c.lower() for c in (AUTHENTICATOR, SMS, VOICE, FIDO2, SOFTWARE_OATH, HARDWARE_OATH, X509_CERTIFICATE)
-)
-"""Configurations that can give a level; the others (email, TAP, ...) never change anyone's level."""
 
 # methodsRegistered strings that never give a level (DESIGN §9), with why.
 _NO_LEVEL = {

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from mfaguard.coverage.evaluate import CoverageReport, Explanation, UserCoverage
-from mfaguard.coverage.models import LEVELS, Level
-from mfaguard.report import Finding
+from mfaguard.model.directory import LEVELS, Level
+from mfaguard.model.report import Finding
 
 if TYPE_CHECKING:
     from rich.console import Console

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from mfaguard.detect.collect import Baseline
 from mfaguard.errors import UsageError
-from mfaguard.report import Severity
+from mfaguard.model.report import Severity
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 

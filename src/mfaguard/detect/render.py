@@ -9,13 +9,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from mfaguard import __version__
 from mfaguard.detect.alerts import Alert, DetectionResult, iso
 from mfaguard.detect.rules import DETECTIONS, DETECTIONS_BY_ID
-from mfaguard.report import Severity
+from mfaguard.model.report import Severity
 
 
 @dataclass(frozen=True)
@@ -62,11 +63,16 @@ _SARIF_LEVEL = {
 }
 
 
+def rule_name(name: str) -> str:
+    """A SARIF rule's stable identifier name from the detection's name: ``PushBurstMFAFatigueInProgress``."""
+    return "".join(word[:1].upper() + word[1:] for word in re.findall(r"[A-Za-z0-9]+", name))
+
+
 def render_sarif(result: DetectionResult) -> str:
     rules = [
         {
             "id": d.id,
-            "name": d.name.replace(" ", ""),
+            "name": rule_name(d.name),
             "shortDescription": {"text": d.name},
             "fullDescription": {"text": d.description},
             "properties": {"tags": ["security", "mfa-fatigue", *d.mitre], "reference": d.reference},

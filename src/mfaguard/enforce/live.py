@@ -17,10 +17,10 @@ from mfaguard.enforce.plan import Plan, PlanSettings
 from mfaguard.enforce.session import ChangeStore, Confirm, make_plan, run_apply, run_rollback
 
 if TYPE_CHECKING:
-    from mfaguard.coverage.models import Directory
     from mfaguard.graph.client import GraphClient
     from mfaguard.graph.connect import GraphConnection
-    from mfaguard.models import AuthenticationMethodsPolicy
+    from mfaguard.model.directory import Directory
+    from mfaguard.model.policy import AuthenticationMethodsPolicy
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +58,7 @@ def directory_reader(
     """The lock-out guard's directory read (users, registration report, group members)."""
 
     async def read(policy: AuthenticationMethodsPolicy, extra_groups: Sequence[str]) -> Directory | None:
-        from mfaguard.coverage.collect import collect_directory
+        from mfaguard.read.directory import collect_directory
 
         return await collect_directory(client, policy, extra_groups=extra_groups)
 

@@ -38,7 +38,7 @@ from mfaguard.enforce.body import (
     policy_writable,
     strip_annotations,
 )
-from mfaguard.models import (
+from mfaguard.model.policy import (
     ALL_USERS,
     APP_INFORMATION,
     AUTHENTICATOR,

@@ -31,8 +31,8 @@ from mfaguard.enforce.rollback import RESTORABLE, ChangeLike, rollback_change
 from mfaguard.errors import EnforcementError, NotFoundError, UsageError
 
 if TYPE_CHECKING:
-    from mfaguard.coverage.models import Directory
-    from mfaguard.models import AuthenticationMethodsPolicy
+    from mfaguard.model.directory import Directory
+    from mfaguard.model.policy import AuthenticationMethodsPolicy
 
 LOCK_TTL = timedelta(minutes=30)
 """How long an enforcement lock is held without renewal (an apply takes seconds to minutes)."""
@@ -147,13 +147,13 @@ async def run_lockout_guard(
     """Read the directory (users, registration report, group members) and judge the plan."""
     if read_directory is None:
         return LockoutVerdict(False, reason="no directory reader")
-    from mfaguard.coverage.lockout import policy_group_ids
     from mfaguard.enforce.plan import proposed_policy
     from mfaguard.graph.parse import parse_policy
+    from mfaguard.model.policy import coverage_group_ids
 
     proposed = parse_policy(proposed_policy(policy_body, p))
     # Members of the groups named now and after the change (and the pilot group) must be known.
-    extra = sorted(policy_group_ids(parse_policy(policy_body)) | set(filter(None, [settings.pilot_group])))
+    extra = sorted(coverage_group_ids(parse_policy(policy_body)) | set(filter(None, [settings.pilot_group])))
     directory = await read_directory(proposed, extra)
     return lockout_verdict(directory, policy_body, p)
 

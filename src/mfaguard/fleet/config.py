@@ -1,6 +1,6 @@
 """The fleet file ``mfaguard.yaml`` (DESIGN §7): models, loading, merging of defaults.
 
-Validation is line-precise (:mod:`mfaguard.yamlconf`): unknown keys, wrong types, bad values, a
+Validation is line-precise (:mod:`mfaguard.config.yaml`): unknown keys, wrong types, bad values, a
 secret written inline, duplicate tenant names — each an error naming the file, line and key. The
 published JSON Schema (``docs/schema/mfaguard.schema.json``) is generated from these models
 (:func:`fleet_json_schema`; a test keeps it up to date).
@@ -22,14 +22,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from mfaguard.config.audit_file import CONTROL_ID_PATTERN, KNOWN_CONTROLS, ExceptionConfig
+from mfaguard.config.yaml import YamlDocument, load_yaml_document, validate
 from mfaguard.errors import ConfigError
 from mfaguard.fleet.passwords import is_password_hash
 from mfaguard.graph.auth import CredentialKind, CredentialOptions
 from mfaguard.graph.clouds import Cloud
+from mfaguard.model.settings import AuditSettings, NumberMatchingMode
 from mfaguard.notify.config import ENV_NAME, NotificationTarget
-from mfaguard.settings import AuditSettings, NumberMatchingMode
-from mfaguard.settings_file import CONTROL_ID_PATTERN, ExceptionConfig
-from mfaguard.yamlconf import YamlDocument, load_yaml_document, validate
 
 SCHEMA_ID = "https://mfaguard.dev/schema/mfaguard.schema.json"
 
@@ -562,8 +562,10 @@ def load_fleet_config(path: str | Path) -> FleetConfig:
 
 def fleet_config_from_document(doc: YamlDocument) -> FleetConfig:
     """Validate a parsed fleet file (see :func:`load_fleet_config`)."""
+    from mfaguard.controls import CONTROL_IDS
+
     _refuse_inline_secrets(doc)
-    config = validate(FleetConfig, doc, what="fleet config")
+    config = validate(FleetConfig, doc, what="fleet config", context={KNOWN_CONTROLS: CONTROL_IDS})
     _check_tenants(config, doc)
     return config
 

@@ -25,7 +25,7 @@ _RANK = {"PASS": 0, "NOT_APPLICABLE": 0, "WARN": 1, "ERROR": 1, "FAIL": 2}
 
 
 class FindingLike(Protocol):
-    """What drift reads from a finding (a :class:`~mfaguard.report.Finding` or a stored
+    """What drift reads from a finding (a :class:`~mfaguard.model.report.Finding` or a stored
     :class:`~mfaguard.store.FindingRecord`)."""
 
     @property

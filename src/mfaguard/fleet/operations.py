@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 from mfaguard.fleet.runner import Operation
 from mfaguard.fleet.steps import apply_step, coverage_step, detect_step, plan_step
 from mfaguard.fleet.targets import FleetTenant, Mode
-from mfaguard.report import TenantResult
+from mfaguard.model.report import TenantResult
 
 if TYPE_CHECKING:
-    from mfaguard.audit_live import LiveAudit
+    from mfaguard.audit.live import LiveAudit
     from mfaguard.fleet.drift import DriftChange
     from mfaguard.fleet.runner import FleetRunner, TenantOutcome
 
@@ -53,10 +53,10 @@ async def audit_and_store(
     runner: FleetRunner, tenant: FleetTenant, *, trigger: str, compare: bool = True
 ) -> AuditRun:
     """Read, judge and store one audit of ``tenant``; with ``compare``, compute and store drift."""
-    from mfaguard.audit_live import run_live_audit
+    from mfaguard.audit.live import run_live_audit
     from mfaguard.errors import MfaguardError
     from mfaguard.fleet.drift import compute_drift
-    from mfaguard.snapshot import snapshot_to_json
+    from mfaguard.read.snapshot_file import snapshot_to_json
     from mfaguard.store import DriftItem
 
     store = runner.store

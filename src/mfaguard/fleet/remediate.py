@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from mfaguard.errors import MfaguardError
 from mfaguard.fleet.drift import regressed_controls
-from mfaguard.report import Status
+from mfaguard.model.report import Status
 
 if TYPE_CHECKING:
     from mfaguard.fleet.operations import AuditRun
@@ -34,7 +34,7 @@ async def remediate_drift(
     runner: FleetRunner, tenant: FleetTenant, run: AuditRun, *, trigger: str
 ) -> dict[str, Any]:
     """Remediate the controls that got worse in ``run``; returns what happened (JSON-ready, plus
-    ``verify_report``: the re-audit's :class:`~mfaguard.report.AuditReport`, if one was made)."""
+    ``verify_report``: the re-audit's :class:`~mfaguard.model.report.AuditReport`, if one was made)."""
     from mfaguard.enforce.baseline import covered_controls, load_baseline
     from mfaguard.enforce.plan import PlanSettings
 

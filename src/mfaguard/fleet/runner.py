@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from mfaguard.errors import EXIT_FINDINGS, EXIT_OK, EXIT_UNFINISHED, MfaguardError
 from mfaguard.fleet.targets import FleetTenant, fleet_env
-from mfaguard.report import Severity, TenantResult
+from mfaguard.model.report import Severity, TenantResult
 
 if TYPE_CHECKING:
     from mfaguard.fleet.drift import DriftChange

@@ -21,7 +21,7 @@ from mfaguard.fleet.runner import (
     run_fleet,
 )
 from mfaguard.fleet.targets import select_tenants
-from mfaguard.report import Severity
+from mfaguard.model.report import Severity
 
 if TYPE_CHECKING:
     from mfaguard.fleet.schedule import Schedule

@@ -139,11 +139,11 @@ async def apply_step(runner: FleetRunner, tenant: FleetTenant, *, trigger: str) 
 
 async def coverage_step(runner: FleetRunner, tenant: FleetTenant, *, trigger: str) -> TenantOutcome:
     """Per-user protection levels; the counts and the users below the threshold are stored."""
-    from mfaguard.coverage.collect import collect_coverage_snapshot
-    from mfaguard.coverage.models import Level
-    from mfaguard.coverage.run import judge_coverage
+    from mfaguard.audit.coverage import judge_coverage
     from mfaguard.fleet.runner import TenantOutcome
-    from mfaguard.models import TenantInfo
+    from mfaguard.model.directory import Level
+    from mfaguard.model.policy import TenantInfo
+    from mfaguard.read.directory import collect_coverage_snapshot
 
     # Default threshold: push with number matching and context — what this tool hardens towards.
     threshold = Level(str(runner.options.get("below") or Level.PUSH_WITH_CONTEXT.value))

@@ -16,7 +16,7 @@ from typing import Any
 
 from mfaguard.errors import UsageError
 from mfaguard.graph.connect import GraphConnection
-from mfaguard.settings import AuditSettings
+from mfaguard.model.settings import AuditSettings
 
 __all__ = ["FleetTenant", "Mode", "fleet_env", "select_tenants"]
 

@@ -1,8 +1,8 @@
 """Report formats: one explicit registry, one renderer module per format.
 
-``render("sarif", report)`` turns an :class:`~mfaguard.report.AuditReport` into the text of that
+``render("sarif", report)`` turns an :class:`~mfaguard.model.report.AuditReport` into the text of that
 format; ``render_fleet("json", results)`` does the same for a fleet run (one
-:class:`~mfaguard.report.TenantResult` per tenant, DESIGN §7).
+:class:`~mfaguard.model.report.TenantResult` per tenant, DESIGN §7).
 
 Importing this package is cheap on purpose (``mfaguard --help`` and an offline audit must start
 fast): each :class:`Format` names its renderer *module*, which is imported on first use, and the
@@ -21,7 +21,7 @@ from mfaguard.errors import UsageError
 
 if TYPE_CHECKING:
     from mfaguard.formats._meta import ControlInfo
-    from mfaguard.report import AuditReport, TenantResult
+    from mfaguard.model.report import AuditReport, TenantResult
 
 __all__ = [
     "DEFAULT_FORMAT",

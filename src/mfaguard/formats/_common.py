@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
-from mfaguard.report import AuditReport, ExceptionGrant, Finding, Status, TenantResult
+from mfaguard.model.report import AuditReport, ExceptionGrant, Finding, Status, TenantResult
 
 STATUS_ORDER: tuple[Status, ...] = (
     Status.FAIL,

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from mfaguard.report import Finding, Severity
+from mfaguard.model.report import Finding, Severity
 
 DOCS_PATH = "docs/controls"
 """Where the generated control pages live in the mfaguard source tree."""

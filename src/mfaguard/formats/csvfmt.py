@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from mfaguard.formats._common import fleet_error, grant_text
-from mfaguard.report import AuditReport, ExceptionGrant, Finding, TenantResult
+from mfaguard.model.report import AuditReport, ExceptionGrant, Finding, TenantResult
 
 if TYPE_CHECKING:
     from mfaguard.formats import RenderOptions

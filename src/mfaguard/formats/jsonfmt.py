@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from mfaguard.report import SCHEMA_VERSION, AuditReport, TenantResult
+from mfaguard.model.report import SCHEMA_VERSION, AuditReport, TenantResult
 
 if TYPE_CHECKING:
     from mfaguard.formats import RenderOptions

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from mfaguard.formats._common import exception_notes, fleet_error, grant_text, utc
 from mfaguard.formats._meta import control_doc_ref
-from mfaguard.report import AuditReport, Finding, Status, TenantResult
+from mfaguard.model.report import AuditReport, Finding, Status, TenantResult
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element

@@ -33,7 +33,7 @@ from mfaguard.formats._meta import (
     finding_remediation,
     rules_by_id,
 )
-from mfaguard.report import AuditReport, Finding, Status, TenantResult
+from mfaguard.model.report import AuditReport, Finding, Status, TenantResult
 
 if TYPE_CHECKING:
     from mfaguard.formats import RenderOptions

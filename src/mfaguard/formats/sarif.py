@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from mfaguard import __version__
 from mfaguard.formats._common import exception_notes, fenced, fleet_error, grant_text, utc_z
 from mfaguard.formats._meta import RuleInfo, control_doc_ref, registered_controls, rules_for
-from mfaguard.report import AuditReport, Finding, Severity, Status, TenantResult
+from mfaguard.model.report import AuditReport, Finding, Severity, Status, TenantResult
 
 if TYPE_CHECKING:
     from mfaguard.formats import RenderOptions

@@ -21,7 +21,7 @@ from mfaguard.formats._common import (
     summary_counts,
     tenant_label,
 )
-from mfaguard.report import AuditReport, Finding, Status, TenantResult
+from mfaguard.model.report import AuditReport, Finding, Status, TenantResult
 
 if TYPE_CHECKING:
     from rich.console import Console

@@ -21,7 +21,7 @@ from mfaguard.graph.auth import (
     decode_claims,
 )
 from mfaguard.graph.clouds import resolve_graph_endpoint
-from mfaguard.models import TenantInfo
+from mfaguard.model.policy import TenantInfo
 
 if TYPE_CHECKING:
     from mfaguard.graph.client import GraphClient

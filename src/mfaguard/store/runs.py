@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, insert, select, update
 
 from mfaguard.errors import StoreError
-from mfaguard.report import Finding
+from mfaguard.model.report import Finding
 from mfaguard.store._base import StoreBase, from_row, utcnow
 from mfaguard.store._dialect import insert_ignore
 from mfaguard.store.records import (

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from mfaguard.report import Severity, Status
+from mfaguard.model.report import Severity, Status
 
 if TYPE_CHECKING:
     from mfaguard.store import (
@@ -306,7 +306,7 @@ def timeline(alert: AlertRecord) -> list[Mapping[str, Any]]:
 
 def coverage_levels(coverage: CoverageRecord) -> list[tuple[str, int, int]]:
     """(level, users, admins) in the order of DESIGN §9, strongest first."""
-    from mfaguard.coverage.models import LEVELS
+    from mfaguard.model.directory import LEVELS
 
     names = [lvl.value for lvl in LEVELS]
     names += sorted(set(coverage.levels) - set(names))

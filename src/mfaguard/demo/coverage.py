@@ -1,0 +1,42 @@
+"""Demo step: who is actually protected (the same library calls as ``mfaguard coverage``)."""
+
+from __future__ import annotations
+
+from mfaguard.demo.context import DemoContext, DemoStep
+
+
+def _coverage(ctx: DemoContext) -> None:
+    from io import StringIO
+
+    from rich.console import Console
+
+    from mfaguard.audit.coverage import judge_coverage
+    from mfaguard.coverage.render import coverage_table
+    from mfaguard.model.settings import AuditSettings
+    from mfaguard.read.directory import read_coverage_snapshot
+
+    settings = AuditSettings()
+    now = ctx.now()
+    snapshot = ctx.run(
+        read_coverage_snapshot(ctx.connection, expected_tenant=ctx.expected_tenant, now=now, env=ctx.env)
+    )
+    report, findings = judge_coverage(snapshot, settings, now=now)
+    buffer = StringIO()
+    coverage_table(
+        Console(file=buffer, width=ctx.console.width, no_color=True), report, findings.findings, below=None
+    )
+    ctx.show(buffer.getvalue())
+    ctx.say(
+        "`mfaguard explain USER` prints one user's full reason chain (which group admits or excludes "
+        "them, nested through which groups)."
+    )
+
+
+COVERAGE = DemoStep(
+    "coverage",
+    "Who is actually protected",
+    "A policy that says 'all users' still leaves people exposed: users excluded through a nested group, "
+    "users whose only method is a phone. `mfaguard coverage` joins the policy with the directory and the "
+    "registration report and gives every enabled member a protection level, with the reason.",
+    _coverage,
+)
