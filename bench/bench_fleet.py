@@ -103,7 +103,7 @@ def in_process(count: int, concurrency: int) -> None:
     sys.path.insert(0, str(SRC))
     from mfaguard.emulator import Emulator, Knobs
     from mfaguard.fleet.runner import FleetRunner, run_fleet
-    from mfaguard.fleet.targets import FleetTenant
+    from mfaguard.fleet.model import FleetTenant
     from mfaguard.graph.auth import CredentialKind, CredentialOptions
     from mfaguard.graph.connect import GraphConnection
     from mfaguard.store import open_store
@@ -149,7 +149,7 @@ def loopback(count: int, concurrency: int, processes: int) -> None:
 
     sys.path.insert(0, str(SRC))
     from mfaguard.fleet.runner import FleetRunner, run_fleet
-    from mfaguard.fleet.targets import FleetTenant
+    from mfaguard.fleet.model import FleetTenant
     from mfaguard.graph.auth import CredentialKind, CredentialOptions
     from mfaguard.graph.connect import GraphConnection
     from mfaguard.store import open_store

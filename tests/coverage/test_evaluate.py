@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from mfaguard.coverage.evaluate import CONFIGURABLE, evaluate_coverage, explain_user
+from mfaguard.coverage.evaluate import evaluate_coverage, explain_user
 from mfaguard.model.directory import LEVELS, Directory, Level
 from mfaguard.model.policy import AuthenticationMethodsPolicy, TenantInfo
+from mfaguard.model.settings import NumberMatchingMode
 from tests.coverage.builders import (
     authenticator,
     directory,
@@ -19,6 +20,7 @@ from tests.coverage.builders import (
     voice,
 )
 
+CONFIGURABLE = NumberMatchingMode.CONFIGURABLE
 TENANT = TenantInfo(id="tenant-1", name="Contoso")
 
 

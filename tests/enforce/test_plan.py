@@ -7,10 +7,11 @@ import pytest
 
 from mfaguard.enforce.baseline import Baseline, load_baseline
 from mfaguard.enforce.plan import Plan, PlanSettings, plan
+from mfaguard.model.settings import NumberMatchingMode
 from tests.enforce.policies import GROUP_H, PILOT, ZERO, apply_body, weak_policy
 
 SERVICE = PlanSettings()
-CONFIGURABLE = PlanSettings(number_matching="configurable")
+CONFIGURABLE = PlanSettings(number_matching=NumberMatchingMode.CONFIGURABLE)
 
 
 def recommended() -> Baseline:
@@ -251,7 +252,7 @@ def test_applying_a_plan_makes_every_covered_control_pass(name: str, mode: str) 
     from mfaguard.read.snapshot_file import build_snapshot
 
     baseline = load_baseline(name).baseline
-    settings = PlanSettings(number_matching=mode)  # type: ignore[arg-type]
+    settings = PlanSettings(number_matching=NumberMatchingMode(mode))
     final = _apply_all(weak_policy(), plan(weak_policy(), baseline, settings))
     snap = build_snapshot(final, tenant=TenantInfo(id="t"), captured_at=None)
     report = audit(

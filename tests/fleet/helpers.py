@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 
 from mfaguard.emulator import Emulator
+from mfaguard.fleet.model import FleetTenant, Mode
 from mfaguard.fleet.runner import FleetRunner
-from mfaguard.fleet.targets import FleetTenant, Mode
 from mfaguard.graph.auth import CredentialKind, CredentialOptions
 from mfaguard.graph.connect import GraphConnection
 

@@ -57,7 +57,7 @@ def test_coverage_is_stored_per_tenant(fleet_store: Any) -> None:
 def test_detect_runs_per_tenant_and_stores_alerts_once(fleet_store: Any) -> None:
     import httpx
 
-    from mfaguard.fleet.targets import Mode
+    from mfaguard.fleet.model import Mode
     from mfaguard.notify import WebhookTarget
     from tests.fleet.helpers import Recorder
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from mfaguard.emulator import Emulator, RunningEmulator, running_emulator
+from mfaguard.fleet.model import FleetTenant
 from mfaguard.fleet.runner import FleetRunner, run_fleet
-from mfaguard.fleet.targets import FleetTenant
 from mfaguard.graph.auth import CredentialKind, CredentialOptions
 from mfaguard.graph.connect import GraphConnection
 

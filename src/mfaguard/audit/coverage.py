@@ -33,6 +33,6 @@ def judge_coverage(
             snapshot.policy,
             snapshot.directory,
             tenant=snapshot.tenant,
-            number_matching_mode=settings.number_matching.value,
+            number_matching_mode=settings.number_matching,
         )
     return report, findings

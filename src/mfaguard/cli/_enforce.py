@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from mfaguard.enforce.plan import Plan, PlanSettings
 
 FORMATS = ("table", "json")
-NUMBER_MATCHING = ("service_enforced", "configurable")
 
 BASELINE_OPTION = typer.Option(
     ...,
@@ -61,15 +60,16 @@ def choice(option: str, value: str, allowed: tuple[str, ...]) -> str:
 
 
 def plan_settings(pilot_group: str | None, number_matching: str | None, config: Path | None) -> PlanSettings:
-    """Settings from --pilot-group, --number-matching and the audit --config (flag wins)."""
-    from mfaguard.enforce.plan import PlanSettings
+    """Settings from --pilot-group, --number-matching and the audit --config."""
+    from mfaguard.enforce.session import plan_settings as resolve
+    from mfaguard.model.settings import NumberMatchingMode
 
-    mode = choice("--number-matching", number_matching, NUMBER_MATCHING) if number_matching else None
-    if mode is None and config is not None:
-        from mfaguard.audit.run import resolve_settings
-
-        mode = resolve_settings(config=config).number_matching.value
-    return PlanSettings(number_matching=mode or "service_enforced", pilot_group=pilot_group)  # type: ignore[arg-type]
+    mode = (
+        choice("--number-matching", number_matching, tuple(NumberMatchingMode)) if number_matching else None
+    )
+    return resolve(
+        pilot_group=pilot_group, number_matching=NumberMatchingMode(mode) if mode else None, config=config
+    )
 
 
 def print_plan(p: Plan, *, tenant: str | None, to_stderr: bool = False) -> None:

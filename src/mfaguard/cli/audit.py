@@ -19,8 +19,6 @@ if TYPE_CHECKING:
     from mfaguard.model.report import AuditReport
     from mfaguard.model.settings import AuditSettings
 
-_SEVERITIES = ("critical", "high", "medium", "low", "info")
-_NUMBER_MATCHING = ("service_enforced", "configurable")
 
 HELP = """Audit the tenant's Authentication Methods Policy against controls MFA-001..MFA-015.
 
@@ -114,8 +112,10 @@ def audit_command(
     from mfaguard.model.settings import NumberMatchingMode
 
     fmt = get_format(output_format)
-    threshold = _choice("--fail-on", fail_on, _SEVERITIES)
-    mode = _choice("--number-matching", number_matching, _NUMBER_MATCHING) if number_matching else None
+    threshold = Severity.parse(fail_on, option="--fail-on")
+    mode = (
+        _choice("--number-matching", number_matching, tuple(NumberMatchingMode)) if number_matching else None
+    )
     for group in break_glass_group:
         if not group.strip() or "," in group:
             raise UsageError(
@@ -130,7 +130,7 @@ def audit_command(
         number_matching=NumberMatchingMode(mode) if mode else None,
     )
     if snapshot is None:
-        code = _live(graph, settings, fmt.name, output, Severity(threshold), strict)
+        code = _live(graph, settings, fmt.name, output, threshold, strict)
         if code != EXIT_OK:
             raise typer.Exit(code)
         return
@@ -141,7 +141,7 @@ def audit_command(
         settings=settings,
         output_format=fmt.name,
         output=output,
-        fail_on=Severity(threshold),
+        fail_on=threshold,
         strict=strict,
         source_uri=str(snapshot),
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import re
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -57,16 +56,16 @@ class SeverityName(StrEnum):
     info = "info"
 
 
-_DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$", re.IGNORECASE)
-_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-
-
-def parse_duration(value: str, option: str) -> timedelta:
+def _duration(value: str, option: str) -> timedelta:
     """``90m``, ``24h``, ``14d``, ``2w`` → timedelta; anything else is a usage error naming the option."""
-    m = _DURATION.match(value)
-    if not m or int(m.group(1)) <= 0:
-        raise UsageError(f"{option} {value!r} is not a duration", hint="write e.g. 90m, 24h, 14d or 2w")
-    return timedelta(**{_UNITS[m.group(2).lower()]: int(m.group(1))})
+    from mfaguard.config.durations import parse_duration as duration
+
+    try:
+        return duration(value)
+    except ValueError:
+        raise UsageError(
+            f"{option} {value!r} is not a duration", hint="write e.g. 90m, 24h, 14d or 2w"
+        ) from None
 
 
 @app.command("detect")
@@ -154,8 +153,8 @@ def detect_command(
         vip=frozenset(v.strip().lower() for v in vip if v.strip()),
         known_ips=parse_networks(known_ip),
         known_countries=parse_countries(known_country),
-        lookback=parse_duration(lookback, "--lookback"),
-        since=parse_duration(since, "--since") if since else None,
+        lookback=_duration(lookback, "--lookback"),
+        since=_duration(since, "--since") if since else None,
         campaign_prefix=campaign_prefix,
         hunt=hunt,
     )

@@ -52,7 +52,7 @@ def explain_command(
             hint="check the spelling; guests' UPNs look like name_domain#EXT#@tenant.onmicrosoft.com",
         )
     explanation = explain_user(
-        snap.policy, snap.directory, found, number_matching_mode=settings.number_matching.value
+        snap.policy, snap.directory, found, number_matching_mode=settings.number_matching
     )
     warn_problems(explanation.problems)
     text = render.explanation_json(explanation) if format == "json" else render.explanation_text(explanation)

@@ -11,6 +11,7 @@ import typer
 from mfaguard.cli import app
 from mfaguard.cli._common import handle_errors, stderr_console
 from mfaguard.errors import UsageError
+from mfaguard.model.report import Severity
 
 if TYPE_CHECKING:
     from mfaguard.fleet.runner import FleetOutcome, Operation
@@ -23,7 +24,6 @@ fleet_app = typer.Typer(
 )
 app.add_typer(fleet_app, name="fleet")
 
-_SEVERITIES = ("critical", "high", "medium", "low", "info")
 
 EXIT_HELP = """
 \b
@@ -54,15 +54,6 @@ STORE = typer.Option(
 OUTPUT = typer.Option(
     None, "--output", "-o", metavar="FILE", help="Write the document to FILE.", dir_okay=False
 )
-
-
-def _severity(value: str) -> Any:
-    from mfaguard.model.report import Severity
-
-    normalised = value.strip().lower()
-    if normalised not in _SEVERITIES:
-        raise UsageError(f"--fail-on {value!r} is not valid", hint=f"use one of: {', '.join(_SEVERITIES)}")
-    return Severity(normalised)
 
 
 def _progress_callbacks(total: int) -> tuple[Any, Any]:
@@ -110,10 +101,10 @@ def run(
     from contextlib import nullcontext
 
     from mfaguard.fleet.load import load_fleet
+    from mfaguard.fleet.model import select_tenants
     from mfaguard.fleet.render import OPERATION_FORMATS
     from mfaguard.fleet.runner import Operation
     from mfaguard.fleet.session import FleetRequest, execute
-    from mfaguard.fleet.targets import select_tenants
     from mfaguard.formats import RenderOptions, get_format
 
     if operation is Operation.AUDIT:
@@ -123,7 +114,7 @@ def run(
             f"--format {output_format!r} is not available for fleet {operation.value}",
             hint=f"use one of: {', '.join(OPERATION_FORMATS)}",
         )
-    threshold = _severity(fail_on)
+    threshold = Severity.parse(fail_on, option="--fail-on")
     total = len(select_tenants(load_fleet(config).tenants, names=tenant, tags=tag))
     progress, callback = _progress_callbacks(total)
     request = FleetRequest(
@@ -320,7 +311,7 @@ def fleet_detect(
     store: str | None = STORE,
 ) -> None:
     from mfaguard.fleet.runner import Operation
-    from mfaguard.fleet.schedule import parse_duration
+    from mfaguard.fleet.schedule import interval
 
     run(
         Operation.DETECT,
@@ -332,5 +323,5 @@ def fleet_detect(
         store=store,
         output_format=output_format,
         output=output,
-        options={"since": parse_duration(since)},
+        options={"since": interval(since)},
     )

@@ -61,11 +61,11 @@ def store_prune(
     from datetime import UTC, datetime, timedelta
 
     from mfaguard.errors import UsageError
-    from mfaguard.fleet.config import parse_duration
+    from mfaguard.fleet.config import file_duration
     from mfaguard.store import open_store
 
     try:
-        age = parse_duration(older_than)
+        age = file_duration(older_than)
     except ValueError as exc:
         raise UsageError(f"--older-than {older_than!r}: {exc}") from None
     if age < timedelta(days=1):

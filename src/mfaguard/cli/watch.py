@@ -38,7 +38,7 @@ def watch_command(
     ),
     max_runs: int | None = typer.Option(None, "--max-runs", min=1, metavar="N", help="Stop after N runs."),
 ) -> None:
-    from mfaguard.fleet.schedule import Schedule, parse_duration, parse_schedule
+    from mfaguard.fleet.schedule import Schedule, interval, parse_schedule
     from mfaguard.fleet.session import watch_fleet
 
     console = stderr_console()
@@ -47,7 +47,7 @@ def watch_command(
         console.print(f"watch: {text}", markup=False)
 
     def schedule_of(file_schedule: Schedule | None) -> Schedule:
-        return Schedule(every=parse_duration(every)) if every else parse_schedule(file_schedule)
+        return Schedule(every=interval(every)) if every else parse_schedule(file_schedule)
 
     watch_fleet(
         config, store_url=store, schedule_of=schedule_of, concurrency=concurrency, max_runs=max_runs, say=say

@@ -6,4 +6,4 @@ the small file and secret helpers every writer shares.
 ``files`` (atomic, private writes), ``redact`` (secrets out of logs, errors, files and the store).
 """
 
-__all__ = ["audit_file", "files", "redact", "yaml"]
+__all__ = ["audit_file", "durations", "files", "redact", "yaml"]

@@ -42,7 +42,7 @@ def coverage_report(snapshot: TenantSnapshot, settings: AuditSettings) -> Covera
             f"unknown{hint}.",
             evidence={"unavailable": [p.to_json() for p in directory.problems]},
         )
-    mode = settings.number_matching.value
+    mode = settings.number_matching
     for policy, direc, cached_mode, report in _LAST:
         if policy is snapshot.policy and direc is directory and cached_mode == mode:
             return report

@@ -45,9 +45,7 @@ from mfaguard.model.policy import (
     MethodTarget,
     TenantInfo,
 )
-
-SERVICE_ENFORCED = "service_enforced"
-CONFIGURABLE = "configurable"
+from mfaguard.model.settings import NumberMatchingMode
 
 COVERAGE_SCHEMA_VERSION = "1.0"
 
@@ -121,7 +119,7 @@ class CoverageReport:
     problems: tuple[ReadProblem, ...]
     levels_known: bool
     """False when the registration report (or every user list) was unreadable: no level is known."""
-    number_matching_mode: str = SERVICE_ENFORCED
+    number_matching_mode: NumberMatchingMode = NumberMatchingMode.SERVICE_ENFORCED
 
     def level_counts(self, *, admins_only: bool = False) -> dict[str, int]:
         """Count per level over enabled members; all six keys always present."""
@@ -161,7 +159,7 @@ class PolicyView:
         policy: AuthenticationMethodsPolicy,
         membership: Membership,
         *,
-        number_matching_mode: str = SERVICE_ENFORCED,
+        number_matching_mode: NumberMatchingMode = NumberMatchingMode.SERVICE_ENFORCED,
     ) -> None:
         self.policy = policy
         self.membership = membership
@@ -398,7 +396,7 @@ class _Judge:
         return Outcome(level, (f"level {level.value}: {why}", *lines, *context))
 
     def _number_matching(self, authenticator: MethodConfiguration | None) -> Access:
-        if self.view.number_matching_mode != CONFIGURABLE:
+        if self.view.number_matching_mode is not NumberMatchingMode.CONFIGURABLE:
             return Access(
                 True, "number matching: in effect (service-enforced for every push since 2023-05-08)"
             )
@@ -459,7 +457,7 @@ def evaluate_coverage(
     directory: Directory,
     *,
     tenant: TenantInfo,
-    number_matching_mode: str = SERVICE_ENFORCED,
+    number_matching_mode: NumberMatchingMode = NumberMatchingMode.SERVICE_ENFORCED,
     view: PolicyView | None = None,
 ) -> CoverageReport:
     """Every enabled user's level and reasons (members listed, guests counted apart)."""
@@ -570,7 +568,7 @@ def explain_user(
     directory: Directory,
     user: DirectoryUser,
     *,
-    number_matching_mode: str = SERVICE_ENFORCED,
+    number_matching_mode: NumberMatchingMode = NumberMatchingMode.SERVICE_ENFORCED,
 ) -> Explanation:
     """The full reason chain for one user (found with :meth:`Directory.find_user`)."""
     membership = Membership(directory.groups)

@@ -6,7 +6,7 @@ Pure: the directory, the policy as it is and the policy as the plan would make i
 
 from __future__ import annotations
 
-from mfaguard.coverage.evaluate import SERVICE_ENFORCED, PolicyView
+from mfaguard.coverage.evaluate import PolicyView
 from mfaguard.coverage.resolve import Membership
 from mfaguard.errors import MfaguardError
 from mfaguard.model.directory import Directory, DirectoryUser, Level
@@ -45,8 +45,9 @@ def users_left_without_method(
             hint="collect the directory for the proposed policy's groups (coverage.collect.collect_directory)",
         )
     membership = Membership(directory.groups)
-    before = PolicyView(current_policy, membership, number_matching_mode=SERVICE_ENFORCED)
-    after = PolicyView(proposed_policy, membership, number_matching_mode=SERVICE_ENFORCED)
+    # Lock-out is about which methods stay usable; number matching does not change that.
+    before = PolicyView(current_policy, membership)
+    after = PolicyView(proposed_policy, membership)
     users = directory.users
     if users is None:
         population = [

@@ -9,9 +9,9 @@ LOCATION = "displayLocationInformationRequiredState"
 
 def fleet_step(ctx: DemoContext) -> None:
     """Audit a small fleet twice; between the runs someone switches location off in one tenant."""
+    from mfaguard.fleet.model import FleetTenant, Mode
     from mfaguard.fleet.render import summary_table
     from mfaguard.fleet.runner import FleetRunner, run_fleet
-    from mfaguard.fleet.targets import FleetTenant, Mode
     from mfaguard.graph.auth import CredentialKind, CredentialOptions
     from mfaguard.graph.connect import GraphConnection
     from mfaguard.store import open_store

@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 from mfaguard.enforce.apply import ApplyOutcome, VerifyPolicy, Writer
 from mfaguard.enforce.baseline import LoadedBaseline
+from mfaguard.enforce.journal import ChangeStore
 from mfaguard.enforce.lockout import LockoutVerdict
 from mfaguard.enforce.plan import Plan, PlanSettings
-from mfaguard.enforce.session import ChangeStore, Confirm, make_plan, run_apply, run_rollback
+from mfaguard.enforce.session import Confirm, make_plan, run_apply, run_rollback
 
 if TYPE_CHECKING:
     from mfaguard.graph.client import GraphClient

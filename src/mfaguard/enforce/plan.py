@@ -28,7 +28,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from mfaguard.enforce.baseline import AuthenticatorBaseline, Baseline, is_group_id
 from mfaguard.enforce.body import (
@@ -50,8 +50,8 @@ from mfaguard.model.policy import (
     VOICE,
     ZERO_GUID,
 )
+from mfaguard.model.settings import NumberMatchingMode
 
-NumberMatchingMode = Literal["service_enforced", "configurable"]
 PLAN_SCHEMA_VERSION = "1.0"
 
 POLICY_OBJECT = "authenticationMethodsPolicy"
@@ -62,12 +62,12 @@ POLICY_OBJECT = "authenticationMethodsPolicy"
 class PlanSettings:
     """What the planner needs besides the tenant state and the baseline."""
 
-    number_matching: NumberMatchingMode = "service_enforced"
+    number_matching: NumberMatchingMode = NumberMatchingMode.SERVICE_ENFORCED
     pilot_group: str | None = None
 
     @property
     def configurable(self) -> bool:
-        return self.number_matching == "configurable"
+        return self.number_matching is NumberMatchingMode.CONFIGURABLE
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +138,7 @@ class Plan:
             "schema_version": PLAN_SCHEMA_VERSION,
             "baseline": self.baseline,
             "pilot_group": self.settings.pilot_group,
-            "number_matching": self.settings.number_matching,
+            "number_matching": self.settings.number_matching.value,
             "objects": [o.to_json() for o in self.objects],
             "changes": [c.to_json() for c in self.changes],
             "notes": list(self.notes),

@@ -20,15 +20,17 @@ import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
-from mfaguard.enforce.apply import ApplyOutcome, ChangeLog, GraphIO, Writer
+from mfaguard.enforce.apply import ApplyOutcome, GraphIO, Writer
 from mfaguard.enforce.baseline import LoadedBaseline, is_group_id
 from mfaguard.enforce.body import POLICY_PATH
+from mfaguard.enforce.journal import ChangeLike, ChangeStatus, ChangeStore, Lockable
 from mfaguard.enforce.lockout import LockoutVerdict, lockout_verdict
 from mfaguard.enforce.plan import Plan, PlanSettings, plan
-from mfaguard.enforce.rollback import RESTORABLE, ChangeLike, rollback_change
+from mfaguard.enforce.rollback import rollback_change
 from mfaguard.errors import EnforcementError, NotFoundError, UsageError
+from mfaguard.model.settings import NumberMatchingMode
 
 if TYPE_CHECKING:
     from mfaguard.model.directory import Directory
@@ -39,22 +41,6 @@ LOCK_TTL = timedelta(minutes=30)
 
 Confirm = Callable[[str], bool]
 DirectoryReader = Callable[["AuthenticationMethodsPolicy", Sequence[str]], Awaitable["Directory | None"]]
-
-
-class Lockable(Protocol):
-    def acquire_lock(self, name: str, holder: str, *, ttl: timedelta) -> bool: ...
-    def release_lock(self, name: str, holder: str) -> bool: ...
-    def get_lock(self, name: str) -> Any: ...
-
-
-class ChangeStore(ChangeLog, Lockable, Protocol):
-    """The history store as enforcement uses it (:class:`mfaguard.store.Store`)."""
-
-    def pending_changes(self, tenant: str | None = ...) -> Sequence[Any]: ...
-    def get_change(self, change_id: int) -> Any: ...
-    def list_changes(
-        self, *, tenant: str | None = ..., limit: int | None = ..., with_objects: bool = ...
-    ) -> Sequence[Any]: ...
 
 
 class LockoutRefused(EnforcementError):
@@ -75,6 +61,23 @@ class Declined(EnforcementError):
 class PlanResult:
     plan: Plan
     policy_body: Mapping[str, Any] = field(repr=False)
+
+
+def plan_settings(
+    *,
+    pilot_group: str | None = None,
+    number_matching: NumberMatchingMode | None = None,
+    config: str | os.PathLike[str] | None = None,
+) -> PlanSettings:
+    """What plan / apply run with: ``--number-matching`` wins over the audit ``--config`` file's
+    ``number_matching``, which wins over the default (service-enforced)."""
+    if number_matching is None and config is not None:
+        from mfaguard.audit.run import resolve_settings
+
+        number_matching = resolve_settings(config=config).number_matching
+    return PlanSettings(
+        number_matching=number_matching or NumberMatchingMode.SERVICE_ENFORCED, pilot_group=pilot_group
+    )
 
 
 async def group_exists(graph: GraphIO, group_id: str) -> bool:
@@ -251,7 +254,8 @@ def pick_change(store: ChangeStore, tenant: str, to: int | None) -> ChangeLike:
         return change  # type: ignore[no-any-return]
     for change in store.list_changes(tenant=tenant, limit=None, with_objects=True):
         # A failed change already undid itself (or says `rollback --to N` when it could not).
-        if str(change.status) in RESTORABLE and str(change.status) != "failed" and change.objects:
+        status = ChangeStatus(str(change.status))
+        if status.restorable and status is not ChangeStatus.FAILED and change.objects:
             return change  # type: ignore[no-any-return]
     raise UsageError(
         f"no change to roll back for tenant {tenant}",

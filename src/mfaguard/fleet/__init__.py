@@ -1,6 +1,6 @@
 """Many tenants (DESIGN §7): the fleet file, the runner, per-tenant steps, drift, watch, remediation.
 
-``config`` (the fleet file's models), ``load`` and ``targets`` (file → tenants to run), ``runner``
+``config`` (the fleet file's models), ``model`` (:class:`~mfaguard.fleet.model.Mode`, one tenant as the runner sees it), ``load`` (file → tenants to run), ``runner``
 (concurrency, isolation, shared plumbing), ``operations`` and ``steps`` (what is done per tenant),
 ``drift``, ``remediate``, ``alerting`` (notifications once), ``schedule`` and ``watch``, ``session``
 (the wiring the CLI calls), ``render`` and ``passwords`` (dashboard logins).
@@ -11,6 +11,7 @@ __all__ = [
     "config",
     "drift",
     "load",
+    "model",
     "operations",
     "passwords",
     "remediate",
@@ -19,6 +20,5 @@ __all__ = [
     "schedule",
     "session",
     "steps",
-    "targets",
     "watch",
 ]

@@ -16,15 +16,16 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from mfaguard.config.audit_file import CONTROL_ID_PATTERN, KNOWN_CONTROLS, ExceptionConfig
+from mfaguard.config.durations import parse_duration
 from mfaguard.config.yaml import YamlDocument, load_yaml_document, validate
 from mfaguard.errors import ConfigError
+from mfaguard.fleet.model import Mode
 from mfaguard.fleet.passwords import is_password_hash
 from mfaguard.graph.auth import CredentialKind, CredentialOptions
 from mfaguard.graph.clouds import Cloud
@@ -35,8 +36,6 @@ SCHEMA_ID = "https://mfaguard.dev/schema/mfaguard.schema.json"
 
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 TENANT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
-DURATION = re.compile(r"^\s*(\d+)\s*(s|m|h|d)\s*$")
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 # Keys that would put a secret in the file; each maps to what to write instead.
 INLINE_SECRET_KEYS: Mapping[str, str] = {
@@ -49,14 +48,6 @@ INLINE_SECRET_KEYS: Mapping[str, str] = {
     "access_token": "env: VARIABLE",
     "api_key": "headers_env: {Header-Name: VARIABLE}",
 }
-
-
-class Mode(StrEnum):
-    """What the fleet does with a tenant's drift."""
-
-    REPORT = "report"
-    ALERT = "alert"
-    REMEDIATE = "remediate"
 
 
 def _env_name(value: str | None) -> str | None:
@@ -268,12 +259,9 @@ class TenantConfig(TenantSettings):
 # ---- schedule, dashboard, file ----------------------------------------------------------------------
 
 
-def parse_duration(text: str) -> timedelta:
-    """``90s``, ``30m``, ``12h``, ``1d`` → timedelta (ValueError otherwise)."""
-    match = DURATION.match(text)
-    if not match:
-        raise ValueError("must be a number and a unit: s, m, h or d (e.g. 12h)")
-    return timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2)])
+def file_duration(text: str) -> timedelta:
+    """A duration as the fleet file writes it: ``90s``, ``30m``, ``12h``, ``1d`` (ValueError otherwise)."""
+    return parse_duration(text, allowed_units="smhd", case_sensitive=True, allow_zero=True)
 
 
 class ScheduleConfig(_Strict):
@@ -285,7 +273,7 @@ class ScheduleConfig(_Strict):
     @field_validator("every")
     @classmethod
     def _every(cls, value: str | None) -> str | None:
-        if value is not None and parse_duration(value) < timedelta(minutes=1):
+        if value is not None and file_duration(value) < timedelta(minutes=1):
             raise ValueError("must be at least 1m (Graph throttling makes tighter loops counter-productive)")
         return value
 
@@ -308,7 +296,7 @@ class ScheduleConfig(_Strict):
 
     @property
     def interval(self) -> timedelta | None:
-        return parse_duration(self.every) if self.every else None
+        return file_duration(self.every) if self.every else None
 
 
 class DashboardUser(_Strict):

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mfaguard.fleet.targets import FleetTenant, Mode
+from mfaguard.fleet.model import FleetTenant
 
 if TYPE_CHECKING:
     from mfaguard.fleet.config import EffectiveTenant
@@ -58,7 +58,7 @@ def tenant_from_config(tenant: EffectiveTenant, base: Path) -> FleetTenant:
         baseline=str(
             _relative_to(base, tenant.baseline) if _is_file(base, tenant.baseline) else tenant.baseline
         ),
-        mode=Mode(tenant.mode.value),
+        mode=tenant.mode,
         tags=tenant.tags,
         pilot_group=tenant.pilot_group,
         notifications=tuple(tenant.notifications),
@@ -77,7 +77,7 @@ def _is_file(base: Path, baseline: str) -> bool:
 def load_fleet(path: str | os.PathLike[str], *, env: Mapping[str, str] | None = None) -> LoadedFleet:
     """Read and validate the fleet file (errors name file, line and key: exit 2)."""
     from mfaguard.fleet.config import load_fleet_config
-    from mfaguard.fleet.schedule import Schedule, parse_duration
+    from mfaguard.fleet.schedule import Schedule, interval
 
     config = load_fleet_config(Path(path))
     base = Path(path).resolve().parent
@@ -85,6 +85,6 @@ def load_fleet(path: str | os.PathLike[str], *, env: Mapping[str, str] | None = 
     schedule: Schedule | None = None
     if config.schedule is not None:
         every = config.schedule.every
-        schedule = Schedule(every=parse_duration(every)) if every else Schedule(cron=config.schedule.cron)
+        schedule = Schedule(every=interval(every)) if every else Schedule(cron=config.schedule.cron)
     store = config.store_url(os.environ if env is None else env)
     return LoadedFleet(Path(path), tenants, store, schedule, config.concurrency)

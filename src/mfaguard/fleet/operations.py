@@ -14,9 +14,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from mfaguard.fleet.model import FleetTenant, Mode
 from mfaguard.fleet.runner import Operation
 from mfaguard.fleet.steps import apply_step, coverage_step, detect_step, plan_step
-from mfaguard.fleet.targets import FleetTenant, Mode
 from mfaguard.model.report import TenantResult
 
 if TYPE_CHECKING:

@@ -19,11 +19,12 @@ from typing import TYPE_CHECKING, Any
 from mfaguard.errors import MfaguardError
 from mfaguard.fleet.drift import regressed_controls
 from mfaguard.model.report import Status
+from mfaguard.model.settings import NumberMatchingMode
 
 if TYPE_CHECKING:
+    from mfaguard.fleet.model import FleetTenant
     from mfaguard.fleet.operations import AuditRun
     from mfaguard.fleet.runner import FleetRunner
-    from mfaguard.fleet.targets import FleetTenant
 
 __all__ = ["remediate_drift"]
 
@@ -49,7 +50,7 @@ async def remediate_drift(
             "message": "remediation needs the history store",
         }
     loaded = load_baseline(tenant.baseline)
-    configurable = tenant.settings.number_matching.value == "configurable"
+    configurable = tenant.settings.number_matching is NumberMatchingMode.CONFIGURABLE
     covered = covered_controls(loaded.baseline, number_matching_configurable=configurable)
     allowed = covered if tenant.remediate_controls is None else covered & tenant.remediate_controls
     targets = worse & allowed
@@ -60,7 +61,7 @@ async def remediate_drift(
             "message": f"baseline {loaded.name} does not decide {', '.join(sorted(worse))}; reported only",
         }
     settings = PlanSettings(
-        number_matching="configurable" if configurable else "service_enforced",
+        number_matching=tenant.settings.number_matching,
         pilot_group=tenant.pilot_group,
     )
     try:

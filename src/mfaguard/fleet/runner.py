@@ -33,7 +33,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from mfaguard.errors import EXIT_FINDINGS, EXIT_OK, EXIT_UNFINISHED, MfaguardError
-from mfaguard.fleet.targets import FleetTenant, fleet_env
+from mfaguard.fleet.model import FleetTenant, fleet_env
 from mfaguard.model.report import Severity, TenantResult
 
 if TYPE_CHECKING:

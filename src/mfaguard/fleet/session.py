@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mfaguard.fleet.load import LoadedFleet, load_fleet
+from mfaguard.fleet.model import select_tenants
 from mfaguard.fleet.runner import (
     DEFAULT_CONCURRENCY,
     FleetOutcome,
@@ -20,7 +21,6 @@ from mfaguard.fleet.runner import (
     Progress,
     run_fleet,
 )
-from mfaguard.fleet.targets import select_tenants
 from mfaguard.model.report import Severity
 
 if TYPE_CHECKING:

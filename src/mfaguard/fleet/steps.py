@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 from mfaguard.errors import MfaguardError
 
 if TYPE_CHECKING:
+    from mfaguard.fleet.model import FleetTenant
     from mfaguard.fleet.runner import FleetRunner, TenantOutcome
-    from mfaguard.fleet.targets import FleetTenant
     from mfaguard.graph.client import GraphClient
 
 __all__ = ["apply_step", "coverage_step", "detect_step", "plan_step"]
@@ -62,9 +62,8 @@ async def recorded_run(
 def _plan_settings(tenant: FleetTenant, pilot: bool) -> Any:
     from mfaguard.enforce.plan import PlanSettings
 
-    configurable = tenant.settings.number_matching.value == "configurable"
     return PlanSettings(
-        number_matching="configurable" if configurable else "service_enforced",
+        number_matching=tenant.settings.number_matching,
         pilot_group=tenant.pilot_group if pilot else None,
     )
 
@@ -201,8 +200,8 @@ async def detect_step(runner: FleetRunner, tenant: FleetTenant, *, trigger: str)
     from mfaguard.detect.context import DetectOptions
     from mfaguard.detect.engine import analyse
     from mfaguard.detect.graph_source import read_graph
+    from mfaguard.fleet.model import Mode
     from mfaguard.fleet.runner import TenantOutcome
-    from mfaguard.fleet.targets import Mode
 
     since = runner.options.get("since") or timedelta(hours=24)
     options = DetectOptions(since=since)

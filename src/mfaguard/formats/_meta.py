@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from mfaguard.errors import UsageError
 from mfaguard.model.report import Finding, Severity
 
 DOCS_PATH = "docs/controls"
@@ -83,8 +84,8 @@ def _text(value: Any) -> str:
 
 def _severity(value: Any, fallback: Severity) -> Severity:
     try:
-        return Severity(str(getattr(value, "value", value)))
-    except ValueError:
+        return Severity.parse(value)
+    except UsageError:
         return fallback
 
 

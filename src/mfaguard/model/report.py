@@ -11,6 +11,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Literal
 
+from mfaguard.errors import UsageError
+
 SCHEMA_VERSION = "1.0"
 """Version of the JSON audit document; bump the minor for additions, the major for breaking changes."""
 
@@ -38,6 +40,29 @@ class Severity(StrEnum):
     def at_least(self, other: Severity) -> bool:
         return self.rank >= other.rank
 
+    @classmethod
+    def parse(cls, value: object, *, option: str = "severity") -> Severity:
+        """``value`` as a severity: a :class:`Severity` or its name in any case, spaces around ignored.
+
+        The one place severities are read (options, files, stored rows, webhooks). Anything else is a
+        :class:`~mfaguard.errors.UsageError` naming ``option`` (e.g. ``--fail-on``) and the choices.
+        """
+        found = _SEVERITY_BY_NAME.get(str(getattr(value, "value", value)).strip().lower())
+        if found is None:
+            raise UsageError(
+                f"{option} {value!r} is not valid", hint=f"use one of: {', '.join(s.value for s in cls)}"
+            )
+        return found
+
+    @classmethod
+    def rank_of(cls, value: object, *, unknown: int = -1) -> int:
+        """The rank of ``value`` read by :meth:`parse`, or ``unknown`` for a value that is no severity
+        (stored or received data: ordering must not fail on it)."""
+        try:
+            return cls.parse(value).rank
+        except UsageError:
+            return unknown
+
 
 _SEVERITY_RANK = {
     Severity.INFO: 0,
@@ -46,6 +71,7 @@ _SEVERITY_RANK = {
     Severity.HIGH: 3,
     Severity.CRITICAL: 4,
 }
+_SEVERITY_BY_NAME = {severity.value: severity for severity in Severity}
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from mfaguard.errors import UsageError
 
 if TYPE_CHECKING:
-    from mfaguard.fleet.targets import FleetTenant
+    from mfaguard.fleet.model import FleetTenant
     from mfaguard.store import Store
 
 
@@ -103,7 +103,7 @@ class FleetActions:
         from mfaguard.enforce.apply import Writer
         from mfaguard.enforce.plan import PlanSettings
         from mfaguard.enforce.session import run_rollback
-        from mfaguard.fleet.targets import fleet_env
+        from mfaguard.fleet.model import fleet_env
         from mfaguard.graph.connect import token_tenant
 
         env = fleet_env(self.env if self.env is not None else os.environ, keep=tenant.secret_envs)

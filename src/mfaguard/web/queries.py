@@ -142,8 +142,8 @@ def fleet_overview(store: Store, *, tag: str | None = None, severity: str | None
     extra = sorted({c for statuses in grid.values() for c in statuses} - set(catalogue))
     known += [ControlInfo(id=c, title=c, severity="info") for c in extra]
     if severity:
-        floor = Severity(severity).rank
-        known = [c for c in known if Severity(c.severity).rank >= floor]
+        floor = Severity.parse(severity).rank
+        known = [c for c in known if Severity.rank_of(c.severity) >= floor]
     rows = grid_rows(tenants, grid, last, [c.id for c in known], tag=tag)
     totals: Counter[str] = Counter()
     for row in rows:
@@ -205,7 +205,7 @@ class TenantDetail:
 def _finding_order(view: FindingView) -> tuple[int, int, str]:
     status = view.finding.status
     rank = STATUS_ORDER.index(status) if status in STATUS_ORDER else len(STATUS_ORDER)
-    sev = Severity(view.finding.severity).rank if view.finding.severity in SEVERITIES else 0
+    sev = Severity.rank_of(view.finding.severity, unknown=0)
     return rank, -sev, view.finding.control_id
 
 
@@ -267,13 +267,9 @@ def run_detail(store: Store, run_id: int) -> RunDetail | None:
     )
 
 
-ROLLBACKABLE = frozenset({"applied", "verified", "pilot_applied", "pending", "failed"})
-"""Change statuses the safe-change path can restore (it refuses the others with a reason)."""
-
-
 def can_roll_back(change: ChangeRecord) -> bool:
     """A change with recorded pre-change objects that is not itself rolled back."""
-    return str(change.status) in ROLLBACKABLE and bool(change.objects)
+    return change.status.restorable and bool(change.objects)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,5 @@
-"""One tenant of the fleet as the runner needs it: where, as whom, judged how, and what to do on drift.
+"""The fleet's vocabulary: what to do with a tenant's drift (:class:`Mode`) and one tenant as the runner
+needs it: where, as whom, judged how, and what to do on drift (:class:`FleetTenant`).
 
 :func:`targets_from_config` turns the validated fleet file (:mod:`mfaguard.fleet.config`) into
 :class:`FleetTenant` values with every default merged, so the runner never reads the file's models.
@@ -22,7 +23,7 @@ __all__ = ["FleetTenant", "Mode", "fleet_env", "select_tenants"]
 
 
 class Mode(StrEnum):
-    """What the fleet does with a tenant's drift (DESIGN §7)."""
+    """What the fleet does with a tenant's drift."""
 
     REPORT = "report"
     """Record it."""
