@@ -176,13 +176,14 @@ def test_throttle_window_passes() -> None:
     from mfaguard.web.auth import LoginThrottle
 
     now = [0.0]
-    throttle = LoginThrottle(limit=2, window=60, clock=lambda: now[0])
-    throttle.failed("a", "1.2.3.4")
-    assert throttle.retry_after("a", "1.2.3.4") == 0
-    throttle.failed("A", "1.2.3.4")
-    assert throttle.retry_after("a", "1.2.3.4") == 61
+    throttle = LoginThrottle(user_limit=2, window=60, clock=lambda: now[0])
+    assert throttle.begin("a", "1.2.3.4").refused_for == 0  # each admitted attempt counts as failed
+    assert throttle.begin("A", "1.2.3.4").refused_for == 0
+    assert throttle.begin("a", "1.2.3.4").refused_for == 61
     now[0] = 61
-    assert throttle.retry_after("a", "1.2.3.4") == 0
-    throttle.failed("a", "1.2.3.4")
-    throttle.succeeded("a")
-    assert throttle.retry_after("a", "1.2.3.4") == 0
+    attempt = throttle.begin("a", "1.2.3.4")
+    assert attempt.refused_for == 0
+    throttle.succeeded(attempt)  # the right password clears the name's failures
+    assert throttle.begin("a", "1.2.3.4").refused_for == 0
+    assert throttle.begin("a", "1.2.3.4").refused_for == 0
+    assert throttle.begin("a", "1.2.3.4").refused_for > 0
