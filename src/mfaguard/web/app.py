@@ -10,6 +10,7 @@ security headers.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import logging
 import os
@@ -322,6 +323,10 @@ def create_app(
         throttle=throttle,
     )
     app.state.dashboard = state
+    with contextlib.suppress(LoginsUnavailable):
+        # The dummy hash for unknown names is built once, now: a first login with an unknown name
+        # must not take longer than a wrong password (no user enumeration by timing).
+        state.auth().dummy_hash()
     # Outermost first: the forwarding headers decide the client and scheme the headers layer sees.
     app.add_middleware(SecurityHeaders, state=state)
     app.add_middleware(ForwardedHeaders, trusted=trusted_proxies)

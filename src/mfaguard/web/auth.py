@@ -213,7 +213,9 @@ class Logins:
         except UnicodeDecodeError as exc:
             raise ConfigError(f"not UTF-8 text (byte {exc.start})", file=str(self._path)) from None
         config = fleet_config_from_document(load_yaml_text(text, path=str(self._path)))
-        return auth_settings(config.dashboard, self._env)
+        settings = auth_settings(config.dashboard, self._env)
+        settings.dummy_hash()  # built now, so the first unknown name costs no more than the next
+        return settings
 
 
 class SessionSigner:
