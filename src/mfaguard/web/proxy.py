@@ -68,10 +68,11 @@ class ForwardedHeaders:
         if scope["type"] in ("http", "websocket"):
             peer = scope.get("client")
             if peer and is_trusted(str(peer[0]), self.networks):
-                scope = self._rewrite(scope, str(peer[0]))
+                self._rewrite(scope, str(peer[0]))
         await self.app(scope, receive, send)
 
-    def _rewrite(self, scope: dict[str, Any], peer: str) -> dict[str, Any]:
+    def _rewrite(self, scope: dict[str, Any], peer: str) -> None:
+        # In place, as uvicorn's own middleware does: its access log then names the real client.
         forwarded_for: list[str] = []
         proto: str | None = None
         for name, value in scope.get("headers", ()):
@@ -79,9 +80,7 @@ class ForwardedHeaders:
                 forwarded_for.append(value.decode("latin-1"))
             elif name == b"x-forwarded-proto":
                 proto = value.decode("latin-1").split(",")[-1].strip().lower()
-        scope = dict(scope)
         if forwarded_for:
             scope["client"] = (forwarded_client(peer, ",".join(forwarded_for), self.networks), 0)
         if proto in ("http", "https"):
             scope["scheme"] = proto if scope["type"] == "http" else {"http": "ws", "https": "wss"}[proto]
-        return scope
