@@ -29,6 +29,20 @@ def test_refuses_a_short_token(tmp_path: Path) -> None:
     assert result.returncode == 2 and "shorter than" in result.stderr
 
 
+def test_refuses_a_short_session_signing_key(tmp_path: Path) -> None:
+    result = run_cli(
+        ["serve", "--store", f"sqlite:///{tmp_path / 'h.db'}", "--port", str(_free_port())],
+        env={
+            "MFAGUARD_DASHBOARD_TOKEN": "a-long-enough-test-token-123",
+            "MFAGUARD_DASHBOARD_SECRET_KEY": "changeme",
+        },
+        timeout=60,
+    )
+    assert result.returncode == 2, result.stderr
+    assert "MFAGUARD_DASHBOARD_SECRET_KEY is shorter than 32 characters" in result.stderr
+    assert "changeme" not in result.stderr and "Traceback" not in result.stderr
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -115,7 +115,9 @@ def write_output(text: str, output: Path | None) -> None:
     if output is None:
         typer.echo(text, nl=False)
     else:
-        output.write_text(text, encoding="utf-8")
+        from mfaguard.files import write_text_atomic
+
+        write_text_atomic(output, text)  # 0600: it lists who lacks strong MFA
 
 
 @app.command("coverage")
@@ -174,11 +176,14 @@ def coverage_command(
     elif output is None:
         render.coverage_table(stdout_console(), report, findings.findings, below=threshold)
     else:
+        from io import StringIO
+
         from rich.console import Console
 
-        with output.open("w", encoding="utf-8") as handle:
-            console = Console(file=handle, width=160, highlight=False, soft_wrap=True)
-            render.coverage_table(console, report, findings.findings, below=threshold)
+        buffer = StringIO()
+        console = Console(file=buffer, width=160, highlight=False, soft_wrap=True)
+        render.coverage_table(console, report, findings.findings, below=threshold)
+        write_output(buffer.getvalue(), output)
     raise typer.Exit(exit_code(findings, fail_on=fail_on, strict=strict))
 
 
