@@ -35,7 +35,7 @@ def test_every_extra_is_declared_and_its_modules_come_from_its_distributions() -
 
 def test_an_installed_extra_passes(monkeypatch: pytest.MonkeyPatch) -> None:
     require_extra("dashboard", needed_by="mfaguard serve")
-    assert missing_modules("postgres") == ()
+    assert missing_modules("postgres") == {}
 
 
 def test_a_missing_extra_names_itself_and_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -76,7 +76,7 @@ def test_serve_without_the_dashboard_extra_exits_2_naming_it(tmp_path: Path) -> 
     result = run_cli(["serve", "--store", f"sqlite:///{tmp_path / 'h.db'}"], env=env)
     assert result.returncode == 2, result.stderr
     assert (
-        "mfaguard serve needs the 'dashboard' extra, which is not installed (no module fastapi)"
+        "mfaguard serve needs the 'dashboard' extra, which is not installed (cannot import fastapi: "
         in result.stderr
     )
     assert "pip install 'mfaguard[dashboard]'" in result.stderr and "Traceback" not in result.stderr
@@ -101,8 +101,22 @@ def test_a_postgresql_store_without_the_driver_exits_2_naming_the_extra(
 
 
 def test_the_offline_audit_runs_without_either_extra(tmp_path: Path) -> None:
-    hidden = _hide(tmp_path, "fastapi", "starlette", "multipart", "itsdangerous", "psycopg")
+    hidden = _hide(tmp_path, "fastapi", "starlette", "python_multipart", "itsdangerous", "psycopg")
     snapshot = ROOT / "tests" / "fixtures" / "policies" / "compliant.json"
     result = run_cli(["audit", "--snapshot", str(snapshot), "--format", "json"], env=hidden)
     assert result.returncode in (0, 1) and result.stderr == "", result.stderr  # 1: the fixture has FAILs
     assert json.loads(result.stdout)["findings"]
+
+
+def test_an_installed_but_unusable_driver_counts_as_missing(tmp_path: Path) -> None:
+    # psycopg without psycopg-binary and without a system libpq: the module exists, its import fails.
+    (tmp_path / "psycopg").mkdir()
+    (tmp_path / "psycopg" / "__init__.py").write_text(
+        'raise ImportError("no pq wrapper available.")\n', encoding="utf-8"
+    )
+    path = cli_env().get("PYTHONPATH", "")
+    env = {"PYTHONPATH": f"{tmp_path}:{path}" if path else str(tmp_path)}
+    result = run_cli(["store", "upgrade", "--store", "postgresql://mfaguard@127.0.0.1:1/x"], env=env)
+    assert result.returncode == 2, result.stderr
+    assert "(cannot import psycopg: no pq wrapper available.)" in result.stderr
+    assert "pip install 'mfaguard[postgres]'" in result.stderr

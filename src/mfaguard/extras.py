@@ -5,12 +5,14 @@ dependencies. The dashboard and the PostgreSQL driver are extras, so a CI job th
 install a web framework. A command that needs an extra calls :func:`require_extra` before importing it:
 the user then reads which extra to install (exit 2) instead of a ``ModuleNotFoundError``.
 
-Cheap to import: it checks with :func:`importlib.util.find_spec`, which imports nothing.
+Cheap to import. :func:`require_extra` imports the extra's modules (the command is about to use them
+anyway), so an installed but unusable module counts as missing too: psycopg without its binary
+package or a system libpq raises ImportError on import, not on lookup.
 """
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import re
 from dataclasses import dataclass
 
@@ -29,40 +31,41 @@ class Extra:
 EXTRAS: dict[str, Extra] = {
     extra.name: extra
     for extra in (
-        Extra("dashboard", "the dashboard (mfaguard serve)", ("fastapi", "multipart", "itsdangerous")),
+        Extra("dashboard", "the dashboard (mfaguard serve)", ("fastapi", "python_multipart", "itsdangerous")),
         Extra("postgres", "a PostgreSQL history store", ("psycopg",)),
     )
 }
 """Every extra a command may need, by name (``all`` installs them all)."""
 
 
-def missing_modules(extra: str) -> tuple[str, ...]:
-    """The modules of ``extra`` that cannot be imported here (empty when it is installed)."""
-    return tuple(module for module in EXTRAS[extra].modules if not _importable(module))
+def missing_modules(extra: str) -> dict[str, str]:
+    """The modules of ``extra`` that cannot be imported here, each with the reason (empty when usable)."""
+    missing: dict[str, str] = {}
+    for module in EXTRAS[extra].modules:
+        try:
+            importlib.import_module(module)
+        except ImportError as exc:
+            missing[module] = str(exc) or type(exc).__name__
+    return missing
 
 
 def require_extra(extra: str, *, needed_by: str) -> None:
-    """Raise :class:`MissingExtraError` (exit 2) when ``extra`` is not installed.
+    """Raise :class:`MissingExtraError` (exit 2) when ``extra`` is not installed (or not importable).
 
     ``needed_by`` names what the user asked for ("mfaguard serve", "the history store
     postgresql://db/mfaguard"); the message says which extra to install and how.
     """
     missing = missing_modules(extra)
     if missing:
+        first = next(iter(missing))
         raise MissingExtraError(
-            f"{needed_by} needs the '{extra}' extra, which is not installed (no module {', '.join(missing)})",
+            f"{needed_by} needs the '{extra}' extra, which is not installed "
+            f"(cannot import {', '.join(missing)}: {missing[first]})",
             hint=f"install it: pip install 'mfaguard[{extra}]' (or 'mfaguard[all]'; with pipx or uv tool, "
             f"install mfaguard again with that extra)",
             extra=extra,
-            missing=missing,
+            missing=tuple(missing),
         )
-
-
-def _importable(module: str) -> bool:
-    try:
-        return importlib.util.find_spec(module) is not None
-    except (ImportError, ValueError):  # a parent package missing, or a module without a spec
-        return False
 
 
 @dataclass(frozen=True, slots=True)
