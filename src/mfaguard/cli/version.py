@@ -42,7 +42,7 @@ def _details() -> str:
     except PackageNotFoundError:
         lines.append("dependencies: unknown (mfaguard's package metadata is missing: install it with pip)")
         return "\n".join(lines)
-    width = max(len(d.name) for d in dependencies)
+    width = max((len(d.name) for d in dependencies), default=0)
     for group in (None, *EXTRAS):
         members = [d for d in dependencies if d.extra == group]
         if group is None:
