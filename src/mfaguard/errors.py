@@ -149,3 +149,19 @@ class StoreError(MfaguardError):
     """The history store could not be opened, migrated, read or written."""
 
     exit_code = EXIT_UNFINISHED
+
+
+class MissingExtraError(MfaguardError):
+    """A command needs an optional part of mfaguard (an extra) that is not installed.
+
+    Raised by :func:`mfaguard.extras.require_extra`; the message names the extra to install.
+    """
+
+    exit_code = EXIT_USAGE
+
+    def __init__(
+        self, message: str, *, hint: str | None = None, extra: str, missing: tuple[str, ...]
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.extra = extra
+        self.missing = missing

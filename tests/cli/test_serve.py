@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
 
-from tests.conftest import SRC, run_cli
+from tests.conftest import cli_argv, cli_env, run_cli
 
 
 def test_refuses_to_start_without_any_login(tmp_path: Path) -> None:
@@ -51,19 +49,9 @@ def _free_port() -> int:
 
 def test_serves_on_loopback_with_a_token(tmp_path: Path) -> None:
     port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MFAGUARD_")}
-    env.update(PYTHONPATH=str(SRC), MFAGUARD_DASHBOARD_TOKEN="a-long-enough-test-token-123")
+    env = cli_env({"MFAGUARD_DASHBOARD_TOKEN": "a-long-enough-test-token-123"})
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "mfaguard",
-            "serve",
-            "--store",
-            f"sqlite:///{tmp_path / 'h.db'}",
-            "--port",
-            str(port),
-        ],
+        cli_argv(["serve", "--store", f"sqlite:///{tmp_path / 'h.db'}", "--port", str(port)]),
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

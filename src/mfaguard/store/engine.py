@@ -35,6 +35,9 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         return _sqlite_engine(url)
     if url.startswith("postgresql"):
+        from mfaguard.extras import require_extra
+
+        require_extra("postgres", needed_by=f"the history store {redact_url(url)}")
         return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
     raise StoreError(f"unsupported history store {redact_url(url)}", hint="use sqlite:/// or postgresql://")
 
