@@ -168,6 +168,8 @@ class Evaluator:
         self.directory = directory
         self.ca = ca
         self._groups: dict[str, frozenset[str]] = {}
+        self._roles: dict[str, frozenset[str]] = {}
+        self._guests: dict[str, str | None] = {}
 
     # ------------------------------------------------------------------------------------ lookups
 
@@ -180,14 +182,23 @@ class Evaluator:
 
     def roles_of(self, user_id: str) -> frozenset[str]:
         """Role template ids held actively at directory scope, directly or through a group."""
-        principals = {user_id, *self.groups_of(user_id)}
-        return frozenset(
-            a["roleDefinitionId"]
-            for a in self.ca.role_assignments
-            if a["principalId"] in principals and a.get("directoryScopeId", "/") == "/"
-        )
+        found = self._roles.get(user_id)
+        if found is None:
+            principals = {user_id, *self.groups_of(user_id)}
+            found = frozenset(
+                a["roleDefinitionId"]
+                for a in self.ca.role_assignments
+                if a["principalId"] in principals and a.get("directoryScopeId", "/") == "/"
+            )
+            self._roles[user_id] = found
+        return found
 
     def guest_type(self, user_id: str) -> str | None:
+        if user_id not in self._guests:
+            self._guests[user_id] = self._guest_type(user_id)
+        return self._guests[user_id]
+
+    def _guest_type(self, user_id: str) -> str | None:
         user = self.directory.user(user_id) or {}
         external = "#EXT#" in str(user.get("userPrincipalName", "")).upper()
         if str(user.get("userType", "Member")).lower() == "guest":

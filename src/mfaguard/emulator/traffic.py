@@ -244,13 +244,11 @@ def _failed(row: dict[str, Any], error: tuple[int, str]) -> dict[str, Any]:
     return {**row, "status": {"errorCode": error[0], "failureReason": error[1], "additionalDetails": None}}
 
 
-def _enforced_outcomes(
-    evaluator: Evaluator, policies: Sequence[Mapping[str, Any]], row: Mapping[str, Any]
-) -> list[str]:
-    results = []
-    for entry in evaluator.applied([p for p in policies if p.get("state") == "enabled"], row)[0]:
-        results.append(str(entry["result"]))
-    return results
+def _enforced_failures(
+    evaluator: Evaluator, enforced: Sequence[Mapping[str, Any]], row: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    """The enforced policies this sign-in fails."""
+    return [entry for entry in evaluator.applied(enforced, row)[0] if entry["result"] == "failure"]
 
 
 def _sign_in(
@@ -260,14 +258,12 @@ def _sign_in(
     registered: Sequence[str],
 ) -> dict[str, Any]:
     """Decide the outcome of one sign-in from the enforced policies (module docstring)."""
-    first = _enforced_outcomes(evaluator, policies, row)
-    if "failure" not in first:
+    enforced = [p for p in policies if p.get("state") == "enabled"]
+    failures = _enforced_failures(evaluator, enforced, row)
+    if not failures:
         return row
     legacy = row["clientAppUsed"] not in ("Browser", "Mobile Apps and Desktop clients")
-    blocked = any(
-        entry["result"] == "failure" and "Block" in entry["enforcedGrantControls"]
-        for entry in evaluator.applied([p for p in policies if p.get("state") == "enabled"], row)[0]
-    )
+    blocked = any("Block" in entry["enforcedGrantControls"] for entry in failures)
     if blocked or legacy:
         return _failed(row, BLOCKED)
     if not registered:
@@ -280,7 +276,7 @@ def _sign_in(
             continue
         tried = True
         candidate = _with_mfa(row, step[0])
-        if "failure" not in _enforced_outcomes(evaluator, policies, candidate):
+        if not _enforced_failures(evaluator, enforced, candidate):
             return candidate
     return _failed(row, BLOCKED if tried else MUST_REGISTER)
 
