@@ -2,6 +2,11 @@
 
 Tests import mfaguard from this checkout's src/ (pytest's ``pythonpath``), and subprocess-based tests
 run ``python -m mfaguard`` with the same path, so a worktree always tests its own code.
+
+``MFAGUARD_TEST_CLI=/path/to/venv/bin/mfaguard`` makes every CLI subprocess (:func:`cli_argv`) run that
+installed ``mfaguard`` instead, without this checkout's src/ on its path: ``.ci/run`` points it at a
+fresh virtual environment holding the built wheel, so a file missing from the wheel (a template, a
+migration, a JSON Schema, a scenario) fails the end-to-end tests.
 """
 
 from __future__ import annotations
@@ -20,6 +25,29 @@ ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src"
 
 
+INSTALLED_CLI = os.environ.get("MFAGUARD_TEST_CLI") or None
+"""The installed ``mfaguard`` executable the CLI tests run, or None for this checkout's src/."""
+
+
+def cli_argv(args: Sequence[str]) -> list[str]:
+    """The command line that runs ``mfaguard ARGS`` (see the module docstring)."""
+    if INSTALLED_CLI:
+        return [INSTALLED_CLI, *args]
+    return [sys.executable, "-m", "mfaguard", *args]
+
+
+def cli_env(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment for a CLI subprocess: ours without MFAGUARD_*, src/ on the path, then ``env``."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("MFAGUARD_")}
+    if not INSTALLED_CLI:
+        full_env["PYTHONPATH"] = str(SRC) + os.pathsep + full_env.get("PYTHONPATH", "")
+    full_env.setdefault("NO_COLOR", "1")
+    full_env["COLUMNS"] = "200"
+    if env:
+        full_env.update(env)
+    return full_env
+
+
 def run_cli(
     args: Sequence[str],
     *,
@@ -29,17 +57,11 @@ def run_cli(
     cwd: Path | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run the real CLI in a subprocess (``python -m mfaguard``) and capture its output."""
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("MFAGUARD_")}
-    full_env["PYTHONPATH"] = str(SRC) + os.pathsep + full_env.get("PYTHONPATH", "")
-    full_env.setdefault("NO_COLOR", "1")
-    full_env["COLUMNS"] = "200"
-    if env:
-        full_env.update(env)
     return subprocess.run(
-        [sys.executable, "-m", "mfaguard", *args],
+        cli_argv(args),
         capture_output=True,
         text=True,
-        env=full_env,
+        env=cli_env(env),
         input=input,
         timeout=timeout,
         cwd=cwd,
@@ -50,3 +72,25 @@ def run_cli(
 def cli() -> object:
     """The :func:`run_cli` helper as a fixture."""
     return run_cli
+
+
+_CLI_HELPERS = ("run_cli", "cli_argv")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark ``cli_subprocess`` every test of a module that starts the CLI (it imports :func:`run_cli`
+    or :func:`cli_argv`, or the test takes the ``cli`` fixture): ``.ci/run`` selects them with
+    ``-m cli_subprocess`` to run against the installed wheel."""
+    for item in items:
+        module = getattr(item, "module", None)
+        uses_helper = module is not None and any(
+            getattr(module, name, None) is globals()[name] for name in _CLI_HELPERS
+        )
+        if uses_helper or "cli" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.cli_subprocess)
+
+
+def pytest_report_header() -> str:
+    return (
+        f"mfaguard CLI under test: {INSTALLED_CLI or 'this checkout (python -m mfaguard, src/ on the path)'}"
+    )

@@ -62,6 +62,17 @@ class InputError(ConfigError):
     """An input file (snapshot, sign-in export) cannot be read or has the wrong shape."""
 
 
+def nested_too_deeply(file: str | None = None, line: int | None = None) -> InputError:
+    """The error for JSON nested deeper than it can be decoded (hostile or corrupt input): exit 2,
+    never a RecursionError. Real Graph and mfaguard documents nest fewer than twenty levels."""
+    return InputError(
+        "the JSON is nested too deeply to be a Graph export or an mfaguard file",
+        file=file,
+        line=line,
+        hint="check that this is the file you meant to pass",
+    )
+
+
 class UsageError(MfaguardError):
     """The command line itself is wrong (conflicting or missing options)."""
 
@@ -138,3 +149,19 @@ class StoreError(MfaguardError):
     """The history store could not be opened, migrated, read or written."""
 
     exit_code = EXIT_UNFINISHED
+
+
+class MissingExtraError(MfaguardError):
+    """A command needs an optional part of mfaguard (an extra) that is not installed.
+
+    Raised by :func:`mfaguard.config.extras.require_extra`; the message names the extra to install.
+    """
+
+    exit_code = EXIT_USAGE
+
+    def __init__(
+        self, message: str, *, hint: str | None = None, extra: str, missing: tuple[str, ...]
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.extra = extra
+        self.missing = missing

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -16,7 +14,7 @@ import pytest
 from mfaguard.emulator import Emulator, RunningEmulator, running_emulator
 from mfaguard.enforce.baseline import covered_controls, load_baseline
 from mfaguard.enforce.body import comparable
-from tests.conftest import SRC, run_cli
+from tests.conftest import cli_argv, cli_env, run_cli
 
 pytestmark = pytest.mark.e2e
 
@@ -187,12 +185,9 @@ def test_without_yes_and_without_a_terminal_nothing_is_written(
 
 
 def _spawn(args: list[str], server: RunningEmulator) -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MFAGUARD_")}
-    env.update(server.env())
-    env["PYTHONPATH"] = str(SRC)
     return subprocess.Popen(
-        [sys.executable, "-m", "mfaguard", *args],
-        env=env,
+        cli_argv(args),
+        env=cli_env(server.env()),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
 
-from tests.conftest import SRC, run_cli
+from tests.conftest import cli_argv, cli_env, run_cli
 
 
 def test_refuses_to_start_without_any_login(tmp_path: Path) -> None:
@@ -29,6 +27,20 @@ def test_refuses_a_short_token(tmp_path: Path) -> None:
     assert result.returncode == 2 and "shorter than" in result.stderr
 
 
+def test_refuses_a_short_session_signing_key(tmp_path: Path) -> None:
+    result = run_cli(
+        ["serve", "--store", f"sqlite:///{tmp_path / 'h.db'}", "--port", str(_free_port())],
+        env={
+            "MFAGUARD_DASHBOARD_TOKEN": "a-long-enough-test-token-123",
+            "MFAGUARD_DASHBOARD_SECRET_KEY": "changeme",
+        },
+        timeout=60,
+    )
+    assert result.returncode == 2, result.stderr
+    assert "MFAGUARD_DASHBOARD_SECRET_KEY is shorter than 32 characters" in result.stderr
+    assert "changeme" not in result.stderr and "Traceback" not in result.stderr
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -37,19 +49,9 @@ def _free_port() -> int:
 
 def test_serves_on_loopback_with_a_token(tmp_path: Path) -> None:
     port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MFAGUARD_")}
-    env.update(PYTHONPATH=str(SRC), MFAGUARD_DASHBOARD_TOKEN="a-long-enough-test-token-123")
+    env = cli_env({"MFAGUARD_DASHBOARD_TOKEN": "a-long-enough-test-token-123"})
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "mfaguard",
-            "serve",
-            "--store",
-            f"sqlite:///{tmp_path / 'h.db'}",
-            "--port",
-            str(port),
-        ],
+        cli_argv(["serve", "--store", f"sqlite:///{tmp_path / 'h.db'}", "--port", str(port)]),
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import itertools
-import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -15,19 +13,15 @@ import pytest
 
 from mfaguard.emulator import RunningEmulator
 from tests.cli.test_fleet import write_fleet
-from tests.conftest import SRC, run_cli
+from tests.conftest import cli_argv, cli_env, run_cli
 
 pytestmark = pytest.mark.e2e
 
 
 def _start(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
-    full = {k: v for k, v in os.environ.items() if not k.startswith("MFAGUARD_")}
-    full.update(env)
-    full["PYTHONPATH"] = str(SRC) + os.pathsep + full.get("PYTHONPATH", "")
-    full["NO_COLOR"] = "1"
     return subprocess.Popen(
-        [sys.executable, "-m", "mfaguard", *args],
-        env=full,
+        cli_argv(args),
+        env=cli_env({"NO_COLOR": "1", **env}),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 from mfaguard.detect.profiles import PROFILES
-from mfaguard.detect.render import ALERT_FORMATS, render
 from mfaguard.detect.rules import DETECTIONS
+from mfaguard.formats.alerts.render import ALERT_FORMATS, render
 from tests.detect.helpers import run
 from tests.detect.test_worked_examples import first_example
 

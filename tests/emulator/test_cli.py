@@ -2,39 +2,24 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import ssl
 import subprocess
-import sys
 
 import httpx
 import pytest
 
-from tests.conftest import SRC, run_cli
+from tests.conftest import cli_argv, cli_env, run_cli
 
 
 @pytest.mark.e2e
 def test_emulator_command_prints_exports_and_serves() -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MFAGUARD_")}
-    env["PYTHONPATH"] = str(SRC)
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "mfaguard",
-            "emulator",
-            "--scenario",
-            "compliant",
-            "--tenants",
-            "2",
-            "--latency-ms",
-            "1",
-        ],
+        cli_argv(["emulator", "--scenario", "compliant", "--tenants", "2", "--latency-ms", "1"]),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env=env,
+        env=cli_env(),
     )
     try:
         exports: dict[str, str] = {}

@@ -23,6 +23,7 @@ from mfaguard.fleet.passwords import hash_password, is_password_hash, verify_pas
 from mfaguard.graph.auth import CredentialKind
 from mfaguard.graph.clouds import Cloud
 from mfaguard.model.settings import NumberMatchingMode
+from tests.passwords import hashed
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_FILE = ROOT / "docs" / "schema" / "mfaguard.schema.json"
@@ -34,7 +35,7 @@ APP = "11111111-1111-1111-1111-111111111111"
 BG = "22222222-2222-2222-2222-222222222222"
 BG2 = "33333333-3333-3333-3333-333333333333"
 PILOT = "44444444-4444-4444-4444-444444444444"
-HASH = hash_password("correct horse", n=2**14)
+HASH = hashed("correct horse")
 
 FULL = f"""\
 store: sqlite:////var/lib/mfaguard/history.db
@@ -307,11 +308,13 @@ def test_published_schema_is_up_to_date_and_validates_files() -> None:
 
 
 def test_password_hashes() -> None:
-    encoded = hash_password("s3cret pass", n=2**14)
-    assert is_password_hash(encoded) and encoded.startswith("scrypt$16384$8$1$")
+    encoded = hashed("s3cret pass")
+    assert is_password_hash(encoded) and encoded.startswith("scrypt$131072$8$1$")
     assert verify_password("s3cret pass", encoded)
     assert not verify_password("s3cret pasS", encoded)
-    assert hash_password("s3cret pass", n=2**14) != encoded  # salted
+    weaker = hash_password("s3cret pass", n=2**14)
+    assert hash_password("s3cret pass", n=2**14) != weaker  # salted
+    assert not is_password_hash(weaker) and not verify_password("s3cret pass", weaker)  # refused
     assert not verify_password("x", "scrypt$2$8$1$AAAA$AAAA")  # too weak: refused, not checked
     assert not verify_password("x", "plain-text")
     with pytest.raises(ValueError):

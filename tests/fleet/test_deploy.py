@@ -50,19 +50,6 @@ def test_pipelines_run_fleet_audit_and_upload_sarif() -> None:
     assert used <= declared
 
 
-def test_containerfile_copies_files_that_exist() -> None:
-    text = (DEPLOY / "container" / "Containerfile").read_text(encoding="utf-8")
-    sources = []
-    for line in text.splitlines():
-        match = re.match(r"^COPY\s+(?!--from)(.+)\s+\S+$", line.strip())
-        if match:
-            sources += match.group(1).split()
-    assert sources, "no COPY from the build context"
-    for source in sources:
-        assert (ROOT / source).exists(), source
-    assert "ENTRYPOINT" in text and '"watch"' in text and "USER 10001" in text
-
-
 def test_no_secret_values_in_examples() -> None:
     for path in DEPLOY.rglob("*"):
         if path.is_file():

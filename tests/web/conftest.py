@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tests.passwords import SECRET_KEY, hashed
 from tests.web.seed import seed
 
 PASSWORDS = {"vera": "viewer-password-1", "otto": "operator-password-1"}
@@ -16,14 +17,12 @@ TOKEN = "single-user-token-0123456789abcdef"
 
 @pytest.fixture(scope="session")
 def auth() -> Any:
-    from mfaguard.fleet.passwords import hash_password
     from mfaguard.web.auth import AuthSettings, UserEntry
 
-    # The smallest scrypt cost the config accepts keeps logins fast in tests.
     return AuthSettings(
         users={
-            "vera": UserEntry(hash_password(PASSWORDS["vera"], n=2**14), "viewer"),
-            "otto": UserEntry(hash_password(PASSWORDS["otto"], n=2**14), "operator"),
+            "vera": UserEntry(hashed(PASSWORDS["vera"]), "viewer"),
+            "otto": UserEntry(hashed(PASSWORDS["otto"]), "operator"),
         },
         token=TOKEN,
     )
@@ -44,7 +43,7 @@ def seeded(tmp_path: Path) -> Iterator[tuple[Any, dict[str, Any]]]:
 def app(seeded: tuple[Any, dict[str, Any]], auth: Any) -> Any:
     from mfaguard.web import create_app
 
-    return create_app(seeded[0], auth=auth, secret_key="test-secret-key")
+    return create_app(seeded[0], auth=auth, secret_key=SECRET_KEY)
 
 
 def login(client: Any, name: str) -> Any:

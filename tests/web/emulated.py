@@ -4,6 +4,7 @@ emulator's ASGI transport)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,12 +38,18 @@ class EmulatedFleet:
         return FleetActions(self.config, self.store_url, env=self.env, client_kwargs=self.client_kwargs)
 
 
-def emulated_fleet(tmp_path: Path, passwords: dict[str, tuple[str, str]] | None = None) -> EmulatedFleet:
-    """``northwind`` (weak) and ``tailspin`` (compliant), audited twice, northwind's baseline applied."""
+def emulated_fleet(
+    tmp_path: Path,
+    passwords: dict[str, tuple[str, str]] | None = None,
+    *,
+    scenarios: Sequence[str | Path] = ("weak", "compliant"),
+) -> EmulatedFleet:
+    """``northwind`` (weak) and ``tailspin`` (compliant), audited twice, northwind's baseline applied.
+    ``scenarios`` may replace the two scenarios (a weak-like one first)."""
     from mfaguard.fleet.runner import Operation
     from mfaguard.fleet.session import FleetRequest, execute
 
-    emu = Emulator(["weak", "compliant"])
+    emu = Emulator(list(scenarios))
     ids = emu.tenant_ids
     env = {"TOKEN_NORTHWIND": emu.issue_token(ids[0]), "TOKEN_TAILSPIN": emu.issue_token(ids[1])}
     store_url = f"sqlite:///{tmp_path / 'history.db'}"

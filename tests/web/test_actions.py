@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tests.passwords import SECRET_KEY
 from tests.web.conftest import csrf_of, login
 from tests.web.emulated import EmulatedFleet, emulated_fleet
 
@@ -26,7 +27,7 @@ def dashboard(fleet: EmulatedFleet, auth: Any) -> Iterator[tuple[Any, Any]]:
     from mfaguard.web import create_app
 
     store = open_store(fleet.store_url)
-    app = create_app(store, auth=auth, actions=fleet.actions(), secret_key="k")
+    app = create_app(store, auth=auth, actions=fleet.actions(), secret_key=SECRET_KEY)
     try:
         yield store, (lambda name: login(TestClient(app, base_url="http://127.0.0.1"), name))
     finally:

@@ -4,9 +4,6 @@ it refused for a viewer, and a CSRF-less POST rejected. Saves the README's scree
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,8 +11,10 @@ from typing import Any
 import pytest
 
 from tests.browser import chromium, require_chromium
+from tests.passwords import SECRET_KEY
 from tests.web.conftest import PASSWORDS
 from tests.web.emulated import EmulatedFleet, emulated_fleet
+from tests.web.live import live_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -33,19 +32,11 @@ RGB = {  # the CSS status colours (mfaguard.web.charts.STATUS_COLOURS) as the br
 }
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def served(tmp_path: Path, auth: Any) -> Iterator[tuple[str, EmulatedFleet, Any]]:
     """The dashboard on a 127.0.0.1 socket (uvicorn in a thread) over an emulated, audited fleet
     with extra seeded history (coverage, drift, an alert)."""
     require_chromium()
-    import uvicorn
-
     from mfaguard.store import open_store
     from mfaguard.web import create_app
     from tests.web.seed import seed
@@ -53,20 +44,11 @@ def served(tmp_path: Path, auth: Any) -> Iterator[tuple[str, EmulatedFleet, Any]
     fleet = emulated_fleet(tmp_path)
     store = open_store(fleet.store_url)
     seed(store)
-    app = create_app(store, auth=auth, actions=fleet.actions(), secret_key="browser-test")
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "dashboard did not start"
-        time.sleep(0.05)
+    app = create_app(store, auth=auth, actions=fleet.actions(), secret_key=SECRET_KEY)
     try:
-        yield f"http://127.0.0.1:{port}", fleet, store
+        with live_server(app) as base:
+            yield base, fleet, store
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         store.close()
 
 

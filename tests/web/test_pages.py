@@ -151,11 +151,14 @@ def test_logout_ends_the_session(client_for: Callable[..., Any]) -> None:
     assert client.get("/api/me").status_code == 401
 
 
-def test_password_guessing_is_throttled(client_for: Callable[..., Any]) -> None:
+def test_password_guessing_is_throttled(app: Any, client_for: Callable[..., Any]) -> None:
     import re
 
+    from mfaguard.web.auth import LoginThrottle
+
+    app.state.dashboard.throttle = LoginThrottle(user_limit=3)  # 10 by default; each check costs 0.4 s
     client = client_for(None)
-    for _ in range(10):
+    for _ in range(3):
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)  # type: ignore[union-attr]
         assert (
             client.post(
@@ -176,13 +179,14 @@ def test_throttle_window_passes() -> None:
     from mfaguard.web.auth import LoginThrottle
 
     now = [0.0]
-    throttle = LoginThrottle(limit=2, window=60, clock=lambda: now[0])
-    throttle.failed("a", "1.2.3.4")
-    assert throttle.retry_after("a", "1.2.3.4") == 0
-    throttle.failed("A", "1.2.3.4")
-    assert throttle.retry_after("a", "1.2.3.4") == 61
+    throttle = LoginThrottle(user_limit=2, window=60, clock=lambda: now[0])
+    assert throttle.begin("a", "1.2.3.4").refused_for == 0  # each admitted attempt counts as failed
+    assert throttle.begin("A", "1.2.3.4").refused_for == 0
+    assert throttle.begin("a", "1.2.3.4").refused_for == 61
     now[0] = 61
-    assert throttle.retry_after("a", "1.2.3.4") == 0
-    throttle.failed("a", "1.2.3.4")
-    throttle.succeeded("a")
-    assert throttle.retry_after("a", "1.2.3.4") == 0
+    attempt = throttle.begin("a", "1.2.3.4")
+    assert attempt.refused_for == 0
+    throttle.succeeded(attempt)  # the right password clears the name's failures
+    assert throttle.begin("a", "1.2.3.4").refused_for == 0
+    assert throttle.begin("a", "1.2.3.4").refused_for == 0
+    assert throttle.begin("a", "1.2.3.4").refused_for > 0

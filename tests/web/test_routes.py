@@ -9,6 +9,7 @@ from fastapi.routing import APIRoute
 from starlette.routing import Mount
 
 from mfaguard.web.app import PUBLIC_PATHS
+from tests.passwords import SECRET_KEY
 
 
 def _concrete(path: str) -> str:
@@ -52,11 +53,12 @@ def test_a_forged_or_expired_cookie_is_not_a_login(app: Any, client_for: Any) ->
     from mfaguard.web.auth import SESSION_COOKIE, SessionSigner
 
     client = client_for(None)
-    forged, _ = SessionSigner("another-key").new_session("otto")
+    otto = app.state.dashboard.auth().credential_of("otto")
+    forged, _ = SessionSigner("another-key-0123456789abcdef-0123").new_session("otto", otto)
     client.cookies.set(SESSION_COOKIE, forged)
     assert client.get("/api/me").status_code == 401
     # A valid signature for a user no longer in the config is not a login either.
-    removed, _ = SessionSigner("test-secret-key").new_session("ghost")
+    removed, _ = SessionSigner(SECRET_KEY).new_session("ghost", otto)
     client.cookies.set(SESSION_COOKIE, removed)
     assert client.get("/api/me").status_code == 401
 

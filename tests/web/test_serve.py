@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from mfaguard.errors import ConfigError
+from tests.passwords import hashed
 from tests.web.conftest import login
 from tests.web.emulated import emulated_fleet
 
@@ -14,12 +15,11 @@ from tests.web.emulated import emulated_fleet
 def test_fleet_file_users_log_in_and_operators_run_audits(tmp_path: Path) -> None:
     from fastapi.testclient import TestClient
 
-    from mfaguard.fleet.passwords import hash_password
     from mfaguard.web.serve import build_dashboard, is_loopback
 
     users = {
-        "vera": ("viewer", hash_password("viewer-password-1", n=2**14)),
-        "otto": ("operator", hash_password("operator-password-1", n=2**14)),
+        "vera": ("viewer", hashed("viewer-password-1")),
+        "otto": ("operator", hashed("operator-password-1")),
     }
     fleet = emulated_fleet(tmp_path, passwords=users)
     dashboard = build_dashboard(fleet.config, env=fleet.env)

@@ -116,7 +116,9 @@ def write_output(text: str, output: Path | None) -> None:
     if output is None:
         typer.echo(text, nl=False)
     else:
-        output.write_text(text, encoding="utf-8")
+        from mfaguard.config.files import write_text_atomic
+
+        write_text_atomic(output, text)  # 0600: it lists who lacks strong MFA
 
 
 @app.command("coverage")
@@ -157,7 +159,7 @@ def coverage_command(
     from mfaguard.audit.coverage import judge_coverage
     from mfaguard.audit.engine import exit_code
     from mfaguard.cli._common import usage_error
-    from mfaguard.coverage import render
+    from mfaguard.formats.coverage import render
 
     if format not in render.FORMATS:
         raise usage_error(f"--format must be one of {', '.join(render.FORMATS)}, not '{format}'")
@@ -175,11 +177,14 @@ def coverage_command(
     elif output is None:
         render.coverage_table(stdout_console(), report, findings.findings, below=threshold)
     else:
+        from io import StringIO
+
         from rich.console import Console
 
-        with output.open("w", encoding="utf-8") as handle:
-            console = Console(file=handle, width=160, highlight=False, soft_wrap=True)
-            render.coverage_table(console, report, findings.findings, below=threshold)
+        buffer = StringIO()
+        console = Console(file=buffer, width=160, highlight=False, soft_wrap=True)
+        render.coverage_table(console, report, findings.findings, below=threshold)
+        write_output(buffer.getvalue(), output)
     raise typer.Exit(exit_code(findings, fail_on=fail_on, strict=strict))
 
 

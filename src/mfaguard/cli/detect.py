@@ -146,7 +146,7 @@ def detect_command(
     from mfaguard.detect.context import DetectOptions, parse_countries, parse_networks
     from mfaguard.detect.engine import analyse
     from mfaguard.detect.parallel import default_jobs
-    from mfaguard.detect.render import render
+    from mfaguard.formats.alerts.render import render
     from mfaguard.model.report import Severity
 
     options = DetectOptions(
@@ -192,10 +192,9 @@ def detect_command(
     _warn_skipped(result.stats)
     text = render(output_format.value, result)
     if output is not None:
-        try:
-            output.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise InputError(f"cannot write {output}: {exc.strerror or exc}") from None
+        from mfaguard.config.files import write_text_atomic
+
+        write_text_atomic(output, text)  # 0600: alerts name users and their IP addresses
     else:
         sys.stdout.write(text)
     raise typer.Exit(EXIT_FINDINGS if result.at_or_above(Severity(fail_on.value)) else EXIT_OK)

@@ -36,9 +36,9 @@ def explain_command(
     """Why one user has the protection level they have: registered methods, the groups that include
     or exclude them (with the nesting chain), the Authenticator features that apply."""
     from mfaguard.cli._common import usage_error
-    from mfaguard.coverage import render
     from mfaguard.coverage.evaluate import explain_user
     from mfaguard.errors import EXIT_UNFINISHED, InputError
+    from mfaguard.formats.coverage import render
 
     if format not in ("text", "json"):
         raise usage_error(f"--format must be text or json, not '{format}'")

@@ -8,10 +8,16 @@ report, alert, remediate (got 'remidiate')").
 
 YAML's implicit typing is a known trap (``no`` → False, ``012`` → 10), so models should use strict
 types where it matters; duplicate keys, which PyYAML silently accepts, are rejected here.
+
+Hostile files are refused fast: aliases (``*name``) are not supported, so a few hundred bytes cannot
+expand into gigabytes ("billion laughs") or refer to themselves, and nesting deeper than
+:data:`MAX_DEPTH` is an error rather than a RecursionError. Error messages never quote the value of
+a key that may hold a secret (``*_env``, ``password_hash``, ``store``...): they say where, not what.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +32,47 @@ if TYPE_CHECKING:
 
 Loc = tuple[str | int, ...]
 M = TypeVar("M", bound="BaseModel")
+
+MAX_DEPTH = 64
+"""Deepest nesting of mappings and lists accepted (mfaguard's files use fewer than ten levels)."""
+
+# Keys whose value may be a secret pasted in the wrong place: a validation error names the key and
+# the line, never the value (an env-variable field holding the secret itself, a password in
+# ``password_hash``, a store URL with a password).
+_SECRET_VALUE_KEY = re.compile(r"(?i)(env|secret|password|passphrase|hash|token|key|store|url)$")
+
+
+class _SafeComposer(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing aliases and overly deep nesting while composing the node tree
+    (before anything is expanded, so a hostile file costs no more than reading it)."""
+
+    path = "<string>"
+    _depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise ConfigError(
+                "YAML aliases (*name) are not supported",
+                file=self.path,
+                line=event.start_mark.line + 1,
+                hint="write the value out where it is needed (the fleet file's defaults and groups "
+                "share settings between tenants)",
+            )
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                event = self.peek_event()  # type: ignore[no-untyped-call]
+                raise ConfigError(
+                    f"nested more than {MAX_DEPTH} levels deep",
+                    file=self.path,
+                    line=event.start_mark.line + 1,
+                    hint="this is not an mfaguard configuration file",
+                )
+            node: yaml.Node | None = super().compose_node(parent, index)
+            return node
+        finally:
+            self._depth -= 1
 
 
 @dataclass(frozen=True)
@@ -48,8 +95,10 @@ class YamlDocument:
 
 def load_yaml_text(text: str, *, path: str = "<string>") -> YamlDocument:
     """Parse YAML text (one document) keeping line numbers; raises ConfigError on syntax errors."""
+    loader = _SafeComposer(text)
+    loader.path = path
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -61,6 +110,8 @@ def load_yaml_text(text: str, *, path: str = "<string>") -> YamlDocument:
         ) from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"not valid YAML: {exc}", file=path) from None
+    finally:
+        loader.dispose()
     if node is None:
         return YamlDocument(path=path, data=None, lines={})
     lines: dict[Loc, int] = {}
@@ -200,6 +251,8 @@ def _describe(error: Mapping[str, Any], loc: Loc, model_cls: type[BaseModel]) ->
     msg = str(error.get("msg", "invalid value"))
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, ") :]
+    if any(isinstance(part, str) and _SECRET_VALUE_KEY.search(part) for part in loc):
+        return msg  # say where (file, line, key), never what: the value may be a secret
     if value is not None and not isinstance(value, dict | list):
         return f"{msg} (got {value!r})"
     if isinstance(value, dict | list):

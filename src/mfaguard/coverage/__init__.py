@@ -1,8 +1,7 @@
 """Coverage: who is actually protected, per user, and why (DESIGN §9, §10). Pure: no I/O.
 
 ``resolve`` (nested membership with reason chains), ``evaluate`` (the effective methods policy per
-user: levels and reasons), ``lockout`` (what a planned change would leave unusable), ``render`` (the
-coverage outputs), and Conditional Access per user: ``requirement`` (the engine), ``ca_cells``,
+user: levels and reasons), ``lockout`` (what a planned change would leave unusable), and Conditional Access per user: ``requirement`` (the engine), ``ca_cells``,
 ``ca_grants``, ``ca_applicability``, ``device_filter``, ``ca_explain`` and the MFA-019..025 judgements
 (``ca_judgements``, ``ca_policy_checks``, ``ca_judge_base``). The data they judge is in
 :mod:`mfaguard.model`; reading it is :mod:`mfaguard.read`.
@@ -19,7 +18,6 @@ __all__ = [
     "device_filter",
     "evaluate",
     "lockout",
-    "render",
     "requirement",
     "resolve",
 ]

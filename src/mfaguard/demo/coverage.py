@@ -11,7 +11,7 @@ def _coverage(ctx: DemoContext) -> None:
     from rich.console import Console
 
     from mfaguard.audit.coverage import judge_coverage
-    from mfaguard.coverage.render import coverage_table
+    from mfaguard.formats.coverage.render import coverage_table
     from mfaguard.model.settings import AuditSettings
     from mfaguard.read.directory import read_coverage_snapshot
 

@@ -12,7 +12,7 @@ def _detect(ctx: DemoContext) -> None:
     from mfaguard.detect.context import DetectOptions
     from mfaguard.detect.engine import analyse
     from mfaguard.detect.graph_source import read_graph_evidence
-    from mfaguard.detect.render import render_table
+    from mfaguard.formats.alerts.render import render_table
 
     now = ctx.now()
     since = timedelta(hours=24)

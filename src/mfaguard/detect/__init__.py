@@ -2,7 +2,7 @@
 
 Pipeline: loaders (files or Graph) → :class:`~mfaguard.detect.collect.Collector` (normalise, classify,
 dedupe, baseline) → :func:`~mfaguard.detect.engine.analyse` (the detections of a profile) →
-:class:`~mfaguard.detect.alerts.DetectionResult` → :mod:`~mfaguard.detect.render`.
+:class:`~mfaguard.detect.alerts.DetectionResult` → :mod:`~mfaguard.formats.alerts.render`.
 Everything that judges is pure; ``now`` is passed in.
 """
 

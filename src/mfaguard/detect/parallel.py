@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from mfaguard.detect.collect import Collector
-from mfaguard.detect.loaders.jsonio import _DecodeError, _loads
+from mfaguard.detect.loaders.jsonio import _DecodeError, _loads, raise_if_too_deep
 from mfaguard.detect.loaders.shapes import from_log_analytics, looks_like_la
 
 MIN_PARALLEL_BYTES = 64 << 20
@@ -58,7 +58,8 @@ def iter_range(
                 continue
             try:
                 obj = loads(line)
-            except _DecodeError:
+            except _DecodeError as exc:
+                raise_if_too_deep(exc)
                 if line.strip():
                     on_skip("not valid JSON (truncated line?)", lineno)
                 continue

@@ -26,6 +26,7 @@ import httpx
 
 from mfaguard.emulator import entra
 from mfaguard.emulator.context import JSON_CONTENT_TYPE, Ctx, GraphReply, GraphRequest
+from mfaguard.emulator.enums import PREFER_UNKNOWN, wants_unknown
 from mfaguard.emulator.errors import GraphFailure, bad_request, graph_error_body
 from mfaguard.emulator.faults import FaultRule
 from mfaguard.emulator.graph_api import dispatch
@@ -362,7 +363,10 @@ class EmulatorApp:
     def _call(self, ctx: Ctx, request_id: str, client_request_id: str | None) -> GraphReply:
         try:
             with self.emu.lock:
-                return dispatch(ctx)
+                reply = dispatch(ctx)
+            if reply.status < 400 and wants_unknown(ctx.req.headers):
+                reply.headers["Preference-Applied"] = PREFER_UNKNOWN
+            return reply
         except GraphFailure as failure:
             return _error_reply(
                 failure, request_id=request_id, client_request_id=client_request_id, now=ctx.now
@@ -586,6 +590,7 @@ class EmulatorApp:
                         "scenario": t.scenario,
                         "era": t.era,
                         "premium": t.premium,
+                        "p2": t.p2,
                         "knobs": t.knobs,
                     }
                     for t in emu.tenants.values()
@@ -630,11 +635,27 @@ class EmulatorApp:
             )
             return 201, {"client_id": registered.client_id, "roles": sorted(registered.roles)}
         if what == "premium" and method == "POST":
-            emu.set_premium(bool(data["premium"]), data.get("tenant"))
+            p2 = data.get("p2")
+            emu.set_premium(bool(data["premium"]), data.get("tenant"), p2=None if p2 is None else bool(p2))
             return 200, {"ok": True}
+        if what == "security-defaults" and method == "POST":
+            emu.set_security_defaults(bool(data["isEnabled"]), data.get("tenant"))
+            return 200, {"ok": True}
+        if what == "traffic" and method == "POST":
+            rows = emu.generate_traffic(
+                data.get("tenant"),
+                users=data.get("users"),
+                clients=data.get("clients"),
+                legacy_imap=bool(data.get("legacyImap", True)),
+            )
+            return 201, {"generated": len(rows), "value": rows}
+        if what == "conditional-access" and method == "GET":
+            return 200, {"value": emu.stored_ca_policies(params.get("tenant"))}
         if what == "edit" and method == "POST":
             tenant = data.get("tenant")
-            if "policy" in data:
+            if "conditionalAccessPolicy" in data:
+                emu.apply_edit(data, tenant)
+            elif "policy" in data:
                 emu.edit_policy(data["policy"], tenant)
             else:
                 emu.edit_configuration(

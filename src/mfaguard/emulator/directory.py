@@ -171,6 +171,9 @@ class Directory:
     def iter_users(self, start: int) -> Iterator[tuple[int, dict[str, Any]]]:
         raise NotImplementedError
 
+    def user_count(self) -> int:
+        return sum(1 for _ in self.iter_users(0))
+
     def user(self, key: str) -> dict[str, Any] | None:
         """A user by object id or userPrincipalName (case-insensitive)."""
         raise NotImplementedError
@@ -344,7 +347,17 @@ class GeneratedDirectory(Directory):
     user i is a direct member of group ``i % groups``; group 0 therefore holds everyone transitively.
     """
 
-    def __init__(self, *, users: int, groups: int, domain: str, seed: int, report_time: str) -> None:
+    def __init__(
+        self,
+        *,
+        users: int,
+        groups: int,
+        domain: str,
+        seed: int,
+        report_time: str,
+        role_assignable: frozenset[int] = frozenset(),
+    ) -> None:
+        self.role_assignable = role_assignable
         self.user_total = users
         self.group_total = groups
         self.domain = domain
@@ -382,6 +395,9 @@ class GeneratedDirectory(Directory):
         for i in range(start, self.user_total):
             yield i, self._user_at(i)
 
+    def user_count(self) -> int:
+        return self.user_total
+
     def user(self, key: str) -> dict[str, Any] | None:
         index = _index_of(key, _USER_SUFFIX, self.user_total)
         if index is None:
@@ -398,7 +414,7 @@ class GeneratedDirectory(Directory):
         return user
 
     def _group_at(self, j: int) -> dict[str, Any]:
-        return {
+        group: dict[str, Any] = {
             "id": _object_id(j, _GROUP_SUFFIX),
             "displayName": "All staff" if j == 0 else f"Team {j:04d}",
             "description": None,
@@ -408,6 +424,9 @@ class GeneratedDirectory(Directory):
             "groupTypes": [],
             "createdDateTime": "2021-01-01T00:00:00Z",
         }
+        if j in self.role_assignable:
+            group["isAssignableToRole"] = True
+        return group
 
     def iter_groups(self, start: int) -> Iterator[tuple[int, dict[str, Any]]]:
         for j in range(start, self.group_total):
@@ -448,6 +467,10 @@ class GeneratedDirectory(Directory):
     def registration(self, user_id: str) -> dict[str, Any] | None:
         index = _index_of(user_id, _USER_SUFFIX, self.user_total)
         return None if index is None else self._registration_at(index)
+
+    def user_id(self, i: int) -> str:
+        """The object id of generated user ``i``."""
+        return _object_id(i, _USER_SUFFIX)
 
     def group_id(self, j: int) -> str:
         """The object id of generated group ``j`` (scenario policies refer to them by index)."""

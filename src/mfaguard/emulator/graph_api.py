@@ -10,6 +10,7 @@ import math
 from collections.abc import Callable
 from urllib.parse import unquote
 
+from mfaguard.emulator import graph_ca as ca
 from mfaguard.emulator import graph_directory as directory
 from mfaguard.emulator import graph_reports as reports
 from mfaguard.emulator.context import Ctx, GraphReply
@@ -49,7 +50,8 @@ def _group_exists(ctx: Ctx) -> Callable[[str], bool]:
     return lambda group_id: directory_.group(group_id) is not None
 
 
-def _write_quota(ctx: Ctx) -> None:
+def write_quota(ctx: Ctx) -> None:
+    """429 when the app has used up the tenant's write quota (3,000 writes / 150 s, graph.md §8)."""
     wait = ctx.emu.throttle(ctx.tenant, ctx.app_id, "writes")
     if wait is not None:
         raise GraphFailure(
@@ -72,7 +74,7 @@ def _commit(ctx: Ctx, new: PolicyState) -> None:
 
 def patch_policy(ctx: Ctx) -> GraphReply:
     ctx.require(ROLE_POLICY_WRITE)
-    _write_quota(ctx)
+    write_quota(ctx)
     store = ctx.tenant.policy
     new = patch_root(
         store.truth,
@@ -118,7 +120,7 @@ def get_config(ctx: Ctx, config_id: str) -> GraphReply:
 
 def patch_config_handler(ctx: Ctx, config_id: str) -> GraphReply:
     ctx.require(ROLE_POLICY_WRITE)
-    _write_quota(ctx)
+    write_quota(ctx)
     store = ctx.tenant.policy
     new = patch_config(
         store.truth,
@@ -145,6 +147,29 @@ def _method_not_allowed(method: str) -> GraphFailure:
     )
 
 
+def _conditional_access(ctx: Ctx, method: str, segments: list[str], raw: list[str]) -> GraphReply:
+    """``/identity/conditionalAccess/policies[/{id}]`` and ``.../namedLocations[/{id}]``."""
+    n = len(segments)
+    what = segments[2]
+    if what == "policies" and n == 3:
+        if method not in ("GET", "POST"):
+            raise _method_not_allowed(method)
+        return ca.list_policies(ctx) if method == "GET" else ca.post_policy(ctx)
+    if what == "policies" and n == 4:
+        if method == "GET":
+            return ca.get_policy(ctx, raw[3])
+        if method == "PATCH":
+            return ca.patch_policy_handler(ctx, raw[3])
+        if method == "DELETE":
+            return ca.delete_policy_handler(ctx, raw[3])
+        raise _method_not_allowed(method)
+    if what == "namedlocations" and n <= 4:
+        if method != "GET":
+            raise _method_not_allowed(method)
+        return ca.named_locations(ctx, raw[3] if n == 4 else None)
+    raise _segment_error(raw[min(n - 1, 3)])
+
+
 def dispatch(ctx: Ctx) -> GraphReply:
     """Route one Graph request (the version already split off) to its handler."""
     method = ctx.req.method
@@ -159,6 +184,20 @@ def dispatch(ctx: Ctx) -> GraphReply:
         if method not in methods:
             raise _method_not_allowed(method)
 
+    if head == "policies" and n >= 2 and segments[1] == "authenticationstrengthpolicies" and n <= 3:
+        only("GET")
+        return ca.strengths(ctx, raw_segments[2] if n == 3 else None)
+    if head == "policies" and segments[1:] == ["identitysecuritydefaultsenforcementpolicy"]:
+        only("GET")
+        return ca.security_defaults(ctx)
+    if head == "identity" and n >= 3 and segments[1] == "conditionalaccess":
+        return _conditional_access(ctx, method, segments, raw_segments)
+    if head == "rolemanagement" and segments[1:3] == ["directory", "roleassignments"] and n <= 4:
+        only("GET")
+        return ca.role_assignments(ctx, raw_segments[3] if n == 4 else None)
+    if head == "subscribedskus" and n == 1:
+        only("GET")
+        return ca.skus(ctx)
     if head == "policies":
         if n >= 2 and segments[1] == "authenticationmethodspolicy":
             if n == 2:

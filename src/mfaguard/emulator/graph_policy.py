@@ -12,7 +12,7 @@ exercises the client's fallback rules of DESIGN §3, where a beta-only field abs
 cannot be judged). Dropped on v1.0: root ``reportSuspiciousActivitySettings``,
 ``systemCredentialPreferences``, ``microsoftAuthenticatorPlatformSettings``; the campaign's
 ``enforceRegistrationAfterAllowedSnoozes``; ``featureSettings.numberMatchingRequiredState`` and
-``companionAppAllowedState``; Voice ``callerIdNumber`` and ``isCustomGreetingEnabled``; the whole
+``companionAppAllowedState``; Voice ``callerIdNumber``; the whole
 ``HardwareOath`` configuration (a beta-only type). A tenant knob (``v1_wire_includes_beta``) switches to
 the service's observed wire behaviour instead. On v1.0 PATCH these properties are unknown (400).
 
@@ -48,6 +48,7 @@ from typing import Any
 
 from mfaguard.emulator.errors import bad_request, not_found
 from mfaguard.emulator.schema import AnyJson, Bool, Enum, Int, ListOf, Obj, Spec, Str
+from mfaguard.emulator.store import ConsistentStore
 
 ALL_USERS = "all_users"
 ZERO_GUID = "00000000-0000-0000-0000-000000000000"
@@ -130,6 +131,7 @@ class ConfigType:
     target: Obj
     beta_only_props: frozenset[str] = frozenset()
     beta_only_type: bool = False
+    v1_only_props: frozenset[str] = frozenset()
 
     @property
     def type_name(self) -> str:
@@ -161,9 +163,10 @@ CONFIG_TYPES: dict[str, ConfigType] = {
         ConfigType(
             "Voice",
             "#microsoft.graph.voiceAuthenticationMethodConfiguration",
-            {"isOfficePhoneAllowed": Bool(), "callerIdNumber": Str(), "isCustomGreetingEnabled": Bool()},
+            # isCustomGreetingEnabled appears in a docs sample but in no published schema: refused.
+            {"isOfficePhoneAllowed": Bool(), "callerIdNumber": Str()},
             _BASE_TARGET,
-            beta_only_props=frozenset({"callerIdNumber", "isCustomGreetingEnabled"}),
+            beta_only_props=frozenset({"callerIdNumber"}),
         ),
         ConfigType(
             "Email",
@@ -226,6 +229,8 @@ CONFIG_TYPES: dict[str, ConfigType] = {
                 "certificateAuthorityScopes": AnyJson(),
             },
             _BASE_TARGET,
+            # beta's metadata has no crlValidationConfiguration (v1.0 added it).
+            v1_only_props=frozenset({"crlValidationConfiguration"}),
         ),
         ConfigType(
             "QRCodePin",
@@ -241,7 +246,7 @@ EXTERNAL_TYPE = ConfigType(
     {
         "appId": Str(),
         "displayName": Str(),
-        "openIdConnectSetting": Obj("oidcSetting", {"clientId": Str(), "discoveryUrl": Str()}),
+        "openIdConnectSetting": Obj("openIdConnectSetting", {"clientId": Str(), "discoveryUrl": Str()}),
     },
     _BASE_TARGET,
 )
@@ -278,9 +283,8 @@ def _config_schema(ct: ConfigType, era: str, version: str) -> Obj:
     props.update(ct.props)
     if ct.canonical_id == "MicrosoftAuthenticator":
         props["featureSettings"] = _feature_settings(era, version)
-    if version == "v1.0":
-        for name in ct.beta_only_props:
-            props.pop(name, None)
+    for name in ct.beta_only_props if version == "v1.0" else ct.v1_only_props:
+        props.pop(name, None)
     return Obj(ct.type_name.removeprefix("microsoft.graph."), props)
 
 
@@ -378,30 +382,8 @@ def state_from_body(body: Mapping[str, Any]) -> PolicyState:
     return PolicyState(root, tuple(configs))
 
 
-class PolicyStore:
-    """The tenant's policy with eventual consistency: writes become visible to reads after a delay.
-
-    ``truth`` is what the service has stored (writes build on it); ``visible(now)`` is what a GET
-    returns — the newest committed version whose visibility time has passed.
-    """
-
-    def __init__(self, state: PolicyState) -> None:
-        self.truth = state
-        self._visible = state
-        self._pending: list[tuple[float, PolicyState]] = []
-
-    def visible(self, now: float) -> PolicyState:
-        while self._pending and self._pending[0][0] <= now:
-            self._visible = self._pending.pop(0)[1]
-        return self._visible
-
-    def commit(self, state: PolicyState, *, now: float, delay_s: float) -> None:
-        self.truth = state
-        if delay_s <= 0:
-            self._pending.clear()
-            self._visible = state
-        else:
-            self._pending.append((now + delay_s, state))
+class PolicyStore(ConsistentStore[PolicyState]):
+    """The tenant's policy with eventual consistency (see :class:`~mfaguard.emulator.store.ConsistentStore`)."""
 
 
 # -------------------------------------------------------------------------------------------- render
@@ -445,6 +427,9 @@ def render_config(
         out["includeTargets"] = config["includeTargets"]
     if version == "v1.0" and strict_v1:
         _strip_v1_config(out, ct)
+    elif version == "beta":
+        for name in ct.v1_only_props:
+            out.pop(name, None)
     return out
 
 

@@ -18,6 +18,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from mfaguard.emulator.context import Ctx, GraphReply
+from mfaguard.emulator.enums import CA_CONDITIONS, CA_RESULT, CA_RULE, Late, mask_late, wants_unknown
 from mfaguard.emulator.errors import GraphFailure, not_found, not_premium
 from mfaguard.emulator.graph_directory import entity_reply, page_reply
 from mfaguard.emulator.odata import (
@@ -107,6 +108,19 @@ SIGNIN_V1_FIELDS = (
     "servicePrincipalName",
     "authenticationAppDeviceDetails",
 )
+# v1.0's appliedConditionalAccessPolicy has these only (beta adds conditionsSatisfied, rules, strength...).
+APPLIED_V1_FIELDS = ("id", "displayName", "enforcedGrantControls", "enforcedSessionControls", "result")
+# beta's signIn no longer has riskEventTypes (riskEventTypes_v2 replaced it; msgraph-metadata beta).
+SIGNIN_BETA_DROPPED = frozenset({"riskEventTypes"})
+SIGNIN_LATE: dict[str, Late] = {
+    "appliedConditionalAccessPolicies[].result": CA_RESULT,
+    "appliedConditionalAccessPolicies[].conditionsSatisfied": CA_CONDITIONS,
+    "appliedConditionalAccessPolicies[].conditionsNotSatisfied": CA_CONDITIONS,
+    "appliedConditionalAccessPolicies[].includeRulesSatisfied[].conditionalAccessCondition": CA_CONDITIONS,
+    "appliedConditionalAccessPolicies[].includeRulesSatisfied[].ruleSatisfied": CA_RULE,
+    "appliedConditionalAccessPolicies[].excludeRulesSatisfied[].conditionalAccessCondition": CA_CONDITIONS,
+    "appliedConditionalAccessPolicies[].excludeRulesSatisfied[].ruleSatisfied": CA_RULE,
+}
 _SIGNIN_FILTERS: dict[str, frozenset[str]] = {
     "createdDateTime": _TIME_OPS,
     "userPrincipalName": _STR_OPS,
@@ -223,8 +237,15 @@ def _orderby(ctx: Ctx, field: str) -> bool:
 
 def _signin_view(ctx: Ctx, row: dict[str, Any]) -> dict[str, Any]:
     if ctx.req.version == "v1.0":
-        return {k: row.get(k) for k in SIGNIN_V1_FIELDS if k in row}
-    return row
+        out = {k: row.get(k) for k in SIGNIN_V1_FIELDS if k in row}
+        applied = out.get("appliedConditionalAccessPolicies")
+        if applied:
+            out["appliedConditionalAccessPolicies"] = [
+                {k: p[k] for k in APPLIED_V1_FIELDS if k in p} for p in applied
+            ]
+    else:
+        out = {k: v for k, v in row.items() if k not in SIGNIN_BETA_DROPPED}
+    return out if wants_unknown(ctx.req.headers) else dict(mask_late(out, SIGNIN_LATE))
 
 
 def _event_types(row: dict[str, Any]) -> list[str]:

@@ -1,7 +1,8 @@
 """Scenario files: what a tenant looks like when the emulator starts.
 
 Built-in scenarios live next to this module (``scenarios/<name>.json``): ``compliant``,
-``fresh-tenant``, ``weak``, ``legacy-2022`` and ``big``. Any JSON file with the same schema works.
+``fresh-tenant``, ``weak``, ``legacy-2022``, ``big`` and ``no-premium``. Any JSON file with the same schema
+works.
 
 Schema (all keys optional except ``tenant`` and ``policy``)::
 
@@ -9,9 +10,10 @@ Schema (all keys optional except ``tenant`` and ``policy``)::
       "name": "weak",                      # scenario name (defaults to the file stem)
       "description": "...",
       "era": "current" | "legacy-2022",    # legacy-2022: numberMatchingRequiredState is writable
-      "tenant": {"id": GUID, "displayName": str, "domain": "contoso.onmicrosoft.com", "premium": true},
+      "tenant": {"id": GUID, "displayName": str, "domain": "contoso.onmicrosoft.com", "premium": true,
+                 "p2": false},             # premium = Entra ID P1; p2 = risk-based Conditional Access
       "timeAnchor": "2026-01-15T12:00:00Z",# every *DateTime in signIns, directoryAudits, riskDetections and
-                                           # registrationDetails is shifted so this instant becomes "now"
+                                           # registrationDetails (and conditionalAccess) is shifted so this instant becomes "now"
       "apps": [{"clientId": GUID, "displayName": str, "secret": str, "certificatePem": PEM,
                 "roles": ["Policy.Read.AuthenticationMethod", ...]}],
       "policy": { beta GET body of /policies/authenticationMethodsPolicy, configurations inline },
@@ -20,9 +22,20 @@ Schema (all keys optional except ``tenant`` and ``policy``)::
       "registrationDetails": [ {"id": user id, "methodsRegistered": [...], "isAdmin": bool, ...} ]
                              # other userRegistrationDetails fields are derived when left out
       "signIns": [ beta signIn objects ], "directoryAudits": [...], "riskDetections": [...],
-      "generator": {"kind": "big", "users": 100000, "groups": 2000, "seed": 7}
+      "conditionalAccess": {               # what Conditional Access reads (all keys optional)
+        "securityDefaults": false,
+        "policies": [ conditionalAccessPolicy objects (GET shape; a strength as {"id": ...}) ],
+                                           # checked like a write: a policy Graph would refuse is an error
+        "namedLocations": [ ipNamedLocation / countryNamedLocation objects with @odata.type ],
+        "authenticationStrengths": [ custom strengths: {"id", "displayName", "allowedCombinations", ...} ],
+        "roleAssignments": [ {"principalId": user or role-assignable group id, "roleDefinitionId": template id} ]
+      },
+      "traffic": true | {"excludeUsers": [UPNs]},
+                                           # one batch of sign-ins "now" at load (traffic.py)
+      "generator": {"kind": "big", "users": 100000, "groups": 2000, "seed": 7, "conditionalAccessPolicies": 40}
                              # replaces users/groups/registrationDetails by a generated directory;
-                             # "$group:N" strings anywhere in "policy" become generated group N's id
+                             # "$group:N" strings anywhere in "policy" become generated group N's id;
+                             # conditionalAccessPolicies: that many generated policies (ca_big.py)
     }
 
 Every tenant also gets the emulator's default app (client id ``DEFAULT_CLIENT_ID``, every role).
@@ -35,17 +48,23 @@ import copy
 import datetime as dt
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mfaguard.emulator.ca_big import ROLE_GROUP, big_conditional_access
+from mfaguard.emulator.ca_eval import Evaluator, annotate
+from mfaguard.emulator.conditional_access import CaStore, ConditionalAccess, from_scenario
 from mfaguard.emulator.directory import GeneratedDirectory, ListDirectory, stable_uuid
+from mfaguard.emulator.errors import GraphFailure
 from mfaguard.emulator.graph_policy import ERAS, PolicyStore, state_from_body
+from mfaguard.emulator.traffic import generate, merge_newest_first
 
 if TYPE_CHECKING:
     from mfaguard.emulator.state import Tenant
 
-BUILTIN = ("compliant", "fresh-tenant", "weak", "legacy-2022", "big")
+BUILTIN = ("compliant", "fresh-tenant", "weak", "legacy-2022", "big", "no-premium")
 
 
 class ScenarioError(ValueError):
@@ -122,13 +141,24 @@ def _newest_first(rows: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: str(r.get(key, "")), reverse=True)
 
 
+def _ca(data: Mapping[str, Any], ca_data: Any) -> ConditionalAccess:
+    try:
+        return from_scenario(ca_data, default_security_defaults=False)
+    except GraphFailure as exc:
+        raise ScenarioError(
+            f"scenario {data['name']}: a conditional access policy Graph would refuse: {exc.message}"
+        ) from None
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ScenarioError(f"scenario {data['name']}: bad conditionalAccess data: {exc}") from None
+
+
 def build_tenant(
     data: Mapping[str, Any],
     *,
     index: int,
     now: float,
     seed: int,
-    cache: dict[tuple[int, int], Any] | None = None,
+    cache: dict[tuple[Any, ...], Any] | None = None,
 ) -> Tenant:
     """A :class:`~mfaguard.emulator.state.Tenant` from a parsed scenario (``index`` > 0 derives ids)."""
     from mfaguard.emulator.state import App, Tenant
@@ -152,6 +182,7 @@ def build_tenant(
     policy_body = copy.deepcopy(data["policy"])
     generator = data.get("generator")
     directory: Any
+    ca_data = _shift(data.get("conditionalAccess"), delta)
     if generator:
         if generator.get("kind") != "big":
             raise ScenarioError(f"scenario {data['name']}: unknown generator kind {generator.get('kind')!r}")
@@ -161,8 +192,18 @@ def build_tenant(
             domain=domain,
             seed=int(generator.get("seed", 0)) + seed,
             report_time=report_time,
+            role_assignable=frozenset({ROLE_GROUP})
+            if generator.get("conditionalAccessPolicies")
+            else frozenset(),
         )
         policy_body = _replace_group_refs(policy_body, directory)
+        if generator.get("conditionalAccessPolicies"):
+            ca_data = big_conditional_access(
+                directory,
+                int(generator["conditionalAccessPolicies"]),
+                seed=int(generator.get("seed", 0)) + seed,
+            )
+        ca_proto = _ca(data, ca_data)
         shared: tuple[Any, ...] = ([], [], [])
     else:
         # Tenants derived from one scenario share its (read-only) directory and logs: a 200-tenant
@@ -179,16 +220,25 @@ def build_tenant(
                 )
             except (KeyError, ValueError) as exc:
                 raise ScenarioError(f"scenario {data['name']}: bad directory data: {exc}") from None
+            proto = _ca(data, ca_data)
+            # Sign-ins carry the policies that existed when they happened (ca_eval).
+            sign_ins = annotate(
+                _newest_first(_shift(data.get("signIns", []), delta), "createdDateTime"),
+                Evaluator(listed, proto),
+                proto.store.truth.policies,
+            )
             cached = (
                 listed,
-                _newest_first(_shift(data.get("signIns", []), delta), "createdDateTime"),
+                sign_ins,
                 _newest_first(_shift(data.get("directoryAudits", []), delta), "activityDateTime"),
                 _newest_first(_shift(data.get("riskDetections", []), delta), "detectedDateTime"),
+                proto,
             )
             if cache is not None:
                 cache[key] = cached
         directory = cached[0]
-        shared = cached[1:]
+        shared = cached[1:4]
+        ca_proto = cached[4]
 
     tenant = Tenant(
         id=tenant_id,
@@ -202,7 +252,21 @@ def build_tenant(
         sign_ins=shared[0],
         directory_audits=shared[1],
         risk_detections=shared[2],
+        p2=bool(info.get("p2", False)),
+        ca=replace(ca_proto, store=CaStore(ca_proto.store.truth)),
     )
+    if data.get("traffic") and not generator:
+        # One batch of sign-ins "now" (traffic.py), shared by the tenants derived from this scenario.
+        options = data["traffic"] if isinstance(data["traffic"], dict) else {}
+        tenant.traffic_exclude = tuple(str(u) for u in options.get("excludeUsers", ()))
+        traffic_key = (id(data), int(delta.total_seconds()), "traffic")
+        merged = cache.get(traffic_key) if cache is not None else None
+        if merged is None:
+            batch = generate(tenant, now=now, batch=0, seed=seed, exclude=tenant.traffic_exclude)
+            merged = merge_newest_first(tenant.sign_ins, batch)
+            if cache is not None:
+                cache[traffic_key] = merged
+        tenant.sign_ins = merged
     for raw in data.get("apps", []):
         pem = raw.get("certificatePem")
         app = App(

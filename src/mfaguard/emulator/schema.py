@@ -84,6 +84,30 @@ class Enum(Spec):
 
 
 @dataclass(frozen=True)
+class Flags(Spec):
+    """An OData flags enum, sent as one comma-separated string (``"internalGuest,b2bCollaborationGuest"``)."""
+
+    type_name: str
+    members: tuple[str, ...]
+
+    def check(self, value: Any, where: str) -> Any:
+        if not isinstance(value, str):
+            raise _type_error(where, self.type_name, value)
+        member = Enum(self.type_name, self.members)
+        return ",".join(member.check(part.strip(), where) for part in value.split(","))
+
+
+@dataclass(frozen=True)
+class Nullable(Spec):
+    """A property that accepts ``null`` (Graph stores null, e.g. ``"sessionControls": null``)."""
+
+    inner: Spec
+
+    def check(self, value: Any, where: str) -> Any:
+        return None if value is None else self.inner.check(value, where)
+
+
+@dataclass(frozen=True)
 class AnyJson(Spec):
     """A property the emulator stores verbatim (complex types it does not model in detail)."""
 
@@ -124,7 +148,7 @@ class Obj(Spec):
             spec = self.props.get(key)
             if spec is None:
                 raise unknown_property(key, f"microsoft.graph.{self.type_name}")
-            if val is None:
+            if val is None and not isinstance(spec, Nullable):
                 raise bad_request(f"Property '{where}.{key}' does not accept a null value.")
             out[key] = spec.check(val, f"{where}.{key}")
         for key in self.required:
@@ -133,3 +157,27 @@ class Obj(Spec):
         for key, default in self.defaults.items():
             out.setdefault(key, default)
         return out
+
+
+@dataclass(frozen=True)
+class Derived(Spec):
+    """A value of an abstract type: ``@odata.type`` names the concrete type, which must be one of ``choices``.
+
+    The checked value keeps its ``@odata.type`` (Graph stores and returns the concrete type).
+    """
+
+    base: str
+    choices: Mapping[str, Obj]
+
+    def check(self, value: Any, where: str) -> Any:
+        if not isinstance(value, dict):
+            raise _type_error(where, f"microsoft.graph.{self.base}", value)
+        odata_type = str(value.get("@odata.type", "")).lstrip("#")
+        name = odata_type.removeprefix("microsoft.graph.")
+        spec = self.choices.get(name)
+        if spec is None:
+            raise bad_request(
+                f"Cannot create an abstract class. '{where}' is of the abstract type 'microsoft.graph.{self.base}': "
+                f"send '@odata.type' as one of {', '.join('#microsoft.graph.' + c for c in self.choices)}."
+            )
+        return {"@odata.type": f"#microsoft.graph.{name}", **spec.check(value, where)}

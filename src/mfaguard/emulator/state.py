@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 
 from cryptography import x509
 
+from mfaguard.emulator.conditional_access import ConditionalAccess
 from mfaguard.emulator.directory import Directory, stable_uuid
 from mfaguard.emulator.faults import FaultPlan, FaultRule
 from mfaguard.emulator.graph_policy import PolicyState, PolicyStore, patch_config, patch_root
@@ -43,6 +44,8 @@ ROLE_GROUP_MEMBER_READ = "GroupMember.Read.All"
 ROLE_DIRECTORY_READ = "Directory.Read.All"
 ROLE_AUDIT_LOG_READ = "AuditLog.Read.All"
 ROLE_RISK_READ = "IdentityRiskEvent.Read.All"
+ROLE_CA_WRITE = "Policy.ReadWrite.ConditionalAccess"
+ROLE_ROLES_READ = "RoleManagement.Read.Directory"
 
 ALL_ROLES = (
     ROLE_POLICY_READ,
@@ -53,8 +56,10 @@ ALL_ROLES = (
     ROLE_DIRECTORY_READ,
     ROLE_AUDIT_LOG_READ,
     ROLE_RISK_READ,
+    ROLE_CA_WRITE,
+    ROLE_ROLES_READ,
 )
-READ_ONLY_ROLES = tuple(r for r in ALL_ROLES if r != ROLE_POLICY_WRITE)
+READ_ONLY_ROLES = tuple(r for r in ALL_ROLES if r not in (ROLE_POLICY_WRITE, ROLE_CA_WRITE))
 
 DEFAULT_CLIENT_ID = stable_uuid("default-app")
 """Client id of the app every tenant has (a multi-tenant app consented everywhere, as MSPs run)."""
@@ -112,6 +117,12 @@ class Tenant:
     apps: dict[str, App] = field(default_factory=dict)
     knobs: dict[str, Any] = field(default_factory=dict)
     transitive_cache: dict[str, list[str]] = field(default_factory=dict)
+    p2: bool = False
+    """Entra ID P2 (risk-based Conditional Access); only meaningful with ``premium`` (P1)."""
+    ca: ConditionalAccess = field(default_factory=ConditionalAccess)
+    traffic_batches: int = 0
+    traffic_exclude: tuple[str, ...] = ()
+    """Users generated traffic leaves out (the scenario's ``traffic.excludeUsers``, e.g. break-glass)."""
 
 
 @dataclass
@@ -200,7 +211,7 @@ class Emulator:
         from mfaguard.emulator.scenarios import build_tenant, load_scenario
 
         names, count = self._scenario_args
-        cache: dict[tuple[int, int], Any] = {}
+        cache: dict[tuple[Any, ...], Any] = {}
         now = self.clock()
         for name in names:
             data = load_scenario(name)
@@ -359,9 +370,94 @@ class Emulator:
     def set_throttling(self, enabled: bool, tenant: str | None = None) -> None:
         self.set_knobs(tenant, report_throttling=enabled)
 
-    def set_premium(self, premium: bool, tenant: str | None = None) -> None:
+    def set_premium(self, premium: bool, tenant: str | None = None, *, p2: bool | None = None) -> None:
+        """Entra ID P1 (``premium``) and, optionally, P2 for a tenant (licence-gated reads, CA, 1039)."""
         with self.lock:
-            self.tenant(tenant).premium = premium
+            target = self.tenant(tenant)
+            target.premium = premium
+            if p2 is not None:
+                target.p2 = p2
+
+    def set_security_defaults(self, enabled: bool, tenant: str | None = None) -> None:
+        with self.lock:
+            self.tenant(tenant).ca.security_defaults = enabled
+
+    # ------------------------------------------------------------------------ sign-in traffic
+
+    def generate_traffic(
+        self,
+        tenant: str | None = None,
+        *,
+        users: Sequence[str] | None = None,
+        clients: Sequence[str] | None = None,
+        legacy_imap: bool = True,
+    ) -> list[dict[str, Any]]:
+        """A batch of sign-ins "now" for a tenant, judged by its current policies (see traffic.py).
+
+        Returns the new records (beta shape); they are in the tenant's sign-in log at once.
+        """
+        from mfaguard.emulator.traffic import generate, merge_newest_first
+
+        target = self.tenant(tenant)
+        with self.lock:
+            target.traffic_batches += 1
+            rows = generate(
+                target,
+                now=self.clock(),
+                batch=target.traffic_batches,
+                seed=self.seed,
+                users=users,
+                clients=clients,
+                legacy_imap=legacy_imap,
+                exclude=target.traffic_exclude,
+            )
+            target.sign_ins = merge_newest_first(target.sign_ins, rows)
+        return rows
+
+    # ------------------------------------------------------------- conditional access, out of band
+
+    def _ca_rules(self, target: Tenant) -> Any:
+        from mfaguard.emulator.conditional_access import WriteRules
+
+        ca = target.ca
+        return WriteRules("beta", lambda sid: ca.strength(sid) is not None, has_p2=True)
+
+    def create_ca_policy(self, body: Mapping[str, Any], tenant: str | None = None) -> str:
+        """Someone else creates a CA policy (validated like a beta POST, licences aside). Visible at once."""
+        from mfaguard.emulator.conditional_access import create_policy
+
+        target = self.tenant(tenant)
+        with self.lock:
+            new_id = target.ca.new_policy_id(target.id, self.seed)
+            state, _ = create_policy(
+                target.ca.store.truth, dict(body), self._ca_rules(target), now=self.clock(), new_id=new_id
+            )
+            target.ca.store.commit(state, now=self.clock(), delay_s=0)
+        return new_id
+
+    def edit_ca_policy(self, policy_id: str, body: Mapping[str, Any], tenant: str | None = None) -> None:
+        """Someone else changes a CA policy (validated like a beta PATCH). Visible at once."""
+        from mfaguard.emulator.conditional_access import patch_policy
+
+        target = self.tenant(tenant)
+        with self.lock:
+            state = patch_policy(
+                target.ca.store.truth, policy_id, dict(body), self._ca_rules(target), now=self.clock()
+            )
+            target.ca.store.commit(state, now=self.clock(), delay_s=0)
+
+    def delete_ca_policy(self, policy_id: str, tenant: str | None = None) -> None:
+        from mfaguard.emulator.conditional_access import delete_policy
+
+        target = self.tenant(tenant)
+        with self.lock:
+            target.ca.store.commit(
+                delete_policy(target.ca.store.truth, policy_id), now=self.clock(), delay_s=0
+            )
+
+    def stored_ca_policies(self, tenant: str | None = None) -> list[dict[str, Any]]:
+        """The CA policies stored now (ignoring the consistency delay), in the stored shape."""
+        return [copy.deepcopy(dict(p)) for p in self.tenant(tenant).ca.store.truth.policies]
 
     # ---------------------------------------------------------------------------------- faults
 
@@ -427,8 +523,18 @@ class Emulator:
             target.policy.commit(new, now=self.clock(), delay_s=0)
 
     def apply_edit(self, edit: Mapping[str, Any], tenant: str | None) -> None:
-        """Apply a scripted edit (``{"configuration": ID, "body": {...}}`` or ``{"policy": {...}}``)."""
-        if "policy" in edit:
+        """Apply a scripted edit: ``{"configuration": ID, "body": {...}}``, ``{"policy": {...}}``, or for
+        Conditional Access ``{"conditionalAccessPolicy": ID, "body": {...}}`` (PATCH), ``{"conditionalAccessPolicy":
+        ID, "delete": true}`` or ``{"conditionalAccessPolicy": null, "body": {...}}`` (create)."""
+        if "conditionalAccessPolicy" in edit:
+            policy_id = edit["conditionalAccessPolicy"]
+            if policy_id is None:
+                self.create_ca_policy(edit.get("body", {}), tenant)
+            elif edit.get("delete"):
+                self.delete_ca_policy(str(policy_id), tenant)
+            else:
+                self.edit_ca_policy(str(policy_id), edit.get("body", {}), tenant)
+        elif "policy" in edit:
             self.edit_policy(edit["policy"], tenant)
         else:
             self.edit_configuration(str(edit["configuration"]), edit.get("body", {}), tenant)

@@ -8,6 +8,7 @@ keep generation in the low milliseconds.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,9 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from mfaguard.config.files import make_private_dirs, write_private_bytes
+from mfaguard.errors import UsageError
 
 
 @dataclass(frozen=True)
@@ -37,7 +41,8 @@ def _name(common_name: str) -> x509.Name:
 
 
 def generate_tls_files(directory: Path, *, hosts: tuple[str, ...] = ("127.0.0.1", "localhost")) -> TlsFiles:
-    """Create ``ca.pem``, ``server.pem`` and ``server-key.pem`` in ``directory`` (mode 0600 key)."""
+    """Create ``ca.pem``, ``server.pem`` and ``server-key.pem`` in ``directory`` (every file 0600, a
+    new folder 0700); UsageError when they cannot be written (a symlink in the key's place, say)."""
     now = dt.datetime.now(dt.UTC)
     not_before = now - dt.timedelta(minutes=5)
     not_after = now + dt.timedelta(days=7)
@@ -95,16 +100,24 @@ def generate_tls_files(directory: Path, *, hosts: tuple[str, ...] = ("127.0.0.1"
         .sign(ca_key, hashes.SHA256())
     )
 
-    directory.mkdir(parents=True, exist_ok=True)
     files = TlsFiles(directory / "ca.pem", directory / "server.pem", directory / "server-key.pem")
-    files.ca_path.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
-    files.cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    files.key_path.touch(mode=0o600)
-    files.key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
+    contents = (
+        (files.ca_path, ca_cert.public_bytes(serialization.Encoding.PEM)),
+        (files.cert_path, cert.public_bytes(serialization.Encoding.PEM)),
+        (files.key_path, key_pem),
+    )
+    current = directory
+    try:
+        make_private_dirs(directory)
+        for current, data in contents:
+            # 0600 even over an existing file of another mode, and never through a planted symlink.
+            write_private_bytes(current, data)
+    except OSError as exc:
+        reason = "it is a symlink" if exc.errno == errno.ELOOP else exc.strerror or str(exc)
+        raise UsageError(
+            f"cannot write {current}: {reason}", hint="pass --cert-dir with a folder of your own"
+        ) from None
     return files

@@ -26,7 +26,7 @@ from mfaguard.config.durations import parse_duration
 from mfaguard.config.yaml import YamlDocument, load_yaml_document, validate
 from mfaguard.errors import ConfigError
 from mfaguard.fleet.model import Mode
-from mfaguard.fleet.passwords import is_password_hash
+from mfaguard.fleet.passwords import hash_problem
 from mfaguard.graph.auth import CredentialKind, CredentialOptions
 from mfaguard.graph.clouds import Cloud
 from mfaguard.model.settings import AuditSettings, NumberMatchingMode
@@ -306,16 +306,21 @@ class DashboardUser(_Strict):
     role: Literal["viewer", "operator"] = Field(
         "viewer", description="viewer: read only; operator: may also roll back and run now."
     )
-    password_hash: str = Field(description="scrypt$N$r$p$salt$hash (see docs/fleet.md for how to make one).")
+    password_hash: str = Field(
+        description="scrypt$N$r$p$salt$hash with N >= 131072 and r >= 8; make one with "
+        "`python -m mfaguard.fleet.passwords`. Changing it ends the user's sessions."
+    )
 
     @field_validator("password_hash")
     @classmethod
     def _hash(cls, value: str) -> str:
-        if not is_password_hash(value):
-            raise ValueError(
-                "is not an mfaguard scrypt hash (make one with mfaguard.fleet.passwords.hash_password)"
-            )
+        problem = hash_problem(value)
+        if problem:
+            raise ValueError(problem)
         return value
+
+
+DEFAULT_TRUSTED_PROXIES = ("127.0.0.0/8", "::1")
 
 
 class DashboardConfig(_Strict):
@@ -328,8 +333,33 @@ class DashboardConfig(_Strict):
     token_env: str | None = Field(
         None, description="Environment variable with a login token (single-user setups)."
     )
+    trusted_proxies: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_TRUSTED_PROXIES),
+        description="Addresses or networks (CIDR) of reverse proxies whose X-Forwarded-For and "
+        "X-Forwarded-Proto headers are believed (default: loopback). Requests from anywhere else are "
+        "judged by their own address.",
+    )
+    secure_cookies: bool = Field(
+        False,
+        description="true: cookies are always Secure (with the __Host- prefix) and HSTS is sent, for a "
+        "TLS proxy that is not a trusted proxy; false: only for requests that came over HTTPS.",
+    )
 
     _v_env = field_validator("token_env")(_env_name)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        import ipaddress
+
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry.strip(), strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"{entry!r} is not an IP address or network (e.g. 10.0.0.5, 10.0.0.0/24)"
+                ) from None
+        return [entry.strip() for entry in value]
 
     @field_validator("users")
     @classmethod

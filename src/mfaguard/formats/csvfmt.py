@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from mfaguard.formats._common import fleet_error, grant_text
@@ -39,14 +39,28 @@ FLEET_COLUMNS: tuple[str, ...] = ("tenant", "tenant_status", "tenant_error", *CO
 """Fleet columns: the fleet's tenant name and whether it could be read come first."""
 
 # A cell starting with one of these is taken for a formula by Excel/LibreOffice ("CSV injection");
-# text from the tenant (group or tenant names) could start with one, so such cells get a leading quote.
+# text from the tenant (group, tenant, user or app names) could start with one, so such cells get a
+# leading quote. Every CSV mfaguard writes (audit, coverage, detect) goes through :func:`csv_text`.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(value: str | None) -> str:
-    if not value:
+def neutral_cell(value: object) -> object:
+    """A cell spreadsheets show as text: ``None`` → ``""``, text that would start a formula gets a
+    leading ``'``; numbers stay numbers (a negative count is not an injection)."""
+    if value is None:
         return ""
-    return "'" + value if value.startswith(_FORMULA_START) else value
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]], *, line_end: str = "\r\n") -> str:
+    """The CSV document: header, then ``rows`` with every cell through :func:`neutral_cell`."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator=line_end, quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(header)
+    writer.writerows([neutral_cell(v) for v in row] for row in rows)
+    return buffer.getvalue()
 
 
 def _grant(grant: ExceptionGrant | None) -> list[str]:
@@ -74,17 +88,9 @@ def _row(report: AuditReport, finding: Finding) -> list[str]:
     ]
 
 
-def _write(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(header)
-    writer.writerows([[_cell(v) for v in row] for row in rows])
-    return buffer.getvalue()
-
-
 def render(report: AuditReport, options: RenderOptions) -> str:
     """Header plus one row per finding, in report order."""
-    return _write(COLUMNS, [_row(report, f) for f in report.findings])
+    return csv_text(COLUMNS, [_row(report, f) for f in report.findings])
 
 
 def render_fleet(results: Sequence[TenantResult], options: RenderOptions) -> str:
@@ -95,4 +101,4 @@ def render_fleet(results: Sequence[TenantResult], options: RenderOptions) -> str
             rows.extend([result.name, "ok", "", *_row(result.report, f)] for f in result.report.findings)
         else:
             rows.append([result.name, "error", fleet_error(result), *([""] * len(COLUMNS))])
-    return _write(FLEET_COLUMNS, rows)
+    return csv_text(FLEET_COLUMNS, rows)

@@ -43,6 +43,16 @@ class _MaskWebhookUrls(logging.Filter):
         return True
 
 
+def url_forms(url: str) -> tuple[str, ...]:
+    """``url`` as written and as httpx sends and logs it (host lower-cased, a default port such as
+    ``:443`` dropped, spaces and the like percent-encoded): masking has to catch both spellings."""
+    try:
+        sent = str(httpx.URL(url))
+    except (httpx.InvalidURL, TypeError, ValueError):
+        return (url,)
+    return (url,) if sent == url else (url, sent)
+
+
 _URL_FILTER = _MaskWebhookUrls()
 logging.getLogger("httpx").addFilter(_URL_FILTER)
 
@@ -90,7 +100,7 @@ async def post_json(
     host = urlsplit(url).hostname or ""
     sent_headers = {"User-Agent": f"mfaguard/{__version__}", **(headers or {})}
     started = time.perf_counter()
-    _URL_FILTER.urls.add(url)
+    _URL_FILTER.urls.update(url_forms(url))
     try:
         async with httpx.AsyncClient(
             timeout=request_timeout, verify=verify, transport=transport, trust_env=not is_loopback_host(host)

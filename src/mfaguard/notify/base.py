@@ -55,6 +55,16 @@ def env_value(env: Mapping[str, str], name: str | None) -> str | None:
     return value or None
 
 
+def webhook_url_forms(url: str | None) -> tuple[str, ...]:
+    """Every spelling of a webhook URL that may show up in an error (see
+    :func:`mfaguard.graph.webhook.url_forms`); empty when there is none."""
+    if not url:
+        return ()
+    from mfaguard.graph.webhook import url_forms
+
+    return url_forms(url)
+
+
 def redactor_for(*secrets: str | None) -> Redactor:
     """A redactor that masks these secrets and every URL's path (for logs and stored errors)."""
     return Redactor([s for s in secrets if s], mask_urls=True)

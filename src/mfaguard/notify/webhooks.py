@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from mfaguard.notify.base import SendResult, TargetFilter, env_value, redactor_for
+from mfaguard.notify.base import SendResult, TargetFilter, env_value, redactor_for, webhook_url_forms
 from mfaguard.notify.config import SlackTarget, TeamsTarget, WebhookTarget, target_label
 from mfaguard.notify.message import Notification, severity_rank
 
@@ -38,7 +38,7 @@ class _WebhookNotifier:
         self._filter = TargetFilter(
             events=tuple(e.value for e in config.events), min_severity=config.min_severity
         )
-        self._redactor = redactor_for(self.url, *self.headers.values())
+        self._redactor = redactor_for(*webhook_url_forms(self.url), *self.headers.values())
 
     def accepts(self, note: Notification) -> bool:
         return self._filter.accepts(note)

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from mfaguard.config.files import write_text_atomic
-from mfaguard.errors import InputError
+from mfaguard.errors import InputError, nested_too_deeply
 from mfaguard.graph.parse import PolicyShapeError, describe_json, detect_api_version, json_field, parse_policy
 from mfaguard.model.policy import ApiVersion, GroupInfo, JsonObject, TenantInfo, TenantSnapshot
 
@@ -170,8 +170,12 @@ def load_snapshot(path: str | os.PathLike[str]) -> TenantSnapshot:
             file=name,
             line=exc.lineno,
         ) from None
+    except RecursionError:
+        raise nested_too_deeply(name) from None
     try:
         return parse_snapshot_document(document)
+    except RecursionError:
+        raise nested_too_deeply(name) from None
     except PolicyShapeError as exc:
         raise InputError(exc.problem, file=name, key=exc.path, hint=exc.hint) from None
     except InputError as exc:

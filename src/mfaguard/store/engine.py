@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.pool import StaticPool
 
+from mfaguard.config.files import make_private_dirs, make_private_file
 from mfaguard.errors import StoreError
 from mfaguard.store.url import redact_url, sqlite_file
 
@@ -34,6 +35,9 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         return _sqlite_engine(url)
     if url.startswith("postgresql"):
+        from mfaguard.config.extras import require_extra
+
+        require_extra("postgres", needed_by=f"the history store {redact_url(url)}")
         return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
     raise StoreError(f"unsupported history store {redact_url(url)}", hint="use sqlite:/// or postgresql://")
 
@@ -46,12 +50,18 @@ def _sqlite_engine(url: str) -> Engine:
         kwargs["poolclass"] = StaticPool
     else:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            make_private_dirs(path.parent)
         except OSError as exc:
             raise StoreError(
                 f"cannot create the history store directory {path.parent}: {exc.strerror}",
                 hint="pass --store with a writable location, or set XDG_DATA_HOME",
             ) from exc
+        # The store holds UPNs, IP addresses and who lacks strong MFA: 0600. SQLite gives its -wal
+        # and -shm files the database file's mode, so creating the database 0600 before SQLite does
+        # (it would use 0644) covers all three; older, looser files are tightened.
+        for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            if file == path or file.exists():
+                make_private_file(file)
     engine = create_engine(url, **kwargs)
 
     @event.listens_for(engine, "connect")

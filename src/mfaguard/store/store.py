@@ -15,7 +15,7 @@ from mfaguard.store.locks import LocksMixin
 from mfaguard.store.records import NotificationStatus, RunKind, StoreInfo
 from mfaguard.store.runs import RunsMixin
 from mfaguard.store.schema import alerts, metadata, notifications, runs, snapshot_bodies, snapshots
-from mfaguard.store.url import redact_url, resolve_store_url
+from mfaguard.store.url import resolve_store_url
 
 
 class Store(RunsMixin, ChangesMixin, EventsMixin, LocksMixin):
@@ -91,13 +91,7 @@ def open_store(url: str | None = None, *, migrate: bool = True) -> Store:
     :class:`~mfaguard.errors.StoreError` when the store cannot be reached or migrated.
     """
     resolved = resolve_store_url(url)
-    try:
-        engine = _engine.make_engine(resolved)
-    except ImportError as exc:  # psycopg missing
-        raise StoreError(
-            f"cannot open the history store {redact_url(resolved)}: {exc}",
-            hint="install the PostgreSQL driver: pip install 'mfaguard[postgres]'",
-        ) from exc
+    engine = _engine.make_engine(resolved)  # MissingExtraError (exit 2) without the PostgreSQL driver
     store = Store(engine, resolved)
     if migrate:
         try:

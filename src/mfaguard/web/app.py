@@ -2,16 +2,21 @@
 
 Everything except the login form and the static files needs a login; pages redirect to ``/login``,
 ``/api/`` answers 401. Every state-changing request carries the session's CSRF token (form field
-``csrf_token`` or header ``X-CSRF-Token``) unless it is an API call with a bearer token.
+``csrf_token`` or header ``X-CSRF-Token``) unless it is an API call with a bearer token. Templates
+are HTML-escaped (autoescape on for every template); every response, a 500 included, carries the
+security headers.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import hmac
+import logging
 import os
-import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from fastapi import Depends, FastAPI, Form, Header, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -19,20 +24,28 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from mfaguard import __version__
+from mfaguard.errors import ConfigError
 from mfaguard.web.auth import (
     SECRET_KEY_ENV,
     SESSION_COOKIE,
+    Attempt,
     AuthSettings,
+    Logins,
     LoginThrottle,
     Principal,
     SessionSigner,
+    cookie_name,
     csrf_matches,
     role_of,
+    signing_key,
 )
 
 if TYPE_CHECKING:
     from mfaguard.store import Store
     from mfaguard.web.actions import ActionResult, FleetActions
+
+log = logging.getLogger("mfaguard.web")
+T = TypeVar("T")
 
 HERE = Path(__file__).parent
 PUBLIC_PATHS = ("/login", "/static/")
@@ -64,6 +77,19 @@ class Forbidden(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class LoginsUnavailable(Exception):
+    """The fleet file no longer loads: every login and session is refused until it is fixed."""
+
+
+class Throttled(Exception):
+    """Too many failed logins for a user name (refused for ``retry_after`` seconds)."""
+
+    def __init__(self, what: str, retry_after: int) -> None:
+        super().__init__(what)
+        self.what = what
+        self.retry_after = retry_after
 
 
 class ActionRefused(Exception):
@@ -101,23 +127,44 @@ class DashboardState:
     def __init__(
         self,
         store: Store,
-        auth: AuthSettings,
+        logins: Logins,
         *,
         signer: SessionSigner,
         actions: FleetActions | None,
         secure_cookies: bool | None,
+        throttle: LoginThrottle | None = None,
     ) -> None:
         self.store = store
-        self.auth = auth
+        self.logins = logins
         self.signer = signer
         self.actions = actions
         self.secure_cookies = secure_cookies
-        self.throttle = LoginThrottle()
-        self.templates = Jinja2Templates(directory=str(HERE / "templates"))
+        self.throttle = throttle or LoginThrottle()
+        self._logged_error: str | None = None
+        self.templates = Jinja2Templates(env=template_environment())
         self.templates.env.globals["version"] = __version__
         from mfaguard.web import charts
 
         self.templates.env.globals["charts"] = charts
+
+    def auth(self) -> AuthSettings:
+        """The logins now (the fleet file is re-read when it changed); LoginsUnavailable when it no
+        longer loads."""
+        try:
+            return self.logins.current()
+        except ConfigError as exc:
+            if str(exc) != self._logged_error:  # once per distinct problem, not per request
+                self._logged_error = str(exc)
+                log.error("dashboard logins refused until the fleet file loads again: %s", exc)
+            raise LoginsUnavailable(str(exc)) from None
+
+
+def template_environment() -> Any:
+    """Jinja2 with autoescaping for every template (Starlette's default only escapes ``.html``,
+    ``.htm`` and ``.xml``; the dashboard's templates are ``.html.j2``)."""
+    import jinja2
+
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(HERE / "templates")), autoescape=True)
 
 
 def state_of(request: Request) -> DashboardState:
@@ -126,30 +173,71 @@ def state_of(request: Request) -> DashboardState:
 
 
 def is_secure(request: Request, state: DashboardState) -> bool:
-    """Cookies get ``Secure`` when the dashboard is reached over HTTPS (directly, or through a proxy
-    uvicorn trusts for ``X-Forwarded-Proto``) or when forced by the caller."""
+    """Cookies get ``Secure`` (and the ``__Host-`` prefix) and responses HSTS when the dashboard is
+    reached over HTTPS (directly, or as a trusted proxy's ``X-Forwarded-Proto`` says) or when forced
+    (``dashboard.secure_cookies``)."""
+    return secure_scheme(state, request.url.scheme)
+
+
+def secure_scheme(state: DashboardState, scheme: str | None) -> bool:
+    """:func:`is_secure` for a bare scheme (the headers middleware has no Request)."""
     if state.secure_cookies is not None:
         return state.secure_cookies
-    return request.url.scheme == "https"
+    return scheme == "https"
 
 
-def current_principal(request: Request) -> Principal:
+def client_address(request: Request) -> str:
+    """The client's address (a trusted proxy's ``X-Forwarded-For`` already applied)."""
+    return request.client.host if request.client else "unknown"
+
+
+async def throttled(
+    request: Request, name: str | None, check: Callable[[], T], *, in_thread: bool = False
+) -> T:
+    """Run a credential ``check`` under the login throttle: refused (Throttled) when the user name
+    is over its limit, delayed when the client's address is; a truthy result clears the record."""
+    state = state_of(request)
+    attempt: Attempt = state.throttle.begin(name, client_address(request))
+    if attempt.refused_for:
+        raise Throttled(f"too many failed logins for {name!r}", attempt.refused_for)
+    if attempt.delay:
+        await asyncio.sleep(attempt.delay)
+    if in_thread:
+        from starlette.concurrency import run_in_threadpool
+
+        result = await run_in_threadpool(check)
+    else:
+        result = check()
+    if result:
+        state.throttle.succeeded(attempt)
+    return result
+
+
+async def current_principal(request: Request) -> Principal:
     """The logged-in user (session cookie, or a bearer token on ``/api/``); raises NotAuthenticated."""
     state = state_of(request)
+    settings = state.auth()
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer ") and request.url.path.startswith("/api/"):
         from mfaguard.web.auth import TOKEN_USER, check_token
 
-        if check_token(state.auth, header[7:].strip()):
+        given = header[7:].strip()
+        if await throttled(request, None, lambda: check_token(settings, given)):
             return Principal(TOKEN_USER, "operator", via_bearer=True)
         raise NotAuthenticated()
-    cookie = request.cookies.get(SESSION_COOKIE)
+    cookie = request.cookies.get(cookie_name(SESSION_COOKIE, is_secure(request, state)))
     session = state.signer.read_session(cookie) if cookie else None
     if session is None:
         raise NotAuthenticated()
-    name, csrf = session
-    role = role_of(state.auth, name)
-    if role is None:
+    name, csrf, version = session
+    role = role_of(settings, name)
+    credential = settings.credential_of(name)
+    # A session ends when its user is removed or their password (or the token) changes.
+    if (
+        role is None
+        or credential is None
+        or not hmac.compare_digest(version, state.signer.version(credential))
+    ):
         raise NotAuthenticated()
     return Principal(name, role, csrf=csrf)
 
@@ -180,28 +268,42 @@ def create_app(
     config: Any | None = None,
     *,
     auth: AuthSettings | None = None,
+    logins: Logins | None = None,
     actions: FleetActions | None = None,
     env: Mapping[str, str] | None = None,
     secret_key: str | None = None,
     secure_cookies: bool | None = None,
+    trusted_proxies: Iterable[str] | None = None,
+    throttle: LoginThrottle | None = None,
 ) -> FastAPI:
     """The dashboard over ``store``.
 
     ``config`` is the fleet file (:class:`~mfaguard.fleet.config.FleetConfig`) or its ``dashboard``
-    section; its users (and the token variable it names) are the logins unless ``auth`` is given.
-    ``actions`` runs audits and rollbacks (None: the dashboard is read-only). ``secret_key`` signs the
-    session cookies (default: ``MFAGUARD_DASHBOARD_SECRET_KEY``, else random per process, which logs
-    everyone out on restart). ``secure_cookies`` forces the cookies' Secure flag (default: when the
-    request came over HTTPS).
+    section; its users (and the token variable it names) are the logins unless ``auth`` (fixed) or
+    ``logins`` (e.g. :meth:`Logins.from_file`, re-read on change) is given. ``actions`` runs audits and
+    rollbacks (None: the dashboard is read-only). ``secret_key`` signs the session cookies (default:
+    ``MFAGUARD_DASHBOARD_SECRET_KEY``, else random per process, which logs everyone out on restart; at
+    least 32 characters). ``secure_cookies`` forces the cookies' Secure flag (default: the config's
+    ``secure_cookies``, else when the request came over HTTPS). ``trusted_proxies`` are the addresses
+    whose forwarding headers are believed (default: the config's, else loopback).
     """
+    from mfaguard.fleet.config import DEFAULT_TRUSTED_PROXIES
     from mfaguard.web import api, views
     from mfaguard.web.auth import auth_settings
+    from mfaguard.web.proxy import ForwardedHeaders
 
     environ = os.environ if env is None else env
-    if auth is None:
-        dashboard = getattr(config, "dashboard", config)
-        auth = auth_settings(dashboard, environ)
-    key = secret_key or environ.get(SECRET_KEY_ENV) or secrets.token_urlsafe(32)
+    dashboard = getattr(config, "dashboard", config)
+    if logins is None:
+        logins = Logins(auth if auth is not None else auth_settings(dashboard, environ))
+    if secret_key is not None:
+        key = signing_key(secret_key, source="the dashboard secret key")
+    else:
+        key = signing_key(environ.get(SECRET_KEY_ENV), source=SECRET_KEY_ENV)
+    if secure_cookies is None and getattr(dashboard, "secure_cookies", False):
+        secure_cookies = True
+    if trusted_proxies is None:
+        trusted_proxies = getattr(dashboard, "trusted_proxies", None) or DEFAULT_TRUSTED_PROXIES
     app = FastAPI(
         title="mfaguard dashboard API",
         version=__version__,
@@ -212,18 +314,22 @@ def create_app(
         redoc_url=None,
         openapi_url=None,
     )
-    app.state.dashboard = DashboardState(
-        store, auth, signer=SessionSigner(key), actions=actions, secure_cookies=secure_cookies
+    state = DashboardState(
+        store,
+        logins,
+        signer=SessionSigner(key),
+        actions=actions,
+        secure_cookies=secure_cookies,
+        throttle=throttle,
     )
-
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next: Any) -> Response:
-        response: Response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        if is_secure(request, state_of(request)):
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        return response
+    app.state.dashboard = state
+    with contextlib.suppress(LoginsUnavailable):
+        # The dummy hash for unknown names is built once, now: a first login with an unknown name
+        # must not take longer than a wrong password (no user enumeration by timing).
+        state.auth().dummy_hash()
+    # Outermost first: the forwarding headers decide the client and scheme the headers layer sees.
+    app.add_middleware(SecurityHeaders, state=state)
+    app.add_middleware(ForwardedHeaders, trusted=trusted_proxies)
 
     @app.exception_handler(NotAuthenticated)
     async def not_authenticated(request: Request, exc: NotAuthenticated) -> Response:
@@ -239,6 +345,24 @@ def create_app(
             return JSONResponse({"detail": exc.reason}, status_code=403)
         return views.error_page(request, 403, exc.reason)
 
+    @app.exception_handler(Throttled)
+    async def throttled_handler(request: Request, exc: Throttled) -> Response:
+        message = f"{exc.what}: try again in {exc.retry_after // 60 + 1} minute(s)"
+        headers = {"Retry-After": str(exc.retry_after)}
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": message}, status_code=429, headers=headers)
+        response = views.error_page(request, 429, message)
+        response.headers.update(headers)
+        return response
+
+    @app.exception_handler(LoginsUnavailable)
+    async def logins_unavailable(request: Request, exc: LoginsUnavailable) -> Response:
+        # The detail (file, line, key) is in the server log; the browser gets no configuration.
+        message = "the dashboard's fleet file has an error, so nobody can log in until it is fixed"
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": message}, status_code=503)
+        return views.error_page(request, 503, message)
+
     @app.exception_handler(ActionRefused)
     async def action_refused(request: Request, exc: ActionRefused) -> Response:
         if request.url.path.startswith("/api/"):
@@ -249,3 +373,62 @@ def create_app(
     app.include_router(views.router)
     app.include_router(api.router)
     return app
+
+
+_INTERNAL_ERROR_PAGE = (
+    b"<!doctype html><html lang=en><meta charset=utf-8><title>500 - mfaguard dashboard</title>"
+    b"<link rel=stylesheet href=/static/dashboard.css><main><h1>500</h1>"
+    b"<p class=error role=alert>internal error: the details are in the dashboard's log</p>"
+    b'<p><a href="/">Back to the fleet</a></p></main>'
+)
+
+
+class SecurityHeaders:
+    """ASGI middleware adding :data:`SECURITY_HEADERS` (and HSTS over HTTPS) to every response.
+
+    It also answers an unhandled exception with a plain 500 page itself (and logs it): Starlette's
+    own error handler sits outside every middleware, so its 500 would carry none of the headers.
+    """
+
+    def __init__(self, app: Any, state: DashboardState) -> None:
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        secure = secure_scheme(self.state, scope.get("scheme"))
+        extra = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+        if secure:
+            extra.append((b"strict-transport-security", b"max-age=31536000"))
+        started = False
+
+        async def send_with_headers(message: dict[str, Any]) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                present = {name.lower() for name, _ in message.get("headers", ())}
+                message = {
+                    **message,
+                    "headers": [*message.get("headers", ()), *(h for h in extra if h[0] not in present)],
+                }
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            log.exception("internal error on %s %s", scope.get("method"), scope.get("path"))
+            if started:
+                raise  # too late for an error page; the server closes the connection
+            api = str(scope.get("path", "")).startswith("/api/")
+            body = b'{"detail":"internal error"}' if api else _INTERNAL_ERROR_PAGE
+            kind = b"application/json" if api else b"text/html; charset=utf-8"
+            await send_with_headers(
+                {
+                    "type": "http.response.start",
+                    "status": 500,
+                    "headers": [(b"content-type", kind), (b"content-length", str(len(body)).encode())],
+                }
+            )
+            await send({"type": "http.response.body", "body": body})

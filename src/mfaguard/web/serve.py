@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mfaguard.errors import ConfigError
+from mfaguard.fleet.passwords import HASH_COMMAND
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -50,7 +51,7 @@ def build_dashboard(
     from mfaguard.store import open_store
     from mfaguard.web.actions import FleetActions
     from mfaguard.web.app import create_app
-    from mfaguard.web.auth import DEFAULT_TOKEN_ENV, auth_settings
+    from mfaguard.web.auth import DEFAULT_TOKEN_ENV, Logins, auth_settings
 
     environ = os.environ if env is None else env
     fleet = None
@@ -59,20 +60,23 @@ def build_dashboard(
 
         fleet = load_fleet_config(config)
     dashboard = fleet.dashboard if fleet is not None else None
-    auth = auth_settings(dashboard, environ)
+    # With a fleet file the logins follow it: removing, demoting or re-passwording a user takes
+    # effect on the next request, no restart.
+    logins = Logins.from_file(config, environ) if config is not None else Logins(auth_settings(None, environ))
+    auth = logins.current()
     if not auth.configured:
         token_env = (dashboard.token_env if dashboard else None) or DEFAULT_TOKEN_ENV
         raise ConfigError(
             "no dashboard login is configured: refusing to serve the history without one",
             hint=f"add users under `dashboard: users:` in the fleet file (password_hash from "
-            f"mfaguard.fleet.passwords.hash_password), or export {token_env}=<a long random token>",
+            f"`{HASH_COMMAND}`), or export {token_env}=<a long random token>",
         )
     url = store_url or (fleet.store_url(environ) if fleet is not None else None)
     store = open_store(url)
     actions = (
         FleetActions(config, url, env=None if env is None else dict(env)) if config is not None else None
     )
-    app = create_app(store, fleet, auth=auth, actions=actions, env=environ)
+    app = create_app(store, fleet, logins=logins, actions=actions, env=environ)
     bind = host or (dashboard.bind if dashboard else None) or DEFAULT_HOST
     return Dashboard(
         app=app,
@@ -84,8 +88,8 @@ def build_dashboard(
 
 
 def run(dashboard: Dashboard, **uvicorn_options: Any) -> None:
-    """Serve until interrupted. Proxy headers are trusted from loopback only (a local reverse proxy
-    terminating HTTPS makes the cookies Secure)."""
+    """Serve until interrupted. Forwarding headers are handled by the app itself, from
+    ``dashboard.trusted_proxies`` only (:mod:`mfaguard.web.proxy`), so uvicorn's are off."""
     import uvicorn
 
     try:
@@ -93,8 +97,7 @@ def run(dashboard: Dashboard, **uvicorn_options: Any) -> None:
             dashboard.app,
             host=dashboard.host,
             port=dashboard.port,
-            proxy_headers=True,
-            forwarded_allow_ips="127.0.0.1",
+            proxy_headers=False,
             server_header=False,
             log_level="info",
             **uvicorn_options,

@@ -16,6 +16,7 @@ from mfaguard.web.app import (
     operator_required,
     perform,
     state_of,
+    throttled,
 )
 from mfaguard.web.auth import (
     PRELOGIN_COOKIE,
@@ -25,6 +26,7 @@ from mfaguard.web.auth import (
     Principal,
     check_password,
     check_token,
+    cookie_name,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -61,16 +63,15 @@ def _now() -> datetime:
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request) -> Response:
     state = state_of(request)
+    settings = state.auth()
     value, csrf = state.signer.new_prelogin()
-    response = render(
-        request, "login.html.j2", None, csrf=csrf, error=None, token_login=bool(state.auth.token)
-    )
+    response = render(request, "login.html.j2", None, csrf=csrf, error=None, token_login=bool(settings.token))
     _set_cookie(request, response, PRELOGIN_COOKIE, value, max_age=3600)
     return response
 
 
 @router.post("/login", response_class=HTMLResponse)
-def login(
+async def login(
     request: Request,
     username: str = Form(""),
     password: str = Form(""),
@@ -80,28 +81,28 @@ def login(
     from mfaguard.web.auth import csrf_matches
 
     state = state_of(request)
-    prelogin = request.cookies.get(PRELOGIN_COOKIE)
+    settings = state.auth()
+    prelogin = request.cookies.get(cookie_name(PRELOGIN_COOKIE, is_secure(request, state)))
     expected = state.signer.read_prelogin(prelogin) if prelogin else None
     if expected is None or not csrf_matches(expected, csrf_token):
         return error_page(
             request, 403, "the login form expired or lacks its CSRF token: reload it and try again"
         )
-    client = request.client.host if request.client else "unknown"
-    login_name = username or TOKEN_USER
-    wait = state.throttle.retry_after(login_name, client)
-    if wait:
-        return error_page(
-            request,
-            429,
-            f"too many failed logins for {login_name!r}: try again in {wait // 60 + 1} minute(s)",
-        )
     name: str | None = None
     if token:
-        name = TOKEN_USER if check_token(state.auth, token) else None
-    elif username and password and check_password(state.auth, username, password):
+        # A token has no per-name limit (a stranger's guesses must not lock scripts out); the
+        # client's address is still slowed down after repeated failures.
+        if await throttled(request, None, lambda: check_token(settings, token)):
+            name = TOKEN_USER
+    elif await throttled(
+        request,
+        username,
+        lambda: bool(username and password and check_password(settings, username, password)),
+        in_thread=True,  # scrypt takes ~0.4 s: off the event loop
+    ):
         name = username
-    if name is None:
-        state.throttle.failed(login_name, client)
+    credential = settings.credential_of(name) if name is not None else None
+    if name is None or credential is None:
         value, csrf = state.signer.new_prelogin()
         response = render(
             request,
@@ -110,34 +111,42 @@ def login(
             status_code=401,
             csrf=csrf,
             error="wrong user name, password or token",
-            token_login=bool(state.auth.token),
+            token_login=bool(settings.token),
         )
         _set_cookie(request, response, PRELOGIN_COOKIE, value, max_age=3600)
         return response
-    state.throttle.succeeded(name)
-    session, _csrf = state.signer.new_session(name)
+    session, _csrf = state.signer.new_session(name, credential)
     redirect = RedirectResponse("/", status_code=303)
     _set_cookie(request, redirect, SESSION_COOKIE, session, max_age=SESSION_MAX_AGE)
-    redirect.delete_cookie(PRELOGIN_COOKIE, path="/")
+    _delete_cookie(request, redirect, PRELOGIN_COOKIE)
     return redirect
 
 
 @router.post("/logout")
 def logout(request: Request, principal: Principal = Depends(csrf_checked)) -> Response:
     redirect = RedirectResponse("/login", status_code=303)
-    redirect.delete_cookie(SESSION_COOKIE, path="/")
+    _delete_cookie(request, redirect, SESSION_COOKIE)
     return redirect
 
 
 def _set_cookie(request: Request, response: Response, name: str, value: str, *, max_age: int) -> None:
+    secure = is_secure(request, state_of(request))
     response.set_cookie(
-        name,
+        cookie_name(name, secure),
         value,
         max_age=max_age,
         path="/",
         httponly=True,
         samesite="strict",
-        secure=is_secure(request, state_of(request)),
+        secure=secure,
+    )
+
+
+def _delete_cookie(request: Request, response: Response, name: str) -> None:
+    # A __Host- cookie is only replaced by one with the same attributes (Secure, Path=/).
+    secure = is_secure(request, state_of(request))
+    response.delete_cookie(
+        cookie_name(name, secure), path="/", secure=secure, httponly=True, samesite="strict"
     )
 
 

@@ -25,7 +25,7 @@ from mfaguard.detect.loaders.shapes import (
     header_key,
     looks_like_la,
 )
-from mfaguard.errors import InputError
+from mfaguard.errors import InputError, nested_too_deeply
 
 __all__ = ["LOADERS", "LoadRequest", "Loader", "choose_loader", "find_auth_details", "load_file"]
 
@@ -239,40 +239,57 @@ def load_file(
         stream = path.open("rb", buffering=1 << 20)
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror or exc}", file=str(path)) from None
-    with stream:
-        head = stream.peek(65536)[:65536]  # type: ignore[attr-defined]  # BufferedReader
-        if not head.strip():
-            collector.note(f"{path.name}: the file is empty")
+    try:
+        with stream:
+            _read_into(collector, stream, path, kind, input_format, auth_details, progress, jobs)
+    except RecursionError:
+        # JSON nested deeper than the decoder's stack (or orjson's 1024 levels): hostile, not damaged.
+        raise nested_too_deeply(str(path)) from None
+
+
+def _read_into(
+    collector: Collector,
+    stream: IO[bytes],
+    path: Path,
+    kind: str,
+    input_format: str,
+    auth_details: Path | None,
+    progress: Callable[[int, int], None] | None,
+    jobs: int,
+) -> None:
+    head = stream.peek(65536)[:65536]  # type: ignore[attr-defined]  # BufferedReader
+    if not head.strip():
+        collector.note(f"{path.name}: the file is empty")
+        return
+    name = choose_loader(path, head) if input_format == "auto" else input_format
+    loader = LOADERS.get(name)
+    if loader is None:
+        raise InputError(f"unknown input format {name!r}", hint=f"use one of: auto, {', '.join(LOADERS)}")
+    if kind not in loader.kinds:
+        raise InputError(f"the {name} format holds sign-ins only, not {kind}", file=str(path))
+    if name == "csv" and auth_details is None:
+        auth_details = find_auth_details(path)
+    req = LoadRequest(path=path, kind=kind, auth_details=auth_details)
+    source = str(path)
+    if name == "jsonl" and kind == "signins" and jobs > 1:
+        from mfaguard.detect.parallel import MIN_PARALLEL_BYTES, load_jsonl_parallel
+
+        size = path.stat().st_size
+        if size >= MIN_PARALLEL_BYTES:
+            load_jsonl_parallel(collector, path, jobs=jobs, source=source)
+            if progress is not None:
+                progress(size, size)
             return
-        name = choose_loader(path, head) if input_format == "auto" else input_format
-        loader = LOADERS.get(name)
-        if loader is None:
-            raise InputError(f"unknown input format {name!r}", hint=f"use one of: auto, {', '.join(LOADERS)}")
-        if kind not in loader.kinds:
-            raise InputError(f"the {name} format holds sign-ins only, not {kind}", file=str(path))
-        if name == "csv" and auth_details is None:
-            auth_details = find_auth_details(path)
-        req = LoadRequest(path=path, kind=kind, auth_details=auth_details)
-        source = str(path)
-        if name == "jsonl" and kind == "signins" and jobs > 1:
-            from mfaguard.detect.parallel import MIN_PARALLEL_BYTES, load_jsonl_parallel
 
-            size = path.stat().st_size
-            if size >= MIN_PARALLEL_BYTES:
-                load_jsonl_parallel(collector, path, jobs=jobs, source=source)
-                if progress is not None:
-                    progress(size, size)
-                return
+    def skip(reason: str, line: int | None) -> None:
+        collector.skip(reason, source, line)
 
-        def skip(reason: str, line: int | None) -> None:
-            collector.skip(reason, source, line)
-
-        records = loader.read(stream, req, skip, collector.note)
-        if progress is not None:
-            records = _with_progress(records, stream, path.stat().st_size, progress)
-        if kind == "signins":
-            collector.add_signins(records, source=source)
-        elif kind == "audits":
-            collector.add_audits(records, source=source)
-        else:
-            collector.add_risks(records, source=source)
+    records = loader.read(stream, req, skip, collector.note)
+    if progress is not None:
+        records = _with_progress(records, stream, path.stat().st_size, progress)
+    if kind == "signins":
+        collector.add_signins(records, source=source)
+    elif kind == "audits":
+        collector.add_audits(records, source=source)
+    else:
+        collector.add_risks(records, source=source)

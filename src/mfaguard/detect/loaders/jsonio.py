@@ -1,7 +1,9 @@
 """Streaming readers for JSON arrays, Graph pages (``{"value": [...]}``) and JSON Lines.
 
 Each reader yields ``(object, line)`` and reports undecodable input through ``on_skip(reason, line)``
-instead of raising, so a truncated file still gives every record before the damage.
+instead of raising, so a truncated file still gives every record before the damage. JSON nested too
+deeply to decode is not damage but hostile input: it raises RecursionError (as the json module's
+decoder does), which the loader turns into an input error for the whole file.
 """
 
 from __future__ import annotations
@@ -21,6 +23,15 @@ except ImportError:  # pragma: no cover - orjson is a declared dependency
     _DecodeError = (ValueError,)
 
 SkipFn = Callable[[str, int | None], None]
+
+
+def raise_if_too_deep(exc: Exception) -> None:
+    """orjson refuses nesting deeper than 1024 levels with a decode error; make it the same
+    RecursionError the json module raises, so both readers refuse such a file the same way."""
+    if "depth limit" in str(exc):
+        raise RecursionError("JSON nested too deeply") from None
+
+
 CHUNK = 1 << 20
 _VALUE_KEY = re.compile(r'"value"\s*:\s*\[')
 
@@ -54,7 +65,8 @@ def iter_jsonl(stream: IO[bytes], on_skip: SkipFn) -> Iterator[tuple[Any, int]]:
             continue
         try:
             yield loads(line), lineno
-        except _DecodeError:
+        except _DecodeError as exc:
+            raise_if_too_deep(exc)
             if line.strip():
                 on_skip("not valid JSON (truncated line?)", lineno)
 

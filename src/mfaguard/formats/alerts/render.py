@@ -6,7 +6,6 @@ record ids (for code-scanning style dashboards); Markdown is for tickets and cha
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
@@ -38,20 +37,19 @@ CSV_FIELDS = (
 
 
 def render_csv(result: DetectionResult) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(CSV_FIELDS)
-    for a in result.alerts:
-        writer.writerow(
-            [
-                a.detection_id, a.name, a.severity.value, a.user or "", a.user_id or "", ";".join(a.users),
-                iso(a.first_seen), iso(a.last_seen), a.denial_count,
-                ";".join(f"{k}={v}" for k, v in sorted(a.denials.items())), ";".join(a.ips), ";".join(a.countries),
-                ";".join(a.apps), ";".join(a.modifiers), ";".join(a.mitre), a.success_record_id or "",
-                ";".join(a.record_ids), a.profile, a.summary, " | ".join(a.reasons),
-            ]
-        )  # fmt: skip
-    return buf.getvalue()
+    from mfaguard.formats.csvfmt import csv_text
+
+    rows = (
+        [
+            a.detection_id, a.name, a.severity.value, a.user or "", a.user_id or "", ";".join(a.users),
+            iso(a.first_seen), iso(a.last_seen), a.denial_count,
+            ";".join(f"{k}={v}" for k, v in sorted(a.denials.items())), ";".join(a.ips), ";".join(a.countries),
+            ";".join(a.apps), ";".join(a.modifiers), ";".join(a.mitre), a.success_record_id or "",
+            ";".join(a.record_ids), a.profile, a.summary, " | ".join(a.reasons),
+        ]
+        for a in result.alerts
+    )  # fmt: skip
+    return csv_text(CSV_FIELDS, rows, line_end="\n")
 
 
 _SARIF_LEVEL = {

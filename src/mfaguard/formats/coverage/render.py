@@ -5,9 +5,7 @@ Pure text builders; the CLI picks one and writes the result.
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -40,25 +38,23 @@ def coverage_json(report: CoverageReport, findings: Sequence[Finding], *, below:
 
 
 def coverage_csv(report: CoverageReport, *, below: Level | None) -> str:
+    from mfaguard.formats.csvfmt import csv_text
+
     users = report.users if below is None else report.below(below)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(
-        ["id", "userPrincipalName", "displayName", "isAdmin", "level", "inRegistrationReport", "reasons"]
+    header = ["id", "userPrincipalName", "displayName", "isAdmin", "level", "inRegistrationReport", "reasons"]
+    rows = (
+        [
+            user.id,
+            user.user_principal_name,
+            user.display_name or "",
+            "true" if user.is_admin else "false",
+            user.level.value,
+            "true" if user.in_report else "false",
+            " | ".join(user.reasons),
+        ]
+        for user in users
     )
-    for user in users:
-        writer.writerow(
-            [
-                user.id,
-                user.user_principal_name,
-                user.display_name or "",
-                "true" if user.is_admin else "false",
-                user.level.value,
-                "true" if user.in_report else "false",
-                " | ".join(user.reasons),
-            ]
-        )
-    return buffer.getvalue()
+    return csv_text(header, rows, line_end="\n")
 
 
 def coverage_table(
