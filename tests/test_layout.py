@@ -191,3 +191,30 @@ def test_the_checks_catch_what_they_are_for(tmp_path: Path) -> None:
     )
     found = list(_imports("mfaguard.model.probe", module))
     assert ("mfaguard.cli", 2) in found and ("mfaguard.store", 5) in found
+
+
+TESTS = Path(__file__).resolve().parent
+TEST_FOLDERS_BESIDE_SRC = frozenset({"builders", "fixtures", "packaging"})
+"""Test folders that mirror no source folder: the shared builders, data files, and the packaging
+checks (pyproject, lock files, container)."""
+
+
+def test_tests_mirror_src() -> None:
+    sources = {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    folders = {p.name for p in TESTS.iterdir() if p.is_dir() and p.name != "__pycache__"}
+    assert folders - sources - TEST_FOLDERS_BESIDE_SRC == set(), "name test folders after src/mfaguard/"
+    loose = {p.name for p in TESTS.glob("test_*.py")}
+    assert loose == {"test_layout.py"}, "put module tests beside the folder they test"
+
+
+def test_test_modules_never_import_other_test_modules() -> None:
+    # Shared helpers live in builders, fixtures and conftest modules; a test module importing another
+    # runs (and couples to) that module's tests.
+    wrong = []
+    for path in sorted(TESTS.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            module = node.module if isinstance(node, ast.ImportFrom) else None
+            if module and module.startswith("tests.") and module.rsplit(".", 1)[-1].startswith("test_"):
+                wrong.append(f"{path.relative_to(TESTS.parent)}:{node.lineno} imports {module}")
+    assert not wrong, "\n".join(wrong)

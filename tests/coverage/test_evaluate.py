@@ -6,17 +6,14 @@ from mfaguard.coverage.evaluate import evaluate_coverage, explain_user
 from mfaguard.model.directory import LEVELS, Directory, Level
 from mfaguard.model.policy import AuthenticationMethodsPolicy, TenantInfo
 from mfaguard.model.settings import NumberMatchingMode
-from tests.coverage.builders import (
+from tests.builders.directory import directory, group, reg, user
+from tests.builders.policy import (
     authenticator,
-    directory,
     feature,
-    group,
     hardened_authenticator,
     method,
     policy,
-    reg,
     target,
-    user,
     voice,
 )
 

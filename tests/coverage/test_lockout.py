@@ -6,16 +6,8 @@ import pytest
 
 from mfaguard.coverage.lockout import CoverageUnavailable, users_left_without_method
 from mfaguard.model.policy import coverage_group_ids
-from tests.coverage.builders import (
-    directory,
-    group,
-    hardened_authenticator,
-    method,
-    policy,
-    reg,
-    user,
-    voice,
-)
+from tests.builders.directory import directory, group, reg, user
+from tests.builders.policy import hardened_authenticator, method, policy, voice
 
 
 def test_turning_off_sms_locks_out_phone_only_users() -> None:

@@ -8,8 +8,7 @@ from pathlib import Path
 from mfaguard.detect.profiles import PROFILES
 from mfaguard.detect.rules import DETECTIONS
 from mfaguard.formats.alerts.render import ALERT_FORMATS, render
-from tests.detect.helpers import run
-from tests.detect.test_worked_examples import first_example
+from tests.builders.signins import first_example, run
 
 HERE = Path(__file__).parent
 

@@ -4,7 +4,7 @@ from mfaguard.enforce.baseline import load_baseline
 from mfaguard.enforce.lockout import lockout_verdict
 from mfaguard.enforce.plan import PlanSettings, plan
 from mfaguard.model.directory import Directory, DirectoryUser, Group, RegistrationDetail, norm_id
-from tests.enforce.policies import GROUP_H, weak_policy
+from tests.builders.policy import GROUP_H, weak_policy
 
 PHONE_ONLY = "00000000-0000-0000-0000-0000000000a1"
 HAS_APP = "00000000-0000-0000-0000-0000000000a2"

@@ -8,7 +8,7 @@ import pytest
 from mfaguard.enforce.baseline import Baseline, load_baseline
 from mfaguard.enforce.plan import Plan, PlanSettings, plan
 from mfaguard.model.settings import NumberMatchingMode
-from tests.enforce.policies import GROUP_H, PILOT, ZERO, apply_body, weak_policy
+from tests.builders.policy import GROUP_H, PILOT, ZERO, apply_body, weak_policy
 
 SERVICE = PlanSettings()
 CONFIGURABLE = PlanSettings(number_matching=NumberMatchingMode.CONFIGURABLE)

@@ -5,7 +5,7 @@ import io
 
 from mfaguard.formats import render, render_fleet
 from mfaguard.formats.csvfmt import COLUMNS, FLEET_COLUMNS
-from tests.formats.samples import SMS_REMEDIATION, every_status_report, fleet_results
+from tests.builders.reports import SMS_REMEDIATION, every_status_report, fleet_results
 
 
 def _rows(text: str) -> list[dict[str, str]]:

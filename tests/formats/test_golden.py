@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from mfaguard.formats import FORMATS, Format, RenderOptions
+from tests.builders.reports import CONTROL_METADATA, empty_report, every_status_report, fleet_results
 from tests.formats.golden import check_golden
-from tests.formats.samples import CONTROL_METADATA, empty_report, every_status_report, fleet_results
 
 OPTIONS = RenderOptions(controls=CONTROL_METADATA, source_uri="snapshots/contoso.json")
 

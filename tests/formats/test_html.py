@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 from mfaguard.formats import RenderOptions, render, render_fleet
 from mfaguard.formats.html import verdict
 from mfaguard.model.report import AuditReport, Finding, Severity, Status
-from tests.formats.samples import CONTROL_METADATA, all_pass_report, every_status_report, fleet_results
+from tests.builders.reports import CONTROL_METADATA, all_pass_report, every_status_report, fleet_results
 
 OPTIONS = RenderOptions(controls=CONTROL_METADATA)
 

@@ -8,8 +8,8 @@ import pytest
 
 from mfaguard.formats import RenderOptions, render
 from tests.browser import chromium
+from tests.builders.reports import CONTROL_METADATA, every_status_report, showcase_report
 from tests.formats.golden import UPDATE
-from tests.formats.samples import CONTROL_METADATA, every_status_report, showcase_report
 
 pytestmark = pytest.mark.browser
 

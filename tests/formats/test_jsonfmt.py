@@ -4,7 +4,7 @@ import json
 
 from mfaguard.formats import render, render_fleet
 from mfaguard.model.report import SCHEMA_VERSION
-from tests.formats.samples import every_status_report, fleet_results
+from tests.builders.reports import every_status_report, fleet_results
 
 
 def test_json_is_exactly_the_report_document() -> None:

@@ -5,7 +5,7 @@ import re
 from mfaguard.formats import RenderOptions, render, render_fleet
 from mfaguard.formats.markdown import cell
 from mfaguard.model.report import AuditReport, Finding, Severity, Status
-from tests.formats.samples import all_pass_report, every_status_report, fleet_results
+from tests.builders.reports import all_pass_report, every_status_report, fleet_results
 
 
 def test_summary_table_and_findings() -> None:

@@ -14,8 +14,7 @@ from mfaguard.formats import FORMATS, Format, RenderOptions, get_format
 from mfaguard.model.report import AuditReport
 from mfaguard.model.settings import AuditSettings
 from mfaguard.read.snapshot_file import load_snapshot
-from tests.formats.test_junit import _schema
-from tests.formats.test_sarif import _sarif
+from tests.formats.validators import junit_schema, valid_sarif
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "policies"
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -33,16 +32,16 @@ def test_every_format_renders_a_real_audit(fmt: Format, fixture: str) -> None:
     report = _report(fixture)
     text = fmt.render(report)
     if fmt.name == "sarif":
-        _sarif(text)
+        valid_sarif(text)
     elif fmt.name == "junit":
-        _schema().validate(text)
+        junit_schema().validate(text)
     elif fmt.name == "json":
         assert json.loads(text) == report.to_json()
 
 
 def test_sarif_rules_use_the_registry_metadata() -> None:
     report = _report("sms-enabled-all-users.json")
-    run = _sarif(get_format("sarif").render(report, RenderOptions()))["runs"][0]
+    run = valid_sarif(get_format("sarif").render(report, RenderOptions()))["runs"][0]
     by_id = {c.id: c for c in CONTROLS}
     rules = run["tool"]["driver"]["rules"]
     assert rules, "the SMS fixture should fail at least MFA-007"

@@ -12,9 +12,9 @@ import pytest
 from mfaguard.errors import EXIT_USAGE, UsageError
 from mfaguard.formats import FORMAT_NAMES, FORMATS, Format, get_format, render, render_fleet
 from mfaguard.model.report import Status
+from tests.builders.reports import empty_report, every_status_report, fleet_results
 from tests.conftest import SRC
 from tests.formats.golden import GOLDEN_DIR
-from tests.formats.samples import empty_report, every_status_report, fleet_results
 
 
 def test_names_are_unique_lowercase_and_include_design_formats() -> None:
@@ -125,7 +125,7 @@ def test_summary_counts_findings_apart_from_controls_when_a_control_reports_seve
     from dataclasses import replace
 
     from mfaguard.formats._common import summary_line
-    from tests.formats.samples import every_status_report
+    from tests.builders.reports import every_status_report
 
     report = every_status_report()
     assert summary_line(report).startswith(f"{len(report.findings)} controls:")

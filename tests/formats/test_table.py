@@ -5,7 +5,7 @@ import re
 import pytest
 
 from mfaguard.formats import RenderOptions, render, render_fleet
-from tests.formats.samples import every_status_report, fleet_results
+from tests.builders.reports import every_status_report, fleet_results
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 

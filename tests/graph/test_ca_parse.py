@@ -34,7 +34,7 @@ from mfaguard.model.conditional_access import (
     unknown_values,
 )
 from mfaguard.model.directory import ProblemKind, ReadProblem
-from tests.ca_builders import (
+from tests.builders.conditional_access import (
     GA,
     PHISHING_RESISTANT,
     country_location,

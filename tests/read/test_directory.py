@@ -15,7 +15,7 @@ from mfaguard.graph.auth import StaticTokenProvider
 from mfaguard.graph.client import GraphClient, RetryPolicy
 from mfaguard.model.directory import ProblemKind
 from mfaguard.read.directory import collect_directory
-from tests.coverage.builders import hardened_authenticator, method, policy
+from tests.builders.policy import hardened_authenticator, method, policy
 
 ENDPOINT = "https://graph.test"
 USERS = [

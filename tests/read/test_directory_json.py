@@ -9,7 +9,7 @@ import pytest
 from mfaguard.errors import InputError
 from mfaguard.model.directory import ProblemKind, ReadProblem
 from mfaguard.read.directory_json import directory_from_json, directory_to_json
-from tests.coverage.builders import directory, group, reg, user
+from tests.builders.directory import directory, group, reg, user
 
 
 def test_round_trip_keeps_everything() -> None:

@@ -2,7 +2,8 @@
 
 Every builder returns the JSON Graph sends (so each test also exercises
 :mod:`mfaguard.graph.ca_parse`); :func:`ca` turns them into a
-:class:`~mfaguard.model.conditional_access.ConditionalAccessData`, :func:`people` into a directory.
+:class:`~mfaguard.model.conditional_access.ConditionalAccessData`; directories come from
+:mod:`tests.builders.directory` (:func:`~tests.builders.directory.people`).
 Defaults are the worked examples' "P": enabled, All users, All resources, all client apps, grant mfa.
 """
 
@@ -11,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
+
+from tests.builders.directory import group, user
 
 from mfaguard.coverage.requirement import RequirementEngine, RequirementOutcome
 from mfaguard.graph.ca_parse import LICENCE_ERROR_CODE, parse_conditional_access
@@ -21,7 +24,7 @@ from mfaguard.model.conditional_access import (
     ConditionalAccessData,
     Licences,
 )
-from mfaguard.model.directory import Directory, DirectoryUser, Group, ProblemKind, ReadProblem
+from mfaguard.model.directory import Directory, DirectoryUser, ProblemKind, ReadProblem
 
 Json = dict[str, Any]
 
@@ -304,37 +307,6 @@ def ca(
     return data
 
 
-def person(
-    user_id: str, *, guest: bool = False, external: bool = False, enabled: bool = True
-) -> DirectoryUser:
-    """A user; ``external`` puts ``#EXT#`` in the UPN (a B2B account)."""
-    upn = f"{user_id}_fabrikam.example#EXT#@contoso.example" if external else f"{user_id}@contoso.example"
-    return DirectoryUser(
-        id=user_id,
-        user_principal_name=upn,
-        display_name=user_id.title(),
-        account_enabled=enabled,
-        user_type="Guest" if guest else "Member",
-    )
-
-
-def team(
-    group_id: str, members: Iterable[str] = (), nested: Iterable[str] = (), *, name: str | None = None
-) -> Group:
-    return Group(
-        id=group_id,
-        display_name=name or group_id.upper(),
-        member_users=frozenset(members),
-        member_groups=frozenset(nested),
-    )
-
-
-def people(*entries: DirectoryUser | str, groups: Iterable[Group] = ()) -> Directory:
-    """A directory of users (a str is a plain member) and groups; no registration report needed."""
-    found = [e if isinstance(e, DirectoryUser) else person(e) for e in entries]
-    return Directory(users={u.id: u for u in found}, groups={g.id: g for g in groups}, registration={})
-
-
 def outcome_of(data: ConditionalAccessData, directory: Directory, user_id: str) -> RequirementOutcome:
     engine = RequirementEngine(data, directory, now=NOW)
     report = engine.evaluate()
@@ -356,7 +328,7 @@ def synthetic_tenant(n_users: int = 100_000) -> tuple[ConditionalAccessData, Dir
         uid = f"u{i:06d}"
         kind = i % 200
         people_list.append(
-            person(
+            user(
                 uid,
                 guest=kind in (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11),
                 external=kind in (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13),
@@ -366,17 +338,17 @@ def synthetic_tenant(n_users: int = 100_000) -> tuple[ConditionalAccessData, Dir
     ids = [u.id for u in people_list]
     per = n_users // DEPARTMENTS
     groups = [
-        team(f"dept{d:02d}", ids[d * per : (d + 1) * per], nested=[f"team{d:02d}"])
+        group(f"dept{d:02d}", ids[d * per : (d + 1) * per], groups=[f"team{d:02d}"])
         for d in range(DEPARTMENTS)
     ]
-    groups += [team(f"team{d:02d}", ids[d * per + 1 : d * per + 50]) for d in range(DEPARTMENTS)]
+    groups += [group(f"team{d:02d}", ids[d * per + 1 : d * per + 50]) for d in range(DEPARTMENTS)]
     groups += [
-        team("exempt", nested=["exempt-l2"], name="Exempt"),
-        team("exempt-l2", ids[:5], nested=["exempt-l3"], name="Exempt L2"),
-        team("exempt-l3", ids[5 : 5 + n_users // 300], name="Exempt L3"),
-        team("contractors", ids[-n_users // 20 :], name="Contractors"),
-        team("bg", ids[-2:], name="Break glass"),
-        team("tier0", ids[100:120], name="Tier0"),
+        group("exempt", groups=["exempt-l2"], name="Exempt"),
+        group("exempt-l2", ids[:5], groups=["exempt-l3"], name="Exempt L2"),
+        group("exempt-l3", ids[5 : 5 + n_users // 300], name="Exempt L3"),
+        group("contractors", ids[-n_users // 20 :], name="Contractors"),
+        group("bg", ids[-2:], name="Break glass"),
+        group("tier0", ids[100:120], name="Tier0"),
     ]
     roles = [role(PRIVILEGED_ROLES[i % 14], ids[1000 + i * 7]) for i in range(200)]
     roles.append(role(GA, "tier0", principal_type="group"))
