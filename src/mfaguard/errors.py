@@ -7,6 +7,8 @@ shows the traceback. Never put a secret into a message or a hint.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 # Exit codes of DESIGN §4, shared by every command.
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -66,6 +68,26 @@ class UsageError(MfaguardError):
     """The command line itself is wrong (conflicting or missing options)."""
 
     exit_code = EXIT_USAGE
+
+
+def bad_value(option: str, value: object, hint: str) -> UsageError:
+    """The one wording of a bad option value, in every command (exit 2)::
+
+    invalid value for --format: 'nonsense' — use one of: table, json
+    """
+    return UsageError(f"invalid value for {option}: {value!r}", hint=hint)
+
+
+def one_of(allowed: Iterable[str]) -> str:
+    """The hint of :func:`bad_value` for a closed set of values."""
+    return "use one of: " + ", ".join(allowed)
+
+
+class Declined(MfaguardError):
+    """The operator answered no at a confirmation prompt: nothing was written, which is not a
+    failure (exit 0; the CLI says "nothing changed")."""
+
+    exit_code = EXIT_OK
 
 
 class GraphError(MfaguardError):

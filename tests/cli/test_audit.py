@@ -208,10 +208,10 @@ def test_bad_config_is_exit_2_naming_file_line_and_key(
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
-        (["--format", "yaml"], "unknown output format"),
+        (["--format", "yaml"], "invalid value for --format"),
         (["--fail-on", "severe"], "--fail-on"),
         (["--number-matching", "maybe"], "--number-matching"),
-        (["--break-glass-group", "a,b"], "one group id"),
+        (["--break-glass-group", "a,b"], "one group id per option"),
     ],
 )
 def test_bad_options_are_exit_2(args: list[str], needle: str) -> None:

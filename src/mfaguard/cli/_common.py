@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import typer
 
-from mfaguard.errors import EXIT_UNFINISHED, EXIT_USAGE, MfaguardError
+from mfaguard.errors import EXIT_OK, EXIT_UNFINISHED, EXIT_USAGE, MfaguardError, bad_value, one_of
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -60,6 +60,9 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
         except (typer.Exit, typer.Abort, SystemExit):
             raise
         except MfaguardError as exc:
+            if exc.exit_code == EXIT_OK:  # declined at a prompt: nothing changed, not a failure
+                stderr_console().print(str(exc), markup=False, highlight=False)
+                raise typer.Exit(EXIT_OK) from None
             if STATE.debug:
                 import traceback
 
@@ -90,6 +93,36 @@ def usage_error(message: str) -> typer.Exit:
     return fail(message, EXIT_USAGE)
 
 
+def choice(option: str, value: str, allowed: tuple[str, ...]) -> str:
+    """``value`` (trimmed, lower-case) when it is one of ``allowed``; else the usage error every
+    command words the same way (:func:`mfaguard.errors.bad_value`)."""
+    normalised = value.strip().lower()
+    if normalised not in allowed:
+        raise bad_value(option, value, one_of(allowed))
+    return normalised
+
+
 def option_env(name: str) -> dict[str, Any]:
     """Keyword arguments that bind an option to an environment variable (shown in --help)."""
     return {"envvar": name, "show_envvar": True}
+
+
+def bad_parameter_line(exc: typer.BadParameter) -> str:
+    """A bad option value that typer itself caught (an enum, a number out of range), in the same
+    wording as :func:`mfaguard.errors.bad_value` — one wording for every command."""
+    import re
+
+    param = exc.param
+    opts = [o for o in getattr(param, "opts", None) or () if o.startswith("--")]
+    option = max(opts, key=len) if opts else (getattr(param, "name", None) or "an option")
+    cause = exc.__cause__
+    errors = getattr(cause, "errors", None)
+    value: object = "?"
+    if callable(errors):
+        details = errors()
+        if details and "input" in details[0]:
+            value = details[0]["input"]
+    message = re.sub(r"^Value error, ", "", exc.message).rstrip(".")
+    listed = re.search(r"is not one of (.+)$", message)
+    hint = one_of(re.findall(r"'([^']*)'", listed.group(1))) if listed else message[:1].lower() + message[1:]
+    return str(bad_value(option, value if isinstance(value, str) else str(value), hint))

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from mfaguard.cli._common import stderr_console, stdout_console
+from mfaguard.cli._common import choice, stderr_console, stdout_console
 from mfaguard.enforce.values import format_value
 from mfaguard.errors import UsageError
 
@@ -54,10 +54,7 @@ STORE_OPTION = typer.Option(
 )
 
 
-def choice(option: str, value: str, allowed: tuple[str, ...]) -> str:
-    if value not in allowed:
-        raise UsageError(f"{option} must be one of {', '.join(allowed)} (got {value!r})")
-    return value
+__all__ = ["choice"]  # re-exported: plan, apply and rollback import it from here
 
 
 def plan_settings(pilot_group: str | None, number_matching: str | None, config: Path | None) -> PlanSettings:

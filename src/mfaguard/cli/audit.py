@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 import typer
 
 from mfaguard.cli import app
-from mfaguard.cli._common import handle_errors
+from mfaguard.cli._common import choice, handle_errors
 from mfaguard.cli._graphopts import GraphOptions, graph_options
-from mfaguard.errors import EXIT_OK, UsageError
+from mfaguard.errors import EXIT_OK, bad_value
 from mfaguard.report import Severity
 
 if TYPE_CHECKING:
@@ -110,17 +110,18 @@ def audit_command(
     *,
     graph: GraphOptions,
 ) -> None:
-    from mfaguard.formats import get_format
+    from mfaguard.formats import FORMAT_NAMES, get_format
     from mfaguard.settings import NumberMatchingMode
 
-    fmt = get_format(output_format)
-    threshold = _choice("--fail-on", fail_on, _SEVERITIES)
-    mode = _choice("--number-matching", number_matching, _NUMBER_MATCHING) if number_matching else None
+    fmt = get_format(choice("--format", output_format, FORMAT_NAMES))
+    threshold = choice("--fail-on", fail_on, _SEVERITIES)
+    mode = choice("--number-matching", number_matching, _NUMBER_MATCHING) if number_matching else None
     for group in break_glass_group:
         if not group.strip() or "," in group:
-            raise UsageError(
-                f"--break-glass-group {group!r} is not one group id",
-                hint="repeat the option, one id each: --break-glass-group ID1 --break-glass-group ID2",
+            raise bad_value(
+                "--break-glass-group",
+                group,
+                "one group id per option: --break-glass-group ID1 --break-glass-group ID2",
             )
     from mfaguard.audit_run import resolve_settings
 
@@ -188,13 +189,6 @@ def _live(
     for problem in live.problems:
         console.print(f"warning: {problem}", markup=False)
     return EXIT_UNFINISHED if live.unfinished else exit_code(live.report, fail_on=fail_on, strict=strict)
-
-
-def _choice(option: str, value: str, allowed: tuple[str, ...]) -> str:
-    normalised = value.strip().lower()
-    if normalised not in allowed:
-        raise UsageError(f"{option} {value!r} is not valid", hint=f"use one of: {', '.join(allowed)}")
-    return normalised
 
 
 def finish(

@@ -153,13 +153,12 @@ def coverage_command(
     """
     from datetime import UTC, datetime
 
-    from mfaguard.cli._common import usage_error
+    from mfaguard.cli._common import choice
     from mfaguard.coverage import render
     from mfaguard.coverage.run import judge_coverage
     from mfaguard.engine import exit_code
 
-    if format not in render.FORMATS:
-        raise usage_error(f"--format must be one of {', '.join(render.FORMATS)}, not '{format}'")
+    format = choice("--format", format, render.FORMATS)
     threshold = parse_level(below)
     settings = load_settings(config, break_glass_group, number_matching)
     snap = read_tenant(snapshot, graph, settings)
@@ -191,12 +190,9 @@ def warn_problems(problems: Sequence[ReadProblem]) -> None:
 
 
 def parse_level(value: str | None) -> Level | None:
-    from mfaguard.cli._common import usage_error
+    from mfaguard.cli._common import choice
     from mfaguard.coverage.models import Level
 
     if value is None:
         return None
-    try:
-        return Level(value.strip().lower())
-    except ValueError:
-        raise usage_error(f"--below must be one of {LEVEL_NAMES}, not '{value}'") from None
+    return Level(choice("--below", value, tuple(level.value for level in Level)))

@@ -17,7 +17,7 @@ import typer
 from mfaguard.cli import app
 from mfaguard.cli._common import handle_errors, stderr_console
 from mfaguard.cli._graphopts import GraphOptions, graph_options
-from mfaguard.errors import EXIT_FINDINGS, EXIT_OK, InputError, UsageError
+from mfaguard.errors import EXIT_FINDINGS, EXIT_OK, InputError, UsageError, bad_value
 
 if TYPE_CHECKING:
     from mfaguard.detect.collect import Evidence
@@ -65,7 +65,7 @@ def parse_duration(value: str, option: str) -> timedelta:
     """``90m``, ``24h``, ``14d``, ``2w`` → timedelta; anything else is a usage error naming the option."""
     m = _DURATION.match(value)
     if not m or int(m.group(1)) <= 0:
-        raise UsageError(f"{option} {value!r} is not a duration", hint="write e.g. 90m, 24h, 14d or 2w")
+        raise bad_value(option, value, "write a duration such as 90m, 24h, 14d or 2w")
     return timedelta(**{_UNITS[m.group(2).lower()]: int(m.group(1))})
 
 
@@ -181,6 +181,14 @@ def detect_command(
         evidence = _read_graph(options, now, graph)
         anchor = "now"
     stats = evidence.stats
+    if signins and not stats.records:
+        # An empty export (`[]`, an empty Graph page) is a failed export, not a quiet tenant: a CI
+        # job fed one must not pass with "no alerts".
+        raise InputError(
+            f"no usable record in the input: {', '.join(str(p) for p in signins)} holds no sign-in record",
+            hint="export the sign-ins again (a time range that has sign-ins), or read them from Graph "
+            "without --signins",
+        )
     if stats.records and not stats.used:
         raise InputError(
             f"no usable record in the input: {stats.skipped_total} skipped ("

@@ -60,14 +60,14 @@ def store_prune(
     """Delete history older than --older-than (changes and each tenant's newest runs are kept)."""
     from datetime import UTC, datetime, timedelta
 
-    from mfaguard.errors import UsageError
+    from mfaguard.errors import UsageError, bad_value
     from mfaguard.fleet.config import parse_duration
     from mfaguard.store import open_store
 
     try:
         age = parse_duration(older_than)
     except ValueError as exc:
-        raise UsageError(f"--older-than {older_than!r}: {exc}") from None
+        raise bad_value("--older-than", older_than, str(exc)) from None
     if age < timedelta(days=1):
         raise UsageError(
             f"--older-than {older_than} is less than a day", hint="history is cheap; keep at least 1d"
@@ -129,11 +129,11 @@ def history_runs(
     store: str | None = _STORE,
 ) -> None:
     """Runs (audit, plan, apply, coverage, detect), newest first."""
-    from mfaguard.errors import UsageError
+    from mfaguard.cli._common import choice
     from mfaguard.store import RunKind
 
-    if kind is not None and kind not in {k.value for k in RunKind}:
-        raise UsageError(f"--kind {kind!r} is not one of {', '.join(k.value for k in RunKind)}")
+    if kind is not None:
+        kind = choice("--kind", kind, tuple(k.value for k in RunKind))
     _show(
         store,
         lambda opened: opened.list_runs(tenant=tenant, kind=kind, limit=limit),

@@ -28,7 +28,7 @@ from mfaguard.enforce.body import POLICY_PATH
 from mfaguard.enforce.lockout import LockoutVerdict, lockout_verdict
 from mfaguard.enforce.plan import Plan, PlanSettings, plan
 from mfaguard.enforce.rollback import RESTORABLE, ChangeLike, rollback_change
-from mfaguard.errors import EnforcementError, NotFoundError, UsageError
+from mfaguard.errors import Declined, EnforcementError, NotFoundError, UsageError, bad_value
 
 if TYPE_CHECKING:
     from mfaguard.coverage.models import Directory
@@ -67,10 +67,6 @@ class LockoutRefused(EnforcementError):
         self.users = tuple(users)
 
 
-class Declined(EnforcementError):
-    """The operator answered no; nothing was written."""
-
-
 @dataclass(frozen=True, slots=True)
 class PlanResult:
     plan: Plan
@@ -90,9 +86,10 @@ async def make_plan(graph: GraphIO, loaded: LoadedBaseline, settings: PlanSettin
     """Check groups, read the policy (beta), plan. Writes nothing."""
     pilot = settings.pilot_group
     if pilot is not None and not is_group_id(pilot):
-        raise UsageError(
-            f"--pilot-group {pilot!r} is not a group object id",
-            hint="give the object id (a GUID) of the pilot group, e.g. from the Entra admin center > Groups",
+        raise bad_value(
+            "--pilot-group",
+            pilot,
+            "give the object id (a GUID) of the pilot group, e.g. from the Entra admin center > Groups",
         )
     wanted = dict.fromkeys(loaded.baseline.group_ids())
     exists = {gid: await group_exists(graph, gid) for gid in wanted}
@@ -172,8 +169,8 @@ async def recover_interrupted(
     )
     if not confirm(question):
         raise Declined(
-            f"change {change.id} was interrupted; nothing was written",
-            hint=f"restore it with `mfaguard rollback --to {change.id}`",
+            f"not restored: nothing changed; change {change.id} is still unfinished",
+            hint=f"restore it with `mfaguard rollback --to {change.id}` before applying again",
         )
     outcome = await rollback_change(writer, change, force=True)
     notes.append(f"restored interrupted change {change.id} first (recorded as change {outcome.change_id})")
@@ -222,7 +219,7 @@ async def run_apply(
                 users=verdict.users,
             )
         if not confirm(f"Apply these {len(p.changes)} change(s) to {len(p.objects)} object(s)?"):
-            raise Declined("not applied; nothing was written")
+            raise Declined("not applied: nothing changed")
         outcome = await writer.apply(p, loaded.baseline, baseline_name=loaded.name)
         if notes:
             outcome = _with_notes(outcome, notes)
@@ -276,7 +273,7 @@ async def run_rollback(
             f"Restore the state recorded before change {change.id} ({change.kind}, {change.status}) "
             f"on {len(change.objects)} object(s): {paths}?"
         ):
-            raise Declined("not rolled back; nothing was written")
+            raise Declined("not rolled back: nothing changed")
         return await rollback_change(writer, change, force=force)
     finally:
         store.release_lock(name, holder)
