@@ -7,8 +7,10 @@ Used by ``mfaguard audit`` (without ``--snapshot``) and ``mfaguard demo``. Hones
   (exit 3) — a failed read never looks like "nothing to check";
 - a secondary part cannot be read (the groups the policy names) → the snapshot records it in
   ``read_errors``, the controls that need it are ERROR, and the run is unfinished;
-- the credential itself fails (no token, 401) → :class:`~mfaguard.errors.AuthError` is raised: there
-  is nothing to report on.
+- the credential itself fails (no token, 401) → :class:`~mfaguard.errors.AuthError` is raised, and
+  Graph cannot be reached at all (refused, DNS, TLS, timeout) → :class:`~mfaguard.errors.UnreachableError`:
+  there is nothing to report on, so the CLI says it in one line (exit 3) instead of one ERROR row
+  per control repeating the connection error.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from mfaguard.errors import AuthError, GraphError, InputError, MfaguardError
+from mfaguard.errors import AuthError, GraphError, InputError, MfaguardError, UnreachableError
 from mfaguard.models import TenantInfo, TenantSnapshot
 from mfaguard.report import AuditReport, Finding, Status
 
@@ -93,7 +95,7 @@ async def run_live_audit(
     async with connection.client(provider, env=env, **client_kwargs) as client:
         try:
             snapshot = await collect_snapshot(client, tenant=tenant, now=now)
-        except AuthError:
+        except (AuthError, UnreachableError):
             raise
         except (GraphError, InputError) as exc:
             reason = _reason(exc)

@@ -150,6 +150,18 @@ class ServiceError(GraphError):
     """5xx, timeouts, connection failures, or a response mfaguard cannot understand."""
 
 
+class UnreachableError(ServiceError):
+    """The endpoint (Graph or the token endpoint) could not be reached at all: nothing was read.
+
+    ``cause`` is ``refused``, ``dns``, ``tls``, ``timeout`` or ``network``; the message names what
+    could not be reached and why, the hint what to check.
+    """
+
+    def __init__(self, message: str, *, hint: str | None = None, cause: str, url: str | None = None) -> None:
+        super().__init__(message, hint=hint, url=url)
+        self.cause = cause
+
+
 class EnforcementError(MfaguardError):
     """apply / rollback could not complete safely (nothing or everything was restored; see message)."""
 

@@ -19,7 +19,14 @@ from typing import TYPE_CHECKING, Any
 
 from mfaguard.detect.alerts import iso
 from mfaguard.detect.collect import Collector
-from mfaguard.errors import GraphError, LicenseError, NotFoundError, PermissionError_, ServiceError
+from mfaguard.errors import (
+    GraphError,
+    LicenseError,
+    NotFoundError,
+    PermissionError_,
+    ServiceError,
+    UnreachableError,
+)
 
 if TYPE_CHECKING:
     from mfaguard.graph.client import GraphClient
@@ -113,10 +120,11 @@ async def _read_signins(
             if len(batch) >= PAGE:
                 collector.add_signins(batch, source=source, default_interactive=interactive)
                 batch = []
-    except ServiceError:
+    except ServiceError as exc:
         # Timeouts and 5xx on a wide window: read the halves instead (records already added are
-        # deduplicated by id when the halves bring them again).
-        if hi - lo <= MIN_WINDOW:
+        # deduplicated by id when the halves bring them again). Smaller windows cannot help when
+        # Graph cannot be reached at all.
+        if hi - lo <= MIN_WINDOW or isinstance(exc, UnreachableError):
             raise
         collector.add_signins(batch, source=source, default_interactive=interactive)
         for n, (a, b) in enumerate(halves(lo, hi)):
