@@ -55,9 +55,17 @@ def test_lockout_guard_refuses_and_writes_nothing(emulator_server: RunningEmulat
         ["apply", "--baseline", "recommended", "--yes", *store_args(tmp_path)], env=emulator_server.env()
     )
     assert result.returncode == 3, result.stderr
-    assert "would leave 11 user(s) with no usable MFA method" in result.stderr
-    assert "debra.berger@contoso.onmicrosoft.com" in result.stderr
-    assert "--force" in result.stderr
+    output = result.stdout + result.stderr
+    # The users are listed once, above; the error line is short (issue 12, item 4).
+    assert "lock-out guard: 11 user(s) would have no usable MFA method:" in output
+    for upn in ("debra.berger@contoso.onmicrosoft.com", "pradeep.gupta@contoso.onmicrosoft.com"):
+        assert output.count(upn) == 1, output
+    error = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert error == [
+        "error: refused: 11 users would lose their last usable method (listed above); --force to override"
+        " — nothing was written; register another method for them first"
+    ]
+    assert len(error[0]) <= 200
     assert patches(emulator_server.emulator) == []
 
 

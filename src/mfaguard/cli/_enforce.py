@@ -116,6 +116,10 @@ def print_lockout(verdict: LockoutVerdict | None, *, to_stderr: bool = False) ->
         )
         for upn, why in verdict.users[:50]:
             console.print(f"  {upn}: {why}", markup=False)
+        if len(verdict.users) > 50:
+            console.print(
+                f"  … and {len(verdict.users) - 50} more (`--format json` lists every one)", markup=False
+            )
     else:
         console.print("lock-out guard: nobody loses their last usable MFA method", markup=False)
 

@@ -58,13 +58,32 @@ class ChangeStore(ChangeLog, Lockable, Protocol):
 
 
 class LockoutRefused(EnforcementError):
-    """The plan would leave users without a usable MFA method (exit 3; --force overrides)."""
+    """The plan would leave users without a usable MFA method (exit 3; --force overrides).
+
+    The message is one short line (the users are listed once, by ``show_plan``, above it); ``users``
+    keeps them for the JSON outputs.
+    """
 
     def __init__(
         self, message: str, *, hint: str | None = None, users: Sequence[tuple[str, str]] = ()
     ) -> None:
         super().__init__(message, hint=hint)
         self.users = tuple(users)
+
+    @classmethod
+    def for_users(cls, users: Sequence[tuple[str, str]]) -> LockoutRefused:
+        count = f"{len(users)} user{'' if len(users) == 1 else 's'}"
+        return cls(
+            f"refused: {count} would lose their last usable method (listed above); --force to override",
+            hint="nothing was written; register another method for them first",
+            users=users,
+        )
+
+    @property
+    def short(self) -> str:
+        """One short line for a table cell (the fleet's Error column), without the list."""
+        count = f"{len(self.users)} user{'' if len(self.users) == 1 else 's'}"
+        return f"lock-out guard refused: {count} would lose their last usable method; --force to override"
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,15 +228,7 @@ async def run_apply(
         verdict = await run_lockout_guard(read_directory, result.policy_body, p, writer.settings)
         show_plan(p, verdict)
         if verdict.blocks and not force:
-            listed = "; ".join(f"{upn} ({why})" for upn, why in verdict.users[:20])
-            more = f" and {len(verdict.users) - 20} more" if len(verdict.users) > 20 else ""
-            raise LockoutRefused(
-                f"refused: the change would leave {len(verdict.users)} user(s) with no usable MFA method: "
-                f"{listed}{more}; nothing was written",
-                hint="register another method for them (or pilot with a group that excludes them); "
-                "--force applies anyway",
-                users=verdict.users,
-            )
+            raise LockoutRefused.for_users(verdict.users)
         if not confirm(f"Apply these {len(p.changes)} change(s) to {len(p.objects)} object(s)?"):
             raise Declined("not applied: nothing changed")
         outcome = await writer.apply(p, loaded.baseline, baseline_name=loaded.name)

@@ -151,7 +151,10 @@ async def _apply(
                 read_directory=directory_reader(client),
             )
         except LockoutRefused as exc:
-            return None, " ".join(str(exc).split())
+            # The notification says who (ten at most); the fleet's table cell stays one line.
+            names = ", ".join(upn for upn, _ in exc.users[:10])
+            more = f" and {len(exc.users) - 10} more" if len(exc.users) > 10 else ""
+            return None, f"{exc.short} (users: {names}{more})"
     return outcome, None
 
 

@@ -112,9 +112,15 @@ async def apply_step(runner: FleetRunner, tenant: FleetTenant, *, trigger: str) 
                 read_directory=directory_reader(client),
             )
         except LockoutRefused as exc:
-            state["error"] = " ".join(str(exc).split())
+            state["error"] = exc.short
+            users = [{"user": upn, "why": why} for upn, why in exc.users]
             return TenantOutcome(
-                tenant, "error", error=state["error"], run_id=state["run_id"], unfinished=True
+                tenant,
+                "error",
+                error=exc.short,
+                run_id=state["run_id"],
+                unfinished=True,
+                detail={"lockout": {"users": users}},
             )
         doc = outcome.to_json()
         if verdict is not None:
