@@ -129,7 +129,7 @@ def test_output_file_is_written(tmp_path: Path) -> None:
         ]
     )
     assert code == 0 and out == ""
-    assert f"wrote the json report to {target} (FAIL 0, ERROR 0, WARN 0, PASS" in err
+    assert f"wrote the json report to {target} (FAIL 0 · accepted 0, ERROR 0, WARN 0, PASS" in err
     assert json.loads(target.read_text())["summary"]["PASS"] == 14
     assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
 

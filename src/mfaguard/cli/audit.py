@@ -239,6 +239,7 @@ def emit(report: AuditReport, *, output_format: str, output: Path | None, source
         from mfaguard.files import write_text_atomic
 
         write_text_atomic(output, text)
-        counts = report.summary()
-        tally = ", ".join(f"{status} {counts[status]}" for status in ("FAIL", "ERROR", "WARN", "PASS"))
-        sys.stderr.write(f"wrote the {output_format} report to {output} ({tally})\n")
+        from mfaguard.formats._common import tally
+
+        counts = ", ".join(tally(report.findings)[:4])
+        sys.stderr.write(f"wrote the {output_format} report to {output} ({counts})\n")
