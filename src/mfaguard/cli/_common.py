@@ -93,6 +93,37 @@ def usage_error(message: str) -> typer.Exit:
     return fail(message, EXIT_USAGE)
 
 
+STORE_OPTION: Any = typer.Option(
+    None,
+    "--store",
+    envvar="MFAGUARD_STORE",
+    show_envvar=True,
+    help="History store URL: sqlite:///PATH or postgresql://USER@HOST/DB (default: a SQLite file in "
+    "your data directory). Every live run is recorded there, and apply's pre-change JSON that rollback "
+    "restores.",
+    metavar="URL",
+)
+NO_STORE_OPTION: Any = typer.Option(
+    False,
+    "--no-store",
+    help="Do not record this run in the history store (nor check it for unfinished changes).",
+)
+
+
+def record_and_warn(
+    no_store: bool, store_url: str | None, tenant_id: str | None, kind: str, **kwargs: Any
+) -> None:
+    """Record a finished live run in the history store (after the output is written: the store is
+    imported only now) and print its warnings: unfinished changes, a store that could not be written."""
+    if no_store:
+        return
+    from mfaguard.history import record_run, warn_recorded
+
+    console = stderr_console()
+    recorded = record_run(store_url, tenant_id, kind, **kwargs)
+    warn_recorded(recorded, lambda text: console.print(text, markup=False))
+
+
 def choice(option: str, value: str, allowed: tuple[str, ...]) -> str:
     """``value`` (trimmed, lower-case) when it is one of ``allowed``; else the usage error every
     command words the same way (:func:`mfaguard.errors.bad_value`)."""

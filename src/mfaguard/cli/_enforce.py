@@ -8,11 +8,13 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from mfaguard.cli._common import choice, stderr_console, stdout_console
+from mfaguard.cli._common import STORE_OPTION, choice, stderr_console, stdout_console
 from mfaguard.enforce.values import format_value
 from mfaguard.errors import UsageError
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from mfaguard.enforce.apply import ApplyOutcome
     from mfaguard.enforce.lockout import LockoutVerdict
     from mfaguard.enforce.plan import Plan, PlanSettings
@@ -43,18 +45,9 @@ NUMBER_MATCHING_OPTION = typer.Option(
 CONFIG_OPTION = typer.Option(
     None, "--config", help="YAML audit config (its number_matching is used).", metavar="FILE"
 )
-STORE_OPTION = typer.Option(
-    None,
-    "--store",
-    envvar="MFAGUARD_STORE",
-    show_envvar=True,
-    help="History store URL: sqlite:///PATH or postgresql://USER@HOST/DB (default: a SQLite file in "
-    "your data directory). Keeps the pre-change JSON that rollback restores.",
-    metavar="URL",
-)
 
 
-__all__ = ["choice"]  # re-exported: plan, apply and rollback import it from here
+__all__ = ["STORE_OPTION", "choice"]  # re-exported: plan, apply and rollback import them from here
 
 
 def plan_settings(pilot_group: str | None, number_matching: str | None, config: Path | None) -> PlanSettings:
@@ -177,3 +170,32 @@ def actor(token_hint: str | None = None) -> str:
     except Exception:  # no login name in some containers
         user = "unknown"
     return f"{user}@{socket.gethostname()}" + (f" via {token_hint}" if token_hint else "")
+
+
+def record_outcome(
+    store: Any, tenant: str, kind: str, started: datetime, outcome: ApplyOutcome, **summary: Any
+) -> None:
+    """Keep an apply or rollback as a run in the (already open) history store."""
+    from datetime import UTC, datetime
+
+    from mfaguard.cli._common import record_and_warn
+    from mfaguard.history import tenant_id_of
+
+    ok = outcome.exit_code == 0
+    record_and_warn(
+        False,
+        None,
+        tenant_id_of(tenant),
+        kind,
+        store=store,
+        started_at=started,
+        finished_at=datetime.now(UTC),
+        status="ok" if ok else "error",
+        error=None if ok else outcome.message,
+        summary={
+            **summary,
+            "result": outcome.result,
+            "verified": outcome.verified,
+            "change_id": outcome.change_id,
+        },
+    )

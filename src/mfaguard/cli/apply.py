@@ -24,6 +24,7 @@ from mfaguard.cli._enforce import (
     print_outcome,
     print_plan,
     progress_log,
+    record_outcome,
 )
 from mfaguard.cli._graphopts import GraphOptions, graph_options
 
@@ -56,6 +57,7 @@ def apply_command(
     `mfaguard rollback`. Exit 0 when applied and verified (or nothing to do), 3 otherwise.
     """
     import asyncio
+    from datetime import UTC, datetime
 
     from mfaguard.enforce.baseline import load_baseline
     from mfaguard.enforce.live import live_apply
@@ -72,6 +74,7 @@ def apply_command(
         print_lockout(verdict, to_stderr=quiet)  # type: ignore[arg-type]
 
     store = open_store(store_url)
+    started = datetime.now(UTC)
     try:
         tenant, outcome, _plan, verdict = asyncio.run(
             live_apply(
@@ -87,6 +90,7 @@ def apply_command(
                 log=progress_log(output_format),
             )
         )
+        record_outcome(store, tenant, "apply", started, outcome, baseline=loaded.name)
     finally:
         store.close()
     extra = {"tenant": tenant, "baseline": loaded.name, "lockout": verdict.to_json() if verdict else None}

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from mfaguard.cli import app
-from mfaguard.cli._common import choice, handle_errors
+from mfaguard.cli._common import NO_STORE_OPTION, STORE_OPTION, choice, handle_errors, record_and_warn
 from mfaguard.cli._graphopts import GraphOptions, graph_options
 from mfaguard.errors import EXIT_OK, bad_value
 from mfaguard.report import Severity
@@ -107,6 +107,8 @@ def audit_command(
         metavar="MODE",
         help="service_enforced (default: Microsoft enforces it since 2023-05-08) or configurable.",
     ),
+    store_url: str | None = STORE_OPTION,
+    no_store: bool = NO_STORE_OPTION,
     *,
     graph: GraphOptions,
 ) -> None:
@@ -131,7 +133,7 @@ def audit_command(
         number_matching=NumberMatchingMode(mode) if mode else None,
     )
     if snapshot is None:
-        code = _live(graph, settings, fmt.name, output, Severity(threshold), strict)
+        code = _live(graph, settings, fmt.name, output, Severity(threshold), strict, store_url, no_store)
         if code != EXIT_OK:
             raise typer.Exit(code)
         return
@@ -157,8 +159,11 @@ def _live(
     output: Path | None,
     fail_on: Severity,
     strict: bool,
+    store_url: str | None,
+    no_store: bool,
 ) -> int:
-    """Read the tenant through Graph, judge and emit; 3 when a part could not be read."""
+    """Read the tenant through Graph, judge and emit; 3 when a part could not be read. Then record
+    the run in the history store and warn about unfinished changes."""
     import asyncio
     from contextlib import nullcontext
     from datetime import UTC, datetime
@@ -170,6 +175,7 @@ def _live(
 
     console = stderr_console()
     connection = graph.connection()
+    started = datetime.now(UTC)
     # A spinner on stderr only for people at a terminal; pipes and CI logs stay clean.
     with (
         console.status("Reading the tenant through Microsoft Graph…")
@@ -188,7 +194,35 @@ def _live(
     _exception_notes(live.report, settings)
     for problem in live.problems:
         console.print(f"warning: {problem}", markup=False)
-    return EXIT_UNFINISHED if live.unfinished else exit_code(live.report, fail_on=fail_on, strict=strict)
+    code = EXIT_UNFINISHED if live.unfinished else exit_code(live.report, fail_on=fail_on, strict=strict)
+    from mfaguard.history import RunDetails
+
+    snap = live.snapshot
+    if snap is not None:
+        from mfaguard.snapshot import snapshot_to_json
+
+        details = RunDetails(
+            live.report.findings,
+            snapshot_to_json(snap),
+            snap.captured_at,
+            snap.api_version.value,
+        )
+    else:
+        details = RunDetails(live.report.findings)
+    record_and_warn(
+        no_store,
+        store_url,
+        live.report.tenant_id,
+        "audit",
+        started_at=started,
+        finished_at=datetime.now(UTC),
+        status="ok" if snap is not None else "error",
+        error="; ".join(live.problems) or None,
+        summary={**live.report.summary(), "problems": list(live.problems), "exit_code": code},
+        details=details,
+        check_pending=True,
+    )
+    return code
 
 
 def finish(

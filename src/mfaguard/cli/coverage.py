@@ -8,7 +8,14 @@ from typing import TYPE_CHECKING
 import typer
 
 from mfaguard.cli import app
-from mfaguard.cli._common import handle_errors, stderr_console, stdout_console
+from mfaguard.cli._common import (
+    NO_STORE_OPTION,
+    STORE_OPTION,
+    handle_errors,
+    record_and_warn,
+    stderr_console,
+    stdout_console,
+)
 from mfaguard.cli._graphopts import GraphOptions, graph_options
 from mfaguard.report import Severity
 from mfaguard.settings import NumberMatchingMode
@@ -145,6 +152,8 @@ def coverage_command(
     number_matching: NumberMatchingMode | None = typer.Option(
         None, "--number-matching", help="service_enforced (default) or configurable.", case_sensitive=False
     ),
+    store_url: str | None = STORE_OPTION,
+    no_store: bool = NO_STORE_OPTION,
 ) -> None:
     """Who is actually protected: each enabled member's strongest usable MFA method, and why.
 
@@ -161,6 +170,7 @@ def coverage_command(
     format = choice("--format", format, render.FORMATS)
     threshold = parse_level(below)
     settings = load_settings(config, break_glass_group, number_matching)
+    started = datetime.now(UTC)
     snap = read_tenant(snapshot, graph, settings)
     report, findings = judge_coverage(snap, settings, now=datetime.now(UTC))
     warn_problems(report.problems)
@@ -178,7 +188,30 @@ def coverage_command(
         with output.open("w", encoding="utf-8") as handle:
             console = Console(file=handle, width=160, highlight=False, soft_wrap=True)
             render.coverage_table(console, report, findings.findings, below=threshold)
-    raise typer.Exit(exit_code(findings, fail_on=fail_on, strict=strict))
+    code = exit_code(findings, fail_on=fail_on, strict=strict)
+    if snapshot is None:  # a live read: keep it in the history
+        from mfaguard.coverage.models import Level
+        from mfaguard.coverage.run import stored_coverage
+        from mfaguard.history import RunDetails
+
+        now = datetime.now(UTC)
+        stored = stored_coverage(report, threshold or Level.PUSH_WITH_CONTEXT, captured_at=now)
+        record_and_warn(
+            no_store,
+            store_url,
+            snap.tenant.id,
+            "coverage",
+            started_at=started,
+            finished_at=now,
+            summary={
+                "users": len(report.users),
+                "below": len(stored["below_threshold"]),
+                "levels_known": report.levels_known,
+                "exit_code": code,
+            },
+            details=RunDetails(findings=findings.findings, coverage=stored),
+        )
+    raise typer.Exit(code)
 
 
 def warn_problems(problems: Sequence[ReadProblem]) -> None:

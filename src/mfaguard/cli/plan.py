@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from mfaguard.cli import app
-from mfaguard.cli._common import handle_errors
+from mfaguard.cli._common import NO_STORE_OPTION, STORE_OPTION, handle_errors, record_and_warn
 from mfaguard.cli._enforce import (
     BASELINE_OPTION,
     CONFIG_OPTION,
@@ -29,6 +29,8 @@ def plan_command(
     pilot_group: str | None = PILOT_OPTION,
     number_matching: str | None = NUMBER_MATCHING_OPTION,
     config: Path | None = CONFIG_OPTION,
+    store_url: str | None = STORE_OPTION,
+    no_store: bool = NO_STORE_OPTION,
     *,
     graph: GraphOptions,
 ) -> None:
@@ -40,6 +42,7 @@ def plan_command(
     """
     import asyncio
     import json
+    from datetime import UTC, datetime
 
     import typer
 
@@ -50,9 +53,24 @@ def plan_command(
     loaded = load_baseline(baseline)
     settings = plan_settings(pilot_group, number_matching, config)
     connection = graph.connection()
+    started = datetime.now(UTC)
     result = asyncio.run(live_plan(connection, graph.expected_tenant(), loaded, settings))
     if output_format == "json":
         document = {"tenant": result.tenant, **result.plan.to_json()}
         typer.echo(json.dumps(document, indent=2))
     else:
         print_plan(result.plan, tenant=result.tenant)
+    record_and_warn(
+        no_store,
+        store_url,
+        result.tenant_id,
+        "plan",
+        started_at=started,
+        finished_at=datetime.now(UTC),
+        summary={
+            "baseline": loaded.name,
+            "changes": len(result.plan.changes),
+            "objects": len(result.plan.objects),
+        },
+        check_pending=True,
+    )

@@ -15,6 +15,7 @@ from mfaguard.cli._enforce import (
     make_confirm,
     print_outcome,
     progress_log,
+    record_outcome,
 )
 from mfaguard.cli._graphopts import GraphOptions, graph_options
 
@@ -47,6 +48,7 @@ def rollback_command(
     change, unless --force. The rollback is itself recorded as a change.
     """
     import asyncio
+    from datetime import UTC, datetime
 
     from mfaguard.enforce.live import live_rollback
     from mfaguard.store import open_store
@@ -57,6 +59,7 @@ def rollback_command(
     settings = PlanSettings()  # the change's recorded number-matching mode is used
     connection = graph.connection()
     store = open_store(store_url)
+    started = datetime.now(UTC)
     try:
         tenant, outcome = asyncio.run(
             live_rollback(
@@ -71,6 +74,7 @@ def rollback_command(
                 log=progress_log(output_format),
             )
         )
+        record_outcome(store, tenant, "rollback", started, outcome)
     finally:
         store.close()
     print_outcome(outcome, output_format, {"tenant": tenant})

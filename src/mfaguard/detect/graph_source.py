@@ -167,11 +167,13 @@ async def read_graph_evidence(
     end: datetime,
     env: Mapping[str, str] | None = None,
     progress: Callable[[str], None] | None = None,
-) -> None:
-    """Sign in through ``connection`` and :func:`read_graph` (what `mfaguard detect` reads)."""
+) -> str | None:
+    """Sign in through ``connection`` and :func:`read_graph` (what `mfaguard detect` reads); returns
+    the tenant id (the one named, else the token's), None when neither says."""
     from mfaguard.graph.connect import token_tenant
 
     provider = connection.token_provider(env)
-    await token_tenant(provider, expected_tenant)
+    tenant, _ = await token_tenant(provider, expected_tenant)
     async with connection.client(provider, env=env) as client:
         await read_graph(client, collector, start=start, end=end, progress=progress)
+    return tenant.id

@@ -15,6 +15,7 @@ from mfaguard.enforce.baseline import LoadedBaseline
 from mfaguard.enforce.lockout import LockoutVerdict
 from mfaguard.enforce.plan import Plan, PlanSettings
 from mfaguard.enforce.session import ChangeStore, Confirm, make_plan, run_apply, run_rollback
+from mfaguard.history import tenant_id_of, tenant_key
 
 if TYPE_CHECKING:
     from mfaguard.coverage.models import Directory
@@ -26,13 +27,11 @@ if TYPE_CHECKING:
 @dataclass(frozen=True, slots=True)
 class LivePlan:
     tenant: str
+    """The tenant's name in the history store (:func:`~mfaguard.history.tenant_key`)."""
     plan: Plan
     requests: Mapping[str, int]
-
-
-def tenant_key(tenant_id: str | None) -> str:
-    """Name of the tenant in the history store (its id; ``default`` when the token does not say)."""
-    return (tenant_id or "default").lower()
+    tenant_id: str | None = None
+    """The tenant id the token (or ``--tenant-id``) names, None when neither says."""
 
 
 async def _open(connection: GraphConnection, expected_tenant: str | None) -> tuple[str, GraphClient]:
@@ -49,7 +48,7 @@ async def live_plan(
     tenant, client = await _open(connection, expected_tenant)
     async with client:
         result = await make_plan(client, loaded, settings)
-        return LivePlan(tenant, result.plan, {"total": client.requests_sent})
+        return LivePlan(tenant, result.plan, {"total": client.requests_sent}, tenant_id_of(tenant))
 
 
 def directory_reader(

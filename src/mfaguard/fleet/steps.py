@@ -147,7 +147,7 @@ async def coverage_step(runner: FleetRunner, tenant: FleetTenant, *, trigger: st
     """Per-user protection levels; the counts and the users below the threshold are stored."""
     from mfaguard.coverage.collect import collect_coverage_snapshot
     from mfaguard.coverage.models import Level
-    from mfaguard.coverage.run import judge_coverage
+    from mfaguard.coverage.run import judge_coverage, stored_coverage
     from mfaguard.fleet.runner import TenantOutcome
     from mfaguard.models import TenantInfo
 
@@ -161,27 +161,15 @@ async def coverage_step(runner: FleetRunner, tenant: FleetTenant, *, trigger: st
             client, tenant=TenantInfo(id=tenant.tenant_id, name=tenant.name), now=runner.clock()
         )
         report, findings = judge_coverage(snapshot, tenant.settings, now=runner.clock())
-        levels = report.level_counts()
-        admins = report.level_counts(admins_only=True)
-        below = [
-            {"user": u.user_principal_name, "level": u.level.value, "admin": u.is_admin}
-            for u in report.below(threshold)
-        ]
+        stored = stored_coverage(report, threshold, captured_at=runner.clock())
+        levels, admins, below = stored["levels"], stored["admins"], stored["below_threshold"]
         state["summary"] = {
             "users": len(report.users),
             "below": len(below),
             "levels_known": report.levels_known,
         }
         if runner.store is not None:
-            await runner.db(
-                runner.store.save_coverage,
-                state["run_id"],
-                total_users=len(report.users),
-                levels=levels,
-                admins=admins,
-                below_threshold=below,
-                captured_at=runner.clock(),
-            )
+            await runner.db(runner.store.save_coverage, state["run_id"], **stored)
             await runner.db(runner.store.save_findings, state["run_id"], findings.findings)
     return TenantOutcome(
         tenant,
