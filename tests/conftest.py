@@ -46,6 +46,22 @@ def run_cli(
     )
 
 
+def spawn_cli(args: Sequence[str], env: Mapping[str, str] | None = None) -> subprocess.Popen[str]:
+    """Start the real CLI in a subprocess without waiting (to signal it, or to read its output live)."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("MFAGUARD_")}
+    full_env["PYTHONPATH"] = str(SRC) + os.pathsep + full_env.get("PYTHONPATH", "")
+    full_env.setdefault("NO_COLOR", "1")
+    full_env["COLUMNS"] = "200"
+    full_env.update(env or {})
+    return subprocess.Popen(
+        [sys.executable, "-m", "mfaguard", *args],
+        env=full_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
 @pytest.fixture(autouse=True)
 def _private_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test gets its own data directory: commands record their runs in the default history

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -16,7 +14,7 @@ import pytest
 from mfaguard.emulator import Emulator, RunningEmulator, running_emulator
 from mfaguard.enforce.baseline import covered_controls, load_baseline
 from mfaguard.enforce.body import comparable
-from tests.conftest import SRC, run_cli
+from tests.conftest import run_cli, spawn_cli
 
 pytestmark = pytest.mark.e2e
 
@@ -194,19 +192,6 @@ def test_without_yes_and_without_a_terminal_nothing_is_written(
     assert patches(emulator_server.emulator) == []
 
 
-def _spawn(args: list[str], server: RunningEmulator) -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MFAGUARD_")}
-    env.update(server.env())
-    env["PYTHONPATH"] = str(SRC)
-    return subprocess.Popen(
-        [sys.executable, "-m", "mfaguard", *args],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
 def _kill_after_first_patch(server: RunningEmulator, proc: subprocess.Popen[str]) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -231,8 +216,9 @@ def test_killed_mid_apply_is_restored_by_the_next_command(
     emu = emulator_server.emulator
     original = stored(emu)
     emu.set_latency(300)  # slow enough to kill between two PATCHes
-    proc = _spawn(
-        ["apply", "--baseline", "recommended", "--yes", "--force", *store_args(tmp_path)], emulator_server
+    proc = spawn_cli(
+        ["apply", "--baseline", "recommended", "--yes", "--force", *store_args(tmp_path)],
+        emulator_server.env(),
     )
     _kill_after_first_patch(emulator_server, proc)
     assert proc.returncode == -signal.SIGKILL

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import itertools
-import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -15,23 +12,9 @@ import pytest
 
 from mfaguard.emulator import RunningEmulator
 from tests.cli.test_fleet import write_fleet
-from tests.conftest import SRC, run_cli
+from tests.conftest import run_cli, spawn_cli
 
 pytestmark = pytest.mark.e2e
-
-
-def _start(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
-    full = {k: v for k, v in os.environ.items() if not k.startswith("MFAGUARD_")}
-    full.update(env)
-    full["PYTHONPATH"] = str(SRC) + os.pathsep + full.get("PYTHONPATH", "")
-    full["NO_COLOR"] = "1"
-    return subprocess.Popen(
-        [sys.executable, "-m", "mfaguard", *args],
-        env=full,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
 
 
 def _watch_runs(store_url: str) -> list[Any]:
@@ -53,7 +36,7 @@ def test_watch_runs_on_schedule_refuses_a_second_and_stops_on_sigterm(
     )
     store_url = f"sqlite:///{tmp_path / 'history.db'}"
     env = {"FLEET_SECRET": emu.default_secret}
-    watcher = _start(["watch", "--config", str(file), "--every", "1s"], env)
+    watcher = spawn_cli(["watch", "--config", str(file), "--every", "1s"], env)
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and len(_watch_runs(store_url)) < 6:

@@ -126,7 +126,10 @@ def print_outcome(outcome: ApplyOutcome, output_format: str, extra: dict[str, An
     console = stdout_console()
     change = f" (change {outcome.change_id})" if outcome.change_id is not None else ""
     verified = "verified" if outcome.verified else "NOT verified"
-    console.print(f"{outcome.result}{change}, {verified}: {outcome.message or ''}", markup=False)
+    if outcome.result == "interrupted":  # the message says it all: what was restored, what is left
+        console.print(outcome.message or "interrupted", markup=False)
+    else:
+        console.print(f"{outcome.result}{change}, {verified}: {outcome.message or ''}", markup=False)
     for obj in outcome.objects:
         console.print(f"  {obj['status']:<12} {obj['path']}", markup=False)
     for note in outcome.notes:
@@ -199,3 +202,11 @@ def record_outcome(
             "change_id": outcome.change_id,
         },
     )
+
+
+def interrupts() -> Any:
+    """Ctrl-C / SIGTERM handling for the writer; what it will do is said on stderr at once."""
+    from mfaguard.enforce.interrupt import Interrupts
+
+    console = stderr_console()
+    return Interrupts(say=lambda text: console.print(text, markup=False))

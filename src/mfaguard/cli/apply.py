@@ -18,6 +18,7 @@ from mfaguard.cli._enforce import (
     STORE_OPTION,
     actor,
     choice,
+    interrupts,
     make_confirm,
     plan_settings,
     print_lockout,
@@ -41,6 +42,12 @@ def apply_command(
         "--force",
         help="Apply even when the lock-out guard finds users who would lose their last method.",
     ),
+    overwrite_concurrent: bool = typer.Option(
+        False,
+        "--overwrite-concurrent",
+        help="When an earlier apply did not finish and its change is restored first: restore even objects "
+        "someone else edited since (their edits are lost). --force does not imply this.",
+    ),
     store_url: str | None = STORE_OPTION,
     output_format: str = FORMAT_OPTION,
     number_matching: str | None = NUMBER_MATCHING_OPTION,
@@ -54,7 +61,9 @@ def apply_command(
     written. If a PATCH fails, the objects already written are restored. A change that would leave
     users with no usable MFA method is refused (exit 3) unless --force. With --pilot-group the
     change applies to that group only; apply again without it to widen to everyone. Undo with
-    `mfaguard rollback`. Exit 0 when applied and verified (or nothing to do), 3 otherwise.
+    `mfaguard rollback`. Ctrl-C (or SIGTERM) while writing: the request in flight finishes, what
+    was written is restored and verified; a second Ctrl-C stops the restore and names what is left.
+    Exit 0 when applied and verified (or nothing to do, or declined at the prompt), 3 otherwise.
     """
     import asyncio
     from datetime import UTC, datetime
@@ -88,6 +97,8 @@ def apply_command(
                 force=force,
                 actor=actor(),
                 log=progress_log(output_format),
+                overwrite_concurrent=overwrite_concurrent,
+                interrupts=interrupts(),
             )
         )
         record_outcome(store, tenant, "apply", started, outcome, baseline=loaded.name)

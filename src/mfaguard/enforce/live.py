@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from mfaguard.enforce.apply import ApplyOutcome, VerifyPolicy, Writer
 from mfaguard.enforce.baseline import LoadedBaseline
+from mfaguard.enforce.interrupt import Interrupts
 from mfaguard.enforce.lockout import LockoutVerdict
 from mfaguard.enforce.plan import Plan, PlanSettings
 from mfaguard.enforce.session import ChangeStore, Confirm, make_plan, run_apply, run_rollback
@@ -77,11 +78,20 @@ async def live_apply(
     actor: str | None,
     log: Callable[[str], None],
     verify: VerifyPolicy | None = None,
+    overwrite_concurrent: bool = False,
+    interrupts: Interrupts | None = None,
 ) -> tuple[str, ApplyOutcome, Plan | None, LockoutVerdict | None]:
     tenant, client = await _open(connection, expected_tenant)
     async with client:
         writer = Writer(
-            client, store, tenant, settings, actor=actor, log=log, verify=verify or VerifyPolicy()
+            client,
+            store,
+            tenant,
+            settings,
+            actor=actor,
+            log=log,
+            verify=verify or VerifyPolicy(),
+            interrupts=interrupts,
         )
         outcome, p, verdict = await run_apply(
             writer,
@@ -92,6 +102,7 @@ async def live_apply(
             show_plan=show_plan,
             force=force,
             read_directory=directory_reader(client),
+            overwrite_concurrent=overwrite_concurrent,
         )
         return tenant, outcome, p, verdict
 
@@ -107,8 +118,10 @@ async def live_rollback(
     force: bool,
     actor: str | None,
     log: Callable[[str], None],
+    interrupts: Interrupts | None = None,
 ) -> tuple[str, ApplyOutcome]:
+    """``force``: overwrite objects someone else edited after the change (``--overwrite-concurrent``)."""
     tenant, client = await _open(connection, expected_tenant)
     async with client:
-        writer = Writer(client, store, tenant, settings, actor=actor, log=log)
+        writer = Writer(client, store, tenant, settings, actor=actor, log=log, interrupts=interrupts)
         return tenant, await run_rollback(writer, store, to=to, confirm=confirm, force=force)

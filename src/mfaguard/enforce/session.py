@@ -175,9 +175,16 @@ async def run_lockout_guard(
 
 
 async def recover_interrupted(
-    writer: Writer, store: ChangeStore, confirm: Confirm, notes: list[str]
+    writer: Writer,
+    store: ChangeStore,
+    confirm: Confirm,
+    notes: list[str],
+    *,
+    overwrite_concurrent: bool = False,
 ) -> ApplyOutcome | None:
-    """Restore the newest change a killed process left ``pending`` (after asking). None if there is none."""
+    """Restore the newest change a killed or interrupted process left ``pending`` (after asking), by
+    the rollback rule: an object someone else edited since is not overwritten unless
+    ``overwrite_concurrent`` (never implied by the lock-out guard's ``--force``). None if there is none."""
     pending = [c for c in store.pending_changes(writer.tenant) if c.objects]
     if not pending:
         return None
@@ -191,7 +198,7 @@ async def recover_interrupted(
             f"not restored: nothing changed; change {change.id} is still unfinished",
             hint=f"restore it with `mfaguard rollback --to {change.id}` before applying again",
         )
-    outcome = await rollback_change(writer, change, force=True)
+    outcome = await rollback_change(writer, change, overwrite_concurrent=overwrite_concurrent)
     notes.append(f"restored interrupted change {change.id} first (recorded as change {outcome.change_id})")
     return outcome
 
@@ -206,13 +213,20 @@ async def run_apply(
     show_plan: Callable[[Plan, LockoutVerdict], None],
     force: bool = False,
     read_directory: DirectoryReader | None = None,
+    overwrite_concurrent: bool = False,
 ) -> tuple[ApplyOutcome, Plan | None, LockoutVerdict | None]:
-    """The whole apply: lock, recover, plan, guard, confirm, write, verify."""
+    """The whole apply: lock, recover, plan, guard, confirm, write, verify.
+
+    ``force`` overrides the lock-out guard only; ``overwrite_concurrent`` lets the recovery of an
+    unfinished change overwrite objects someone else edited since.
+    """
     name, holder = take_lock(store, writer.tenant)
     try:
         notes: list[str] = []
-        recovered = await recover_interrupted(writer, store, confirm, notes)
-        if recovered is not None and recovered.result == "failed":
+        recovered = await recover_interrupted(
+            writer, store, confirm, notes, overwrite_concurrent=overwrite_concurrent
+        )
+        if recovered is not None and recovered.result in ("failed", "interrupted"):
             return recovered, None, None
         result = await make_plan(graph, loaded, writer.settings)
         p = result.plan
@@ -285,6 +299,6 @@ async def run_rollback(
             f"on {len(change.objects)} object(s): {paths}?"
         ):
             raise Declined("not rolled back: nothing changed")
-        return await rollback_change(writer, change, force=force)
+        return await rollback_change(writer, change, overwrite_concurrent=force)
     finally:
         store.release_lock(name, holder)
