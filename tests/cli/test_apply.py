@@ -75,7 +75,9 @@ def test_apply_recommended_then_audit_then_rollback(emulator_server: RunningEmul
     )
     assert code == 0, err
     assert (doc["result"], doc["verified"]) == ("applied", True)
-    assert isinstance(doc["change_id"], int) and len(doc["changes"]) == 12
+    assert (
+        isinstance(doc["change_id"], int) and len(doc["changes"]) == 15
+    )  # 12 settings + 3 exclusions (exclusions: break_glass_only)
     assert doc["lockout"]["checked"] is True and len(doc["lockout"]["users"]) == 11
     sent = patches(emu)
     assert len(sent) == 5
@@ -105,7 +107,7 @@ def test_apply_recommended_then_audit_then_rollback(emulator_server: RunningEmul
 
     # Nothing left to undo but the rollback itself; applying again gives the same verified result.
     code, again, err = cli_json(["plan", "--baseline", "recommended"], emulator_server)
-    assert code == 0 and len(again["changes"]) == 12
+    assert code == 0 and len(again["changes"]) == 15
 
 
 def test_pilot_on_weak_then_widen(emulator_server: RunningEmulator, tmp_path: Path) -> None:

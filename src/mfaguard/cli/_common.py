@@ -124,6 +124,18 @@ def record_and_warn(
     warn_recorded(recorded, lambda text: console.print(text, markup=False))
 
 
+def break_glass_groups(values: list[str] | tuple[str, ...]) -> list[str]:
+    """``--break-glass-group`` values, trimmed; a value that is not one id is a usage error."""
+    for group in values:
+        if not group.strip() or "," in group:
+            raise bad_value(
+                "--break-glass-group",
+                group,
+                "one group id per option: --break-glass-group ID1 --break-glass-group ID2",
+            )
+    return [g.strip() for g in values]
+
+
 def choice(option: str, value: str, allowed: tuple[str, ...]) -> str:
     """``value`` (trimmed, lower-case) when it is one of ``allowed``; else the usage error every
     command words the same way (:func:`mfaguard.errors.bad_value`)."""

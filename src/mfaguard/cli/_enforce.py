@@ -9,15 +9,18 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from mfaguard.cli._common import STORE_OPTION, choice, stderr_console, stdout_console
+from mfaguard.cli._common import break_glass_groups as checked_groups
 from mfaguard.enforce.values import format_value
 from mfaguard.errors import UsageError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from datetime import datetime
 
     from mfaguard.enforce.apply import ApplyOutcome
     from mfaguard.enforce.lockout import LockoutVerdict
     from mfaguard.enforce.plan import Plan, PlanSettings
+    from mfaguard.settings import AuditSettings
 
 FORMATS = ("table", "json")
 NUMBER_MATCHING = ("service_enforced", "configurable")
@@ -50,16 +53,49 @@ CONFIG_OPTION = typer.Option(
 __all__ = ["STORE_OPTION", "choice"]  # re-exported: plan, apply and rollback import them from here
 
 
-def plan_settings(pilot_group: str | None, number_matching: str | None, config: Path | None) -> PlanSettings:
-    """Settings from --pilot-group, --number-matching and the audit --config (flag wins)."""
+def plan_settings(
+    pilot_group: str | None,
+    number_matching: str | None,
+    config: Path | None,
+    break_glass_groups: Sequence[str] = (),
+) -> PlanSettings:
+    """Settings from --pilot-group, --number-matching, --break-glass-group and the audit --config
+    (flags win; break-glass groups add up)."""
+    return enforce_settings(pilot_group, number_matching, config, break_glass_groups)[0]
+
+
+def enforce_settings(
+    pilot_group: str | None,
+    number_matching: str | None,
+    config: Path | None,
+    break_glass_groups: Sequence[str] = (),
+) -> tuple[PlanSettings, AuditSettings]:
+    """The planner's settings and the audit settings they come from (the same file and flags)."""
+    from mfaguard.audit_run import resolve_settings
     from mfaguard.enforce.plan import PlanSettings
+    from mfaguard.settings import NumberMatchingMode
 
     mode = choice("--number-matching", number_matching, NUMBER_MATCHING) if number_matching else None
-    if mode is None and config is not None:
-        from mfaguard.settings import load_audit_config
+    audit = resolve_settings(
+        config=config,
+        break_glass_groups=checked_groups(list(break_glass_groups)),
+        number_matching=NumberMatchingMode(mode) if mode else None,
+    )
+    planner = PlanSettings(
+        number_matching=audit.number_matching.value,
+        pilot_group=pilot_group,
+        break_glass_groups=tuple(audit.break_glass_groups),
+    )
+    return planner, audit
 
-        mode = load_audit_config(config).number_matching.value
-    return PlanSettings(number_matching=mode or "service_enforced", pilot_group=pilot_group)  # type: ignore[arg-type]
+
+BREAK_GLASS_OPTION = typer.Option(
+    [],
+    "--break-glass-group",
+    metavar="ID",
+    help="A break-glass group that may stay excluded (baseline `exclusions: break_glass_only`, MFA-014). "
+    "Repeatable, one id each; adds to --config.",
+)
 
 
 def print_plan(p: Plan, *, tenant: str | None, to_stderr: bool = False) -> None:

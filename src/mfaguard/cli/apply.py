@@ -10,6 +10,7 @@ from mfaguard.cli import app
 from mfaguard.cli._common import handle_errors
 from mfaguard.cli._enforce import (
     BASELINE_OPTION,
+    BREAK_GLASS_OPTION,
     CONFIG_OPTION,
     FORMAT_OPTION,
     FORMATS,
@@ -52,6 +53,7 @@ def apply_command(
     output_format: str = FORMAT_OPTION,
     number_matching: str | None = NUMBER_MATCHING_OPTION,
     config: Path | None = CONFIG_OPTION,
+    break_glass_group: list[str] = BREAK_GLASS_OPTION,
     *,
     graph: GraphOptions,
 ) -> None:
@@ -74,7 +76,7 @@ def apply_command(
 
     output_format = choice("--format", output_format, FORMATS)
     loaded = load_baseline(baseline)
-    settings = plan_settings(pilot_group, number_matching, config)
+    settings = plan_settings(pilot_group, number_matching, config, break_glass_group)
     connection = graph.connection()
     quiet = output_format == "json"
 

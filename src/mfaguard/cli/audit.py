@@ -9,9 +9,16 @@ from typing import TYPE_CHECKING
 import typer
 
 from mfaguard.cli import app
-from mfaguard.cli._common import NO_STORE_OPTION, STORE_OPTION, choice, handle_errors, record_and_warn
+from mfaguard.cli._common import (
+    NO_STORE_OPTION,
+    STORE_OPTION,
+    break_glass_groups,
+    choice,
+    handle_errors,
+    record_and_warn,
+)
 from mfaguard.cli._graphopts import GraphOptions, graph_options
-from mfaguard.errors import EXIT_OK, bad_value
+from mfaguard.errors import EXIT_OK
 from mfaguard.report import Severity
 
 if TYPE_CHECKING:
@@ -118,18 +125,11 @@ def audit_command(
     fmt = get_format(choice("--format", output_format, FORMAT_NAMES))
     threshold = choice("--fail-on", fail_on, _SEVERITIES)
     mode = choice("--number-matching", number_matching, _NUMBER_MATCHING) if number_matching else None
-    for group in break_glass_group:
-        if not group.strip() or "," in group:
-            raise bad_value(
-                "--break-glass-group",
-                group,
-                "one group id per option: --break-glass-group ID1 --break-glass-group ID2",
-            )
     from mfaguard.audit_run import resolve_settings
 
     settings = resolve_settings(
         config=config,
-        break_glass_groups=[g.strip() for g in break_glass_group],
+        break_glass_groups=break_glass_groups(break_glass_group),
         number_matching=NumberMatchingMode(mode) if mode else None,
     )
     if snapshot is None:

@@ -20,9 +20,11 @@ from mfaguard.history import tenant_id_of, tenant_key
 
 if TYPE_CHECKING:
     from mfaguard.coverage.models import Directory
+    from mfaguard.enforce.residual import Residual
     from mfaguard.graph.client import GraphClient
     from mfaguard.graph.connect import GraphConnection
     from mfaguard.models import AuthenticationMethodsPolicy
+    from mfaguard.settings import AuditSettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +35,8 @@ class LivePlan:
     requests: Mapping[str, int]
     tenant_id: str | None = None
     """The tenant id the token (or ``--tenant-id``) names, None when neither says."""
+    still_failing: tuple[Residual, ...] = ()
+    """MFA-001..015 FAILs left once the plan is applied (:mod:`mfaguard.enforce.residual`)."""
 
 
 async def _open(connection: GraphConnection, expected_tenant: str | None) -> tuple[str, GraphClient]:
@@ -44,12 +48,32 @@ async def _open(connection: GraphConnection, expected_tenant: str | None) -> tup
 
 
 async def live_plan(
-    connection: GraphConnection, expected_tenant: str | None, loaded: LoadedBaseline, settings: PlanSettings
+    connection: GraphConnection,
+    expected_tenant: str | None,
+    loaded: LoadedBaseline,
+    settings: PlanSettings,
+    audit_settings: AuditSettings | None = None,
 ) -> LivePlan:
+    """Read and plan; with ``audit_settings``, also what the plan leaves failing."""
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    from mfaguard.enforce.plan import plan
+    from mfaguard.enforce.residual import residual
+
     tenant, client = await _open(connection, expected_tenant)
     async with client:
         result = await make_plan(client, loaded, settings)
-        return LivePlan(tenant, result.plan, {"total": client.requests_sent}, tenant_id_of(tenant))
+    left: tuple[Residual, ...] = ()
+    if audit_settings is not None:
+        widened = None
+        if settings.pilot_group is not None:
+            everyone = replace(settings, pilot_group=None)
+            widened = plan(result.policy_body, loaded.baseline, everyone, baseline_name=loaded.name)
+        left = residual(
+            result.policy_body, result.plan, audit_settings, now=datetime.now(UTC), widened=widened
+        )
+    return LivePlan(tenant, result.plan, {"total": client.requests_sent}, tenant_id_of(tenant), left)
 
 
 def directory_reader(

@@ -59,13 +59,16 @@ async def recorded_run(
         )
 
 
-def _plan_settings(tenant: FleetTenant, pilot: bool) -> Any:
+def plan_settings_for(tenant: FleetTenant, pilot: bool) -> Any:
+    """The planner's settings of a fleet tenant: its number-matching mode, its pilot group (when
+    ``pilot``) and its break-glass groups (kept by ``exclusions: break_glass_only``)."""
     from mfaguard.enforce.plan import PlanSettings
 
     configurable = tenant.settings.number_matching.value == "configurable"
     return PlanSettings(
         number_matching="configurable" if configurable else "service_enforced",
         pilot_group=tenant.pilot_group if pilot else None,
+        break_glass_groups=tuple(tenant.settings.break_glass_groups),
     )
 
 
@@ -78,7 +81,7 @@ async def plan_step(runner: FleetRunner, tenant: FleetTenant, *, trigger: str) -
     loaded = load_baseline(tenant.baseline)
     async with recorded_run(runner, tenant, "plan", trigger) as state, open_client(runner, tenant) as client:
         result = await make_plan(
-            client, loaded, _plan_settings(tenant, bool(runner.options.get("pilot", True)))
+            client, loaded, plan_settings_for(tenant, bool(runner.options.get("pilot", True)))
         )
         doc = result.plan.to_json()
         state["summary"] = {"changes": len(result.plan.changes), "objects": len(result.plan.objects)}
@@ -96,7 +99,7 @@ async def apply_step(runner: FleetRunner, tenant: FleetTenant, *, trigger: str) 
     if runner.store is None:
         raise MfaguardError("fleet apply needs the history store (pre-change records make rollback possible)")
     loaded = load_baseline(tenant.baseline)
-    settings = _plan_settings(tenant, bool(runner.options.get("pilot", True)))
+    settings = plan_settings_for(tenant, bool(runner.options.get("pilot", True)))
     force = bool(runner.options.get("force", False))
     async with recorded_run(runner, tenant, "apply", trigger) as state, open_client(runner, tenant) as client:
         writer = Writer(client, runner.store, tenant.name, settings, actor="mfaguard fleet apply")
