@@ -169,3 +169,39 @@ def bad_parameter_line(exc: typer.BadParameter) -> str:
     listed = re.search(r"is not one of (.+)$", message)
     hint = one_of(re.findall(r"'([^']*)'", listed.group(1))) if listed else message[:1].lower() + message[1:]
     return str(bad_value(option, value if isinstance(value, str) else str(value), hint))
+
+
+class ReadProgress:
+    """Counts of users, registrations and groups read, on stderr when it is a terminal (``coverage``,
+    ``explain``, and a live ``audit`` that reads the directory)."""
+
+    def __init__(self) -> None:
+        import sys
+
+        self._bar = None
+        self._tasks: dict[str, object] = {}
+        if sys.stderr.isatty():
+            from rich.progress import Progress, SpinnerColumn, TextColumn
+
+            self._bar = Progress(
+                SpinnerColumn(),
+                TextColumn("{task.description}: {task.completed:,}"),
+                console=stderr_console(),
+            )
+
+    def __enter__(self) -> ReadProgress:
+        if self._bar is not None:
+            self._bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+    def update(self, part: str, count: int) -> None:
+        if self._bar is None:
+            return
+        task = self._tasks.get(part)
+        if task is None:
+            task = self._tasks[part] = self._bar.add_task(f"reading {part}", total=None)
+        self._bar.update(task, completed=count)  # type: ignore[arg-type]

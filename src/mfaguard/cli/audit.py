@@ -12,6 +12,7 @@ from mfaguard.cli import app
 from mfaguard.cli._common import (
     NO_STORE_OPTION,
     STORE_OPTION,
+    ReadProgress,
     break_glass_groups,
     choice,
     handle_errors,
@@ -29,11 +30,12 @@ if TYPE_CHECKING:
 _SEVERITIES = ("critical", "high", "medium", "low", "info")
 _NUMBER_MATCHING = ("service_enforced", "configurable")
 
-HELP = """Audit the tenant's Authentication Methods Policy against controls MFA-001..MFA-015.
+HELP = """Audit the tenant's Authentication Methods Policy against the control catalogue.
 
 \b
 Input: without --snapshot, the tenant is read live through Microsoft Graph (see the connection
-options below: --graph-endpoint, --cloud, --auth, MFAGUARD_ACCESS_TOKEN, ...). With --snapshot FILE:
+options below: --graph-endpoint, --cloud, --auth, MFAGUARD_ACCESS_TOKEN, ...), with the directory
+for MFA-016..018 unless --no-directory. With --snapshot FILE:
   - an mfaguard snapshot file (mfaguard export), or
   - the raw JSON body of GET https://graph.microsoft.com/beta/policies/authenticationMethodsPolicy
     as saved from Graph Explorer (a v1.0 body works too; beta-only fields then give ERROR).
@@ -116,6 +118,14 @@ def audit_command(
     ),
     store_url: str | None = STORE_OPTION,
     no_store: bool = NO_STORE_OPTION,
+    directory: bool = typer.Option(
+        True,
+        "--directory/--no-directory",
+        help="Live audits also read the directory (users, registration report, nested group members; "
+        "read at Graph's pace like `coverage`) so MFA-016..018 are judged. Needs User.Read.All, "
+        "GroupMember.Read.All and AuditLog.Read.All; without them those controls say so (ERROR). "
+        "--no-directory skips the read (they are N/A).",
+    ),
     *,
     graph: GraphOptions,
 ) -> None:
@@ -133,7 +143,9 @@ def audit_command(
         number_matching=NumberMatchingMode(mode) if mode else None,
     )
     if snapshot is None:
-        code = _live(graph, settings, fmt.name, output, Severity(threshold), strict, store_url, no_store)
+        code = _live(
+            graph, settings, fmt.name, output, Severity(threshold), strict, store_url, no_store, directory
+        )
         if code != EXIT_OK:
             raise typer.Exit(code)
         return
@@ -161,6 +173,7 @@ def _live(
     strict: bool,
     store_url: str | None,
     no_store: bool,
+    directory: bool,
 ) -> int:
     """Read the tenant through Graph, judge and emit; 3 when a part could not be read. Then record
     the run in the history store and warn about unfinished changes."""
@@ -176,18 +189,25 @@ def _live(
     console = stderr_console()
     connection = graph.connection()
     started = datetime.now(UTC)
-    # A spinner on stderr only for people at a terminal; pipes and CI logs stay clean.
+    # Progress on stderr only for people at a terminal; pipes and CI logs stay clean. Reading the
+    # directory of a large tenant takes minutes (the registration report is paced): show counts.
     with (
-        console.status("Reading the tenant through Microsoft Graph…")
-        if console.is_terminal
-        else nullcontext()
-    ):
+        ReadProgress()
+        if directory
+        else (
+            console.status("Reading the tenant through Microsoft Graph…")
+            if console.is_terminal
+            else nullcontext()
+        )
+    ) as progress:
         live = asyncio.run(
             run_live_audit(
                 connection,
                 expected_tenant=graph.expected_tenant(),
                 settings=settings,
                 now=datetime.now(UTC),
+                directory=directory,
+                progress=progress.update if isinstance(progress, ReadProgress) else None,
             )
         )
     emit(live.report, output_format=output_format, output=output, source_uri=None)
@@ -199,11 +219,14 @@ def _live(
 
     snap = live.snapshot
     if snap is not None:
+        from dataclasses import replace
+
         from mfaguard.snapshot import snapshot_to_json
 
         details = RunDetails(
             live.report.findings,
-            snapshot_to_json(snap),
+            # The policy and its groups; the directory (every user) is coverage's to keep, in counts.
+            snapshot_to_json(replace(snap, directory=None)),
             snap.captured_at,
             snap.api_version.value,
         )

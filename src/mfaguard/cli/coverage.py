@@ -11,6 +11,7 @@ from mfaguard.cli import app
 from mfaguard.cli._common import (
     NO_STORE_OPTION,
     STORE_OPTION,
+    ReadProgress,
     handle_errors,
     record_and_warn,
     stderr_console,
@@ -72,7 +73,7 @@ async def _read_live(
     from mfaguard.coverage.collect import read_coverage_snapshot
 
     assert isinstance(now, datetime)
-    with _Progress() as progress:
+    with ReadProgress() as progress:
         return await read_coverage_snapshot(
             graph.connection(),
             expected_tenant=graph.expected_tenant(),
@@ -81,41 +82,6 @@ async def _read_live(
             progress=progress.update,
             only_user=only_user,
         )
-
-
-class _Progress:
-    """Counts of users, registrations and groups read, on stderr when it is a terminal."""
-
-    def __init__(self) -> None:
-        import sys
-
-        self._bar = None
-        self._tasks: dict[str, object] = {}
-        if sys.stderr.isatty():
-            from rich.progress import Progress, SpinnerColumn, TextColumn
-
-            self._bar = Progress(
-                SpinnerColumn(),
-                TextColumn("{task.description}: {task.completed:,}"),
-                console=stderr_console(),
-            )
-
-    def __enter__(self) -> _Progress:
-        if self._bar is not None:
-            self._bar.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._bar is not None:
-            self._bar.stop()
-
-    def update(self, part: str, count: int) -> None:
-        if self._bar is None:
-            return
-        task = self._tasks.get(part)
-        if task is None:
-            task = self._tasks[part] = self._bar.add_task(f"reading {part}", total=None)
-        self._bar.update(task, completed=count)  # type: ignore[arg-type]
 
 
 def write_output(text: str, output: Path | None) -> None:
