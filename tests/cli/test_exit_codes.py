@@ -57,6 +57,9 @@ def test_an_empty_signin_export_is_no_usable_record(tmp_path: Path, body: str) -
         (["history", "runs", "--limit", "0"], "--limit", "0"),
         (["store", "prune", "--older-than", "forever"], "--older-than", "forever"),
         (["fleet", "audit", "--config", "fleet.yaml", "--fail-on", "sometimes"], "--fail-on", "sometimes"),
+        (["watch", "--config", "fleet.yaml", "--every", "soon"], "--every", "soon"),
+        (["emulator", "--scenario", "no-such-scenario"], "--scenario", "no-such-scenario"),
+        (["demo", "--step", "everything"], "--step", "everything"),
     ],
 )
 def test_every_bad_option_value_is_a_usage_error_in_one_wording(
