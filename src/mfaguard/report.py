@@ -11,8 +11,9 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-SCHEMA_VERSION = "1.0"
-"""Version of the JSON audit document; bump the minor for additions, the major for breaking changes."""
+SCHEMA_VERSION = "1.1"
+"""Version of the JSON audit document; bump the minor for additions, the major for breaking changes.
+1.1 added ``summary.accepted``."""
 
 
 class Status(StrEnum):
@@ -119,12 +120,19 @@ class AuditReport:
     settings: Mapping[str, Any] = field(default_factory=dict)
 
     def summary(self) -> dict[str, int]:
-        """Count of findings per status (every status key present)."""
+        """Count of findings per status (every status key present), ``total``, and ``accepted``: the
+        WARN/FAIL findings an exception covers (also counted under their unchanged status)."""
         counts = {status.value: 0 for status in Status}
         for finding in self.findings:
             counts[finding.status.value] += 1
         counts["total"] = len(self.findings)
+        counts["accepted"] = len(self.accepted())
         return counts
+
+    def accepted(self) -> tuple[Finding, ...]:
+        """Findings an (unexpired) exception covers: accepted risks. Only WARN and FAIL findings
+        can carry one, and they keep their status."""
+        return tuple(f for f in self.findings if f.exception is not None)
 
     def failing(self, threshold: Severity) -> tuple[Finding, ...]:
         """FAIL findings at or above ``threshold`` that no (unexpired) exception covers."""

@@ -20,8 +20,9 @@ __all__ = ["COVERAGE_CONTROL_IDS", "NO_DIRECTORY", "coverage_report", "name_user
 _LAST: list[tuple[object, object, str, CoverageReport]] = []
 
 NO_DIRECTORY = (
-    "The snapshot has no directory data (users, groups, registration report), so who is protected "
-    "cannot be judged; run mfaguard coverage, or audit a snapshot exported with directory data."
+    "No directory data was read (users, groups, registration report), so who is protected cannot be "
+    "judged: audit live without --no-directory, run mfaguard coverage, or audit a snapshot exported "
+    "with --with-directory."
 )
 
 

@@ -7,8 +7,10 @@ both the levels and the coverage controls' findings.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from mfaguard.coverage.evaluate import CoverageReport, evaluate_coverage
+from mfaguard.coverage.models import Level
 from mfaguard.models import TenantSnapshot
 from mfaguard.report import AuditReport
 from mfaguard.settings import AuditSettings
@@ -38,3 +40,18 @@ def judge_coverage(
             number_matching_mode=settings.number_matching.value,
         )
     return report, findings
+
+
+def stored_coverage(report: CoverageReport, threshold: Level, *, captured_at: datetime) -> dict[str, Any]:
+    """What the history store keeps of a coverage run (``Store.save_coverage`` keyword arguments):
+    the counts per level (all members, admins) and the members below ``threshold``."""
+    return {
+        "total_users": len(report.users),
+        "levels": report.level_counts(),
+        "admins": report.level_counts(admins_only=True),
+        "below_threshold": [
+            {"user": u.user_principal_name, "level": u.level.value, "admin": u.is_admin}
+            for u in report.below(threshold)
+        ],
+        "captured_at": captured_at,
+    }

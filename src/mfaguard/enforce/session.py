@@ -28,7 +28,7 @@ from mfaguard.enforce.body import POLICY_PATH
 from mfaguard.enforce.lockout import LockoutVerdict, lockout_verdict
 from mfaguard.enforce.plan import Plan, PlanSettings, plan
 from mfaguard.enforce.rollback import RESTORABLE, ChangeLike, rollback_change
-from mfaguard.errors import EnforcementError, NotFoundError, UsageError
+from mfaguard.errors import Declined, EnforcementError, NotFoundError, UsageError, bad_value
 
 if TYPE_CHECKING:
     from mfaguard.coverage.models import Directory
@@ -58,7 +58,11 @@ class ChangeStore(ChangeLog, Lockable, Protocol):
 
 
 class LockoutRefused(EnforcementError):
-    """The plan would leave users without a usable MFA method (exit 3; --force overrides)."""
+    """The plan would leave users without a usable MFA method (exit 3; --force overrides).
+
+    The message is one short line (the users are listed once, by ``show_plan``, above it); ``users``
+    keeps them for the JSON outputs.
+    """
 
     def __init__(
         self, message: str, *, hint: str | None = None, users: Sequence[tuple[str, str]] = ()
@@ -66,9 +70,20 @@ class LockoutRefused(EnforcementError):
         super().__init__(message, hint=hint)
         self.users = tuple(users)
 
+    @classmethod
+    def for_users(cls, users: Sequence[tuple[str, str]]) -> LockoutRefused:
+        count = f"{len(users)} user{'' if len(users) == 1 else 's'}"
+        return cls(
+            f"refused: {count} would lose their last usable method (listed above); --force to override",
+            hint="nothing was written; register another method for them first",
+            users=users,
+        )
 
-class Declined(EnforcementError):
-    """The operator answered no; nothing was written."""
+    @property
+    def short(self) -> str:
+        """One short line for a table cell (the fleet's Error column), without the list."""
+        count = f"{len(self.users)} user{'' if len(self.users) == 1 else 's'}"
+        return f"lock-out guard refused: {count} would lose their last usable method; --force to override"
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,9 +105,10 @@ async def make_plan(graph: GraphIO, loaded: LoadedBaseline, settings: PlanSettin
     """Check groups, read the policy (beta), plan. Writes nothing."""
     pilot = settings.pilot_group
     if pilot is not None and not is_group_id(pilot):
-        raise UsageError(
-            f"--pilot-group {pilot!r} is not a group object id",
-            hint="give the object id (a GUID) of the pilot group, e.g. from the Entra admin center > Groups",
+        raise bad_value(
+            "--pilot-group",
+            pilot,
+            "give the object id (a GUID) of the pilot group, e.g. from the Entra admin center > Groups",
         )
     wanted = dict.fromkeys(loaded.baseline.group_ids())
     exists = {gid: await group_exists(graph, gid) for gid in wanted}
@@ -159,9 +175,16 @@ async def run_lockout_guard(
 
 
 async def recover_interrupted(
-    writer: Writer, store: ChangeStore, confirm: Confirm, notes: list[str]
+    writer: Writer,
+    store: ChangeStore,
+    confirm: Confirm,
+    notes: list[str],
+    *,
+    overwrite_concurrent: bool = False,
 ) -> ApplyOutcome | None:
-    """Restore the newest change a killed process left ``pending`` (after asking). None if there is none."""
+    """Restore the newest change a killed or interrupted process left ``pending`` (after asking), by
+    the rollback rule: an object someone else edited since is not overwritten unless
+    ``overwrite_concurrent`` (never implied by the lock-out guard's ``--force``). None if there is none."""
     pending = [c for c in store.pending_changes(writer.tenant) if c.objects]
     if not pending:
         return None
@@ -172,10 +195,10 @@ async def recover_interrupted(
     )
     if not confirm(question):
         raise Declined(
-            f"change {change.id} was interrupted; nothing was written",
-            hint=f"restore it with `mfaguard rollback --to {change.id}`",
+            f"not restored: nothing changed; change {change.id} is still unfinished",
+            hint=f"restore it with `mfaguard rollback --to {change.id}` before applying again",
         )
-    outcome = await rollback_change(writer, change, force=True)
+    outcome = await rollback_change(writer, change, overwrite_concurrent=overwrite_concurrent)
     notes.append(f"restored interrupted change {change.id} first (recorded as change {outcome.change_id})")
     return outcome
 
@@ -190,13 +213,20 @@ async def run_apply(
     show_plan: Callable[[Plan, LockoutVerdict], None],
     force: bool = False,
     read_directory: DirectoryReader | None = None,
+    overwrite_concurrent: bool = False,
 ) -> tuple[ApplyOutcome, Plan | None, LockoutVerdict | None]:
-    """The whole apply: lock, recover, plan, guard, confirm, write, verify."""
+    """The whole apply: lock, recover, plan, guard, confirm, write, verify.
+
+    ``force`` overrides the lock-out guard only; ``overwrite_concurrent`` lets the recovery of an
+    unfinished change overwrite objects someone else edited since.
+    """
     name, holder = take_lock(store, writer.tenant)
     try:
         notes: list[str] = []
-        recovered = await recover_interrupted(writer, store, confirm, notes)
-        if recovered is not None and recovered.result == "failed":
+        recovered = await recover_interrupted(
+            writer, store, confirm, notes, overwrite_concurrent=overwrite_concurrent
+        )
+        if recovered is not None and recovered.result in ("failed", "interrupted"):
             return recovered, None, None
         result = await make_plan(graph, loaded, writer.settings)
         p = result.plan
@@ -212,17 +242,9 @@ async def run_apply(
         verdict = await run_lockout_guard(read_directory, result.policy_body, p, writer.settings)
         show_plan(p, verdict)
         if verdict.blocks and not force:
-            listed = "; ".join(f"{upn} ({why})" for upn, why in verdict.users[:20])
-            more = f" and {len(verdict.users) - 20} more" if len(verdict.users) > 20 else ""
-            raise LockoutRefused(
-                f"refused: the change would leave {len(verdict.users)} user(s) with no usable MFA method: "
-                f"{listed}{more}; nothing was written",
-                hint="register another method for them (or pilot with a group that excludes them); "
-                "--force applies anyway",
-                users=verdict.users,
-            )
+            raise LockoutRefused.for_users(verdict.users)
         if not confirm(f"Apply these {len(p.changes)} change(s) to {len(p.objects)} object(s)?"):
-            raise Declined("not applied; nothing was written")
+            raise Declined("not applied: nothing changed")
         outcome = await writer.apply(p, loaded.baseline, baseline_name=loaded.name)
         if notes:
             outcome = _with_notes(outcome, notes)
@@ -276,7 +298,7 @@ async def run_rollback(
             f"Restore the state recorded before change {change.id} ({change.kind}, {change.status}) "
             f"on {len(change.objects)} object(s): {paths}?"
         ):
-            raise Declined("not rolled back; nothing was written")
-        return await rollback_change(writer, change, force=force)
+            raise Declined("not rolled back: nothing changed")
+        return await rollback_change(writer, change, overwrite_concurrent=force)
     finally:
         store.release_lock(name, holder)

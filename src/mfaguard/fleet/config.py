@@ -20,7 +20,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
 from mfaguard.errors import ConfigError
 from mfaguard.fleet.passwords import hash_problem
@@ -197,6 +197,12 @@ class TenantSettings(_Strict):
         None, description="Extra notification targets (added to the top-level ones)."
     )
     max_concurrent_requests: int | None = Field(None, ge=1, le=64, description="Per-tenant request limit.")
+    directory: StrictBool | None = Field(
+        None,
+        description="Audits also read the directory (users, the registration report, nested group members) "
+        "so MFA-016..018 are judged; default true. Without User.Read.All, GroupMember.Read.All and "
+        "AuditLog.Read.All those controls say so (ERROR); false skips the read (N/A).",
+    )
 
     _v_pilot = field_validator("pilot_group")(_guid)
 
@@ -483,6 +489,7 @@ class EffectiveTenant:
     notifications: tuple[Any, ...] = ()
     """Top-level targets, then the groups' and the tenant's own."""
     max_concurrent_requests: int | None = None
+    directory: bool = True
 
     def audit_settings(self) -> AuditSettings:
         return AuditSettings(
@@ -546,6 +553,7 @@ _SCALARS = (
     "break_glass_max_members",
     "number_matching",
     "max_concurrent_requests",
+    "directory",
 )
 
 

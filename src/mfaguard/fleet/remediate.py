@@ -36,7 +36,7 @@ async def remediate_drift(
     """Remediate the controls that got worse in ``run``; returns what happened (JSON-ready, plus
     ``verify_report``: the re-audit's :class:`~mfaguard.report.AuditReport`, if one was made)."""
     from mfaguard.enforce.baseline import covered_controls, load_baseline
-    from mfaguard.enforce.plan import PlanSettings
+    from mfaguard.fleet.steps import plan_settings_for
 
     worse = regressed_controls(run.drift)
     if not worse:
@@ -59,10 +59,7 @@ async def remediate_drift(
             "controls": sorted(worse),
             "message": f"baseline {loaded.name} does not decide {', '.join(sorted(worse))}; reported only",
         }
-    settings = PlanSettings(
-        number_matching="configurable" if configurable else "service_enforced",
-        pilot_group=tenant.pilot_group,
-    )
+    settings = plan_settings_for(tenant, pilot=True)
     try:
         outcome, refused = await _apply(runner, tenant, loaded, settings)
     except MfaguardError as exc:
@@ -151,7 +148,10 @@ async def _apply(
                 read_directory=directory_reader(client),
             )
         except LockoutRefused as exc:
-            return None, " ".join(str(exc).split())
+            # The notification says who (ten at most); the fleet's table cell stays one line.
+            names = ", ".join(upn for upn, _ in exc.users[:10])
+            more = f" and {len(exc.users) - 10} more" if len(exc.users) > 10 else ""
+            return None, f"{exc.short} (users: {names}{more})"
     return outcome, None
 
 
