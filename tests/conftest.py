@@ -68,6 +68,25 @@ def run_cli(
     )
 
 
+def spawn_cli(args: Sequence[str], env: Mapping[str, str] | None = None) -> subprocess.Popen[str]:
+    """Start the real CLI in a subprocess without waiting (to signal it, or to read its output live)."""
+    return subprocess.Popen(
+        cli_argv(args),
+        env=cli_env(env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+@pytest.fixture(autouse=True)
+def _private_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test gets its own data directory: commands record their runs in the default history
+    store, which must never land in the real user data folder, and tests must not see each other's
+    history (a pending change left by one test would warn in the next)."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg-data")))
+
+
 @pytest.fixture
 def cli() -> object:
     """The :func:`run_cli` helper as a fixture."""

@@ -7,6 +7,8 @@ shows the traceback. Never put a secret into a message or a hint.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 # Exit codes of DESIGN §4, shared by every command.
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -79,6 +81,26 @@ class UsageError(MfaguardError):
     exit_code = EXIT_USAGE
 
 
+def bad_value(option: str, value: object, hint: str) -> UsageError:
+    """The one wording of a bad option value, in every command (exit 2)::
+
+    invalid value for --format: 'nonsense' — use one of: table, json
+    """
+    return UsageError(f"invalid value for {option}: {value!r}", hint=hint)
+
+
+def one_of(allowed: Iterable[str]) -> str:
+    """The hint of :func:`bad_value` for a closed set of values."""
+    return "use one of: " + ", ".join(allowed)
+
+
+class Declined(MfaguardError):
+    """The operator answered no at a confirmation prompt: nothing was written, which is not a
+    failure (exit 0; the CLI says "nothing changed")."""
+
+    exit_code = EXIT_OK
+
+
 class GraphError(MfaguardError):
     """Microsoft Graph (or the token endpoint) answered with an error or not at all."""
 
@@ -137,6 +159,18 @@ class NotFoundError(GraphError):
 
 class ServiceError(GraphError):
     """5xx, timeouts, connection failures, or a response mfaguard cannot understand."""
+
+
+class UnreachableError(ServiceError):
+    """The endpoint (Graph or the token endpoint) could not be reached at all: nothing was read.
+
+    ``cause`` is ``refused``, ``dns``, ``tls``, ``timeout`` or ``network``; the message names what
+    could not be reached and why, the hint what to check.
+    """
+
+    def __init__(self, message: str, *, hint: str | None = None, cause: str, url: str | None = None) -> None:
+        super().__init__(message, hint=hint, url=url)
+        self.cause = cause
 
 
 class EnforcementError(MfaguardError):

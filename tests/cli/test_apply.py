@@ -13,7 +13,7 @@ import pytest
 from mfaguard.emulator import Emulator, RunningEmulator, running_emulator
 from mfaguard.enforce.baseline import covered_controls, load_baseline
 from tests.cli.fixtures import FIELD_OPS, LEGACY_PILOT, NORTH, cli_json, patches, store_args, stored
-from tests.conftest import cli_argv, cli_env, run_cli
+from tests.conftest import run_cli, spawn_cli
 
 pytestmark = pytest.mark.e2e
 
@@ -23,9 +23,17 @@ def test_lockout_guard_refuses_and_writes_nothing(emulator_server: RunningEmulat
         ["apply", "--baseline", "recommended", "--yes", *store_args(tmp_path)], env=emulator_server.env()
     )
     assert result.returncode == 3, result.stderr
-    assert "would leave 11 user(s) with no usable MFA method" in result.stderr
-    assert "debra.berger@contoso.onmicrosoft.com" in result.stderr
-    assert "--force" in result.stderr
+    output = result.stdout + result.stderr
+    # The users are listed once, above; the error line is short (issue 12, item 4).
+    assert "lock-out guard: 11 user(s) would have no usable MFA method:" in output
+    for upn in ("debra.berger@contoso.onmicrosoft.com", "pradeep.gupta@contoso.onmicrosoft.com"):
+        assert output.count(upn) == 1, output
+    error = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert error == [
+        "error: refused: 11 users would lose their last usable method (listed above); --force to override"
+        " — nothing was written; register another method for them first"
+    ]
+    assert len(error[0]) <= 200
     assert patches(emulator_server.emulator) == []
 
 
@@ -37,7 +45,9 @@ def test_apply_recommended_then_audit_then_rollback(emulator_server: RunningEmul
     )
     assert code == 0, err
     assert (doc["result"], doc["verified"]) == ("applied", True)
-    assert isinstance(doc["change_id"], int) and len(doc["changes"]) == 12
+    assert (
+        isinstance(doc["change_id"], int) and len(doc["changes"]) == 15
+    )  # 12 settings + 3 exclusions (exclusions: break_glass_only)
     assert doc["lockout"]["checked"] is True and len(doc["lockout"]["users"]) == 11
     sent = patches(emu)
     assert len(sent) == 5
@@ -67,7 +77,7 @@ def test_apply_recommended_then_audit_then_rollback(emulator_server: RunningEmul
 
     # Nothing left to undo but the rollback itself; applying again gives the same verified result.
     code, again, err = cli_json(["plan", "--baseline", "recommended"], emulator_server)
-    assert code == 0 and len(again["changes"]) == 12
+    assert code == 0 and len(again["changes"]) == 15
 
 
 def test_pilot_on_weak_then_widen(emulator_server: RunningEmulator, tmp_path: Path) -> None:
@@ -154,16 +164,6 @@ def test_without_yes_and_without_a_terminal_nothing_is_written(
     assert patches(emulator_server.emulator) == []
 
 
-def _spawn(args: list[str], server: RunningEmulator) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        cli_argv(args),
-        env=cli_env(server.env()),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
 def _kill_after_first_patch(server: RunningEmulator, proc: subprocess.Popen[str]) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -188,8 +188,9 @@ def test_killed_mid_apply_is_restored_by_the_next_command(
     emu = emulator_server.emulator
     original = stored(emu)
     emu.set_latency(300)  # slow enough to kill between two PATCHes
-    proc = _spawn(
-        ["apply", "--baseline", "recommended", "--yes", "--force", *store_args(tmp_path)], emulator_server
+    proc = spawn_cli(
+        ["apply", "--baseline", "recommended", "--yes", "--force", *store_args(tmp_path)],
+        emulator_server.env(),
     )
     _kill_after_first_patch(emulator_server, proc)
     assert proc.returncode == -signal.SIGKILL

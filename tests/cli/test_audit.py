@@ -129,7 +129,7 @@ def test_output_file_is_written(tmp_path: Path) -> None:
         ]
     )
     assert code == 0 and out == ""
-    assert f"wrote the json report to {target} (FAIL 0, ERROR 0, WARN 0, PASS" in err
+    assert f"wrote the json report to {target} (FAIL 0 · accepted 0, ERROR 0, WARN 0, PASS" in err
     assert json.loads(target.read_text())["summary"]["PASS"] == 14
     assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
 
@@ -208,10 +208,10 @@ def test_bad_config_is_exit_2_naming_file_line_and_key(
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
-        (["--format", "yaml"], "unknown output format"),
+        (["--format", "yaml"], "invalid value for --format"),
         (["--fail-on", "severe"], "--fail-on"),
         (["--number-matching", "maybe"], "--number-matching"),
-        (["--break-glass-group", "a,b"], "one group id"),
+        (["--break-glass-group", "a,b"], "one group id per option"),
     ],
 )
 def test_bad_options_are_exit_2(args: list[str], needle: str) -> None:

@@ -125,4 +125,4 @@ def test_bad_level_is_a_usage_error(tmp_path: Path) -> None:
     snap = write_snapshot(tmp_path / "snap.json")
     result = run_cli(["coverage", "--snapshot", str(snap), "--below", "strong"])
     assert result.returncode == 2
-    assert "--below must be one of" in result.stderr
+    assert "invalid value for --below: 'strong'" in result.stderr

@@ -30,7 +30,7 @@ def test_demo_runs_every_step_with_narration() -> None:
 def test_demo_unknown_step_is_a_usage_error() -> None:
     result = run_cli(["demo", "--step", "nope"])
     assert result.returncode == 2
-    assert "known steps" in result.stderr
+    assert "invalid value for --step: 'nope' — use one of: audit, connect" in result.stderr
 
 
 def test_steps_are_one_explicit_tuple_in_cycle_order() -> None:

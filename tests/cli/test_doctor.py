@@ -54,7 +54,9 @@ def test_doctor_fails_when_the_endpoint_is_unreachable() -> None:
     assert result.returncode == 3
     document = json.loads(result.stdout)
     assert document["checks"][0]["ok"] is False
-    assert "could not reach" in document["checks"][0]["detail"]
+    assert (
+        "cannot reach Microsoft Graph at 127.0.0.1:9 (connection refused)" in document["checks"][0]["detail"]
+    )
 
 
 def test_permission_checks_accept_broader_grants() -> None:

@@ -28,9 +28,15 @@ def test_export_then_offline_audit_equals_live_audit(
     assert document["raw"]["groups"]  # the groups the policy names were resolved
     assert env["AZURE_CLIENT_SECRET"] not in target.read_text()
 
-    live = run_cli(["audit", "--format", "json"], env=env)
+    live = run_cli(["audit", "--format", "json", "--no-directory"], env=env)
     offline = run_cli(["audit", "--format", "json", "--snapshot", str(target)])
     assert live.returncode == offline.returncode == 1
+    assert json.loads(live.stdout)["findings"] == json.loads(offline.stdout)["findings"]
+    # With the directory on both sides (a live audit reads it by default), they agree again.
+    with_directory = tmp_path / "snap-directory.json"
+    assert run_cli(["export", "--with-directory", "--output", str(with_directory)], env=env).returncode == 0
+    live = run_cli(["audit", "--format", "json"], env=env)
+    offline = run_cli(["audit", "--format", "json", "--snapshot", str(with_directory)])
     assert json.loads(live.stdout)["findings"] == json.loads(offline.stdout)["findings"]
 
 

@@ -141,3 +141,19 @@ def test_usage_and_config_errors_exit_2(fleet: Any, tmp_path: Path) -> None:
     assert "bad.yaml:" in result.stderr and "hunter2" not in result.stderr
     apply = run_cli(["fleet", "apply", "--config", str(file)], env=env)
     assert apply.returncode == 2 and "--yes" in apply.stderr
+
+
+def test_fleet_apply_lockout_refusal_is_one_short_cell(fleet: Any) -> None:
+    file, env, _ = fleet
+    args = ["fleet", "apply", "--config", str(file), "--tenant", "contoso", "--yes", "--no-pilot"]
+    table = run_cli(args, env=env)
+    assert table.returncode == 3, table.stderr
+    cell = "lock-out guard refused: 11 users would lose their last usable method; --force to override"
+    assert cell in table.stdout.replace("\n", " ") or cell in table.stdout
+    assert "debra.berger" not in table.stdout  # users are not repeated in the table
+    contoso = [line for line in table.stdout.splitlines() if "contoso" in line or "lock-out" in line]
+    assert len(contoso) <= 2, table.stdout  # the row, at most wrapped once at 200 columns
+    doc = json.loads(run_cli([*args, "--format", "json"], env=env).stdout)
+    entry = next(t for t in doc["tenants"] if t["name"] == "contoso")
+    assert entry["error"] == cell
+    assert len(entry["lockout"]["users"]) == 11

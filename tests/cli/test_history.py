@@ -70,7 +70,7 @@ def test_bad_store_urls_are_one_line_errors_without_passwords() -> None:
     assert "hunter2secret" not in unreachable.stderr and "Traceback" not in unreachable.stderr
     assert "127.0.0.1" in unreachable.stderr
     wrong_kind = run_cli(["history", "runs", "--kind", "nope", "--store", "sqlite://"])
-    assert wrong_kind.returncode == 2 and "--kind 'nope'" in wrong_kind.stderr
+    assert wrong_kind.returncode == 2 and "invalid value for --kind: 'nope'" in wrong_kind.stderr
 
 
 def test_store_prune(tmp_path: Path) -> None:
@@ -83,4 +83,4 @@ def test_store_prune(tmp_path: Path) -> None:
     too_short = run_cli(["store", "prune", "--older-than", "2h", "--store", url])
     assert too_short.returncode == 2 and "less than a day" in too_short.stderr
     bad = run_cli(["store", "prune", "--older-than", "soon", "--store", url])
-    assert bad.returncode == 2 and "--older-than 'soon'" in bad.stderr
+    assert bad.returncode == 2 and "invalid value for --older-than: 'soon'" in bad.stderr

@@ -38,6 +38,6 @@ def test_no_changes_message(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_number_matching_flag_is_checked() -> None:
-    with pytest.raises(UsageError, match="--number-matching must be one of"):
+    with pytest.raises(UsageError, match="invalid value for --number-matching"):
         plan_settings(None, "on", None)
     assert plan_settings("g", "configurable", None).configurable

@@ -51,7 +51,7 @@ def test_rollback_refuses_over_a_later_edit_unless_forced(
     emu.clear_requests()
     result = run_cli(["rollback", "--yes", *store_args(tmp_path)], env=emulator_server.env())
     assert result.returncode == 3
-    assert "Voice changed after change 1 was applied" in result.stderr and "--force" in result.stderr
+    assert "Voice was edited after change 1" in result.stderr and "--overwrite-concurrent" in result.stderr
     assert patches(emu) == []
     code, doc, err = cli_json(["rollback", "--yes", "--force", *store_args(tmp_path)], emulator_server)
     assert (code, doc["result"]) == (0, "rolled_back"), err

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import signal
-import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -13,19 +12,9 @@ import pytest
 
 from mfaguard.emulator import RunningEmulator
 from tests.cli.fixtures import write_fleet
-from tests.conftest import cli_argv, cli_env, run_cli
+from tests.conftest import run_cli, spawn_cli
 
 pytestmark = pytest.mark.e2e
-
-
-def _start(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        cli_argv(args),
-        env=cli_env({"NO_COLOR": "1", **env}),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
 
 
 def _watch_runs(store_url: str) -> list[Any]:
@@ -47,7 +36,7 @@ def test_watch_runs_on_schedule_refuses_a_second_and_stops_on_sigterm(
     )
     store_url = f"sqlite:///{tmp_path / 'history.db'}"
     env = {"FLEET_SECRET": emu.default_secret}
-    watcher = _start(["watch", "--config", str(file), "--every", "1s"], env)
+    watcher = spawn_cli(["watch", "--config", str(file), "--every", "1s"], env)
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and len(_watch_runs(store_url)) < 6:

@@ -43,7 +43,8 @@ def test_recommended_is_design_section_5() -> None:
     b = load_baseline("recommended").baseline
     assert b.authenticator is not None
     assert b.authenticator.include == ("all_users",)
-    assert b.authenticator.sets_feature_exclude and b.authenticator.feature_exclude is None
+    # Feature exclusions follow `exclusions: break_glass_only` (issue 12): break-glass groups stay.
+    assert not b.authenticator.sets_feature_exclude and b.exclusions == "break_glass_only"
     assert (b.sms, b.voice, b.email, b.migration) == ("disabled", "disabled", "disabled", "complete")
     assert covered_controls(b, number_matching_configurable=True) == {f"MFA-{n:03d}" for n in range(1, 14)}
     assert "MFA-002" not in covered_controls(b)

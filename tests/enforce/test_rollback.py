@@ -52,10 +52,12 @@ def test_rollback_refuses_when_edited_since_unless_forced() -> None:
     graph, store, original, change_id = _applied()
     graph.edit(lambda p: p["authenticationMethodConfigurations"][1].update(state="enabled"))
     graph.log.clear()
-    with pytest.raises(EnforcementError, match="changed after change 1 was applied"):
+    with pytest.raises(EnforcementError, match="was edited after change 1"):
         asyncio.run(rollback_change(_writer(graph, store), record_of(store, change_id)))
     assert graph.patches() == []
-    outcome = asyncio.run(rollback_change(_writer(graph, store), record_of(store, change_id), force=True))
+    outcome = asyncio.run(
+        rollback_change(_writer(graph, store), record_of(store, change_id), overwrite_concurrent=True)
+    )
     assert outcome.result == "rolled_back"
     assert same_policy(graph.policy, original)
 

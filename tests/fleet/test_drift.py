@@ -76,3 +76,13 @@ def test_improvement_is_drift_but_not_a_regression() -> None:
     changes = compute_drift([Stored("MFA-007", "FAIL")], [finding("MFA-007", Status.PASS)])
     assert [c.field for c in changes] == ["status"]
     assert regressed_controls(changes) == frozenset()
+
+
+def test_coverage_controls_drift_by_status_only() -> None:
+    # Their evidence is people (levels, who is weak): a user registering a method is not drift.
+    before = [Stored("MFA-016", "FAIL", None, {"levels": {"none": 6}, "users": [{"id": "a"}]})]
+    same_status = [finding("MFA-016", Status.FAIL, levels={"none": 5}, users=[])]
+    assert compute_drift(before, same_status) == ()
+    worse = [Stored("MFA-016", "PASS", None, {"levels": {"none": 0}})]
+    changes = compute_drift(worse, [finding("MFA-016", Status.FAIL, levels={"none": 1})])
+    assert changes == (DriftChange("MFA-016", "status", "PASS", "FAIL", None),)

@@ -143,7 +143,7 @@ def test_remediation_never_forces_through_the_lockout_guard(fleet_store: Any) ->
         (c.control_id, c.field, c.before, c.after) for c in entry.drift
     ]
     assert entry.remediation is not None and entry.remediation["result"] == "refused"
-    assert "no usable MFA method" in entry.remediation["message"]
+    assert "would lose their last usable method" in entry.remediation["message"]
     assert emu.stored_configuration("Sms", tid)["state"] == "enabled"
     assert emu.requests(method="PATCH") == []
     assert sorted(n.kind.value for _, n in recorder.sent) == ["change", "drift"]

@@ -34,7 +34,9 @@ def test_apply_refuses_a_lockout_per_tenant(fleet_store: Any) -> None:
     runner.options = {"pilot": False}
     outcome = run_fleet(runner, Operation.APPLY)
     by_name = {t.tenant.name: t for t in outcome.tenants}
-    assert by_name["t0"].status == "error" and "no usable MFA method" in (by_name["t0"].error or "")
+    assert by_name["t0"].status == "error" and "would lose their last usable method" in (
+        by_name["t0"].error or ""
+    )
     assert by_name["t1"].status == "ok"
     assert outcome.exit_code == 3
     weak = fleet.tenants[0].tenant_id

@@ -4,7 +4,7 @@ import re
 from html.parser import HTMLParser
 
 from mfaguard.formats import RenderOptions, render, render_fleet
-from mfaguard.formats.html import verdict
+from mfaguard.formats.html import Count, display_counts, verdict
 from mfaguard.model.report import AuditReport, Finding, Severity, Status
 from tests.builders.reports import CONTROL_METADATA, all_pass_report, every_status_report, fleet_results
 
@@ -62,13 +62,17 @@ def test_self_contained_no_external_resources_and_csp() -> None:
 
 def test_summary_chart_every_finding_with_remediation_and_exceptions() -> None:
     text = render("html", every_status_report(), options=OPTIONS)
+    # The accepted FAIL is its own count, chart bar and section (issue 12, item 8).
     assert (
-        "3 controls failed (1 accepted by exception); 1 could not be evaluated; 1 needs a look (of 7 controls)."
+        "2 controls failed; 1 could not be evaluated; 1 needs a look; 1 is an accepted risk (of 7 controls)."
         in text
     )
     assert (
-        '<title id="chart-title">Findings by status: 3 FAIL, 1 ERROR, 1 WARN, 1 PASS, 1 N/A</title>' in text
+        '<title id="chart-title">Findings by status: 2 FAIL, 1 ERROR, 1 WARN, 1 accepted, 1 PASS, 1 N/A</title>'
+        in text
     )
+    assert '<li><b class="c-accepted">1</b>accepted</li>' in text
+    assert text.index("<h2>Accepted risks</h2>") < text.index('id="MFA-003"') < text.index("Passed and not")
     for finding in every_status_report().findings:
         assert f'id="{finding.control_id}"' in text
     # The control's own remediation (portal steps, Graph request) when the registry describes it ...
@@ -87,15 +91,20 @@ def test_summary_chart_every_finding_with_remediation_and_exceptions() -> None:
 def test_fail_first_and_passes_collapsed() -> None:
     text = render("html", every_status_report(), options=OPTIONS)
     order = [m.group(1) for m in re.finditer(r'<details class="finding \w+" id="(MFA-\d+)"', text)]
-    assert order == ["MFA-014", "MFA-007", "MFA-003", "MFA-006", "MFA-011", "MFA-001", "MFA-015"]
+    assert order == ["MFA-014", "MFA-007", "MFA-006", "MFA-011", "MFA-003", "MFA-001", "MFA-015"]
     assert re.search(r'id="MFA-001">', text)  # not open
     assert re.search(r'id="MFA-014" open>', text)
 
 
+def _counts(**n: int) -> list[Count]:
+    keys = ("FAIL", "ERROR", "WARN", "accepted", "PASS", "NOT_APPLICABLE")
+    return [Count(k, k, n.get(k, 0), "") for k in keys]
+
+
 def test_verdict_sentences() -> None:
-    assert verdict(all_pass_report().summary()) == "All 7 applicable controls pass."
-    counts = {"PASS": 5, "WARN": 0, "FAIL": 0, "NOT_APPLICABLE": 2, "ERROR": 0, "total": 7}
-    assert verdict(counts) == "All 5 applicable controls pass; 2 not applicable."
+    assert verdict(display_counts(all_pass_report().findings)) == "All 7 applicable controls pass."
+    assert verdict(_counts(PASS=5, NOT_APPLICABLE=2)) == "All 5 applicable controls pass; 2 not applicable."
+    assert verdict(_counts(PASS=5, accepted=2)) == "All 5 applicable controls pass; 2 are accepted risks."
 
 
 def test_fleet_page_has_tenant_table_chart_and_tenant_column() -> None:

@@ -11,11 +11,15 @@ from tests.builders.reports import all_pass_report, every_status_report, fleet_r
 def test_summary_table_and_findings() -> None:
     text = render("markdown", every_status_report())
     assert text.startswith("## mfaguard audit: Contoso Ltd\n")
-    assert "| ❌ FAIL | 🛑 ERROR | ⚠️ WARN | ✅ PASS | ➖ N/A |" in text
-    assert "| 3 | 1 | 1 | 1 | 1 |" in text
-    attention = text.split("### Needs attention", 1)[1].split("<details><summary>1 PASS", 1)[0]
+    assert "**7 controls: 2 FAIL · 1 accepted, 1 ERROR, 1 WARN, 1 PASS, 1 N/A**" in text
+    assert "| ❌ FAIL | 🛑 ERROR | ⚠️ WARN | ☑️ accepted | ✅ PASS | ➖ N/A |" in text
+    assert "| 2 | 1 | 1 | 1 | 1 | 1 |" in text
+    attention = text.split("### Needs attention", 1)[1].split("Accepted risks", 1)[0]
     assert re.search(r"\| ❌ FAIL \| critical \| \*\*MFA-014\*\*", attention)
     assert "MFA-001" not in attention  # passes are folded away
+    assert "MFA-003" not in attention  # the accepted FAIL is its own group, status kept
+    taken = text.split("**☑️ Accepted risks (1)**", 1)[1].split("<details><summary>1 PASS", 1)[0]
+    assert re.search(r"\| ❌ FAIL \| medium \| \*\*MFA-003\*\*", taken)
 
 
 def test_passes_are_collapsible() -> None:

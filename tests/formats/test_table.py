@@ -13,12 +13,16 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 def test_groups_by_status_most_urgent_first_with_summary() -> None:
     text = render("table", every_status_report())
     headings = [
-        line for line in text.splitlines() if re.fullmatch(r"(FAIL|ERROR|WARN|PASS|N/A) \(\d+\)", line)
+        line
+        for line in text.splitlines()
+        if re.fullmatch(r"(FAIL|ERROR|WARN|ACCEPTED|PASS|N/A) \(\d+\)", line)
     ]
-    assert headings == ["FAIL (3)", "ERROR (1)", "WARN (1)", "PASS (1)", "N/A (1)"]
+    # The FAIL an exception covers is its own group (status kept in its row) and count (issue 12, item 8).
+    assert headings == ["FAIL (2)", "ERROR (1)", "WARN (1)", "ACCEPTED (1)", "PASS (1)", "N/A (1)"]
     # Within a group: most severe first.
     assert text.index("MFA-014") < text.index("MFA-007") < text.index("MFA-003")
-    assert "Summary: 7 controls  FAIL 3  ERROR 1  WARN 1  PASS 1  N/A 1" in text
+    assert re.search(r"MFA-003 +FAIL +medium", text)
+    assert "Summary: 7 controls  FAIL 2 · accepted 1  ERROR 1  WARN 1  PASS 1  N/A 1" in text
     assert "not a pass" in text
 
 
@@ -27,7 +31,7 @@ def test_no_colour_means_no_escape_codes_and_colour_adds_them() -> None:
     coloured = render("table", every_status_report(), options=RenderOptions(color=True))
     assert "\x1b[" not in plain
     assert "\x1b[" in coloured
-    assert "FAIL (3)" in ANSI.sub("", coloured)
+    assert "FAIL (2)" in ANSI.sub("", coloured)
 
 
 def test_colour_and_width_ignore_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -36,7 +40,7 @@ def test_colour_and_width_ignore_environment(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("COLUMNS", "30")
     text = render("table", every_status_report(), options=RenderOptions(width=100))
     assert "\x1b[" not in text
-    assert "Summary: 7 controls  FAIL 3" in text
+    assert "Summary: 7 controls  FAIL 2 · accepted 1" in text
 
 
 def test_narrow_terminal_stacks_and_fits() -> None:

@@ -17,7 +17,7 @@ def test_parse_reads_any_case(text: str, expected: Severity) -> None:
 def test_parse_names_the_option_and_the_choices() -> None:
     with pytest.raises(UsageError) as info:
         Severity.parse("urgent", option="--fail-on")
-    assert info.value.message == "--fail-on 'urgent' is not valid"
+    assert info.value.message == "invalid value for --fail-on: 'urgent'"
     assert info.value.hint == "use one of: critical, high, medium, low, info"
 
 

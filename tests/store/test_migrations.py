@@ -140,3 +140,10 @@ def test_a_database_from_a_newer_mfaguard_is_refused(tmp_path: object) -> None:
     engine.dispose()
     with pytest.raises(StoreError, match="newer mfaguard"):
         open_store(url)
+
+
+def test_the_shipped_head_constant_is_alembics_head() -> None:
+    from mfaguard.store.engine import SHIPPED_HEAD
+
+    # A new migration must update SHIPPED_HEAD (the fast open path); until then opens stay correct, only slower.
+    assert head_revision() == SHIPPED_HEAD

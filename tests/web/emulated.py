@@ -43,9 +43,11 @@ def emulated_fleet(
     passwords: dict[str, tuple[str, str]] | None = None,
     *,
     scenarios: Sequence[str | Path] = ("weak", "compliant"),
+    break_glass_groups: Sequence[str] = (),
 ) -> EmulatedFleet:
     """``northwind`` (weak) and ``tailspin`` (compliant), audited twice, northwind's baseline applied.
-    ``scenarios`` may replace the two scenarios (a weak-like one first)."""
+    ``scenarios`` may replace the two scenarios (a weak-like one first); ``break_glass_groups`` are
+    northwind's (the baseline keeps their exclusions, MFA-018 names them)."""
     from mfaguard.fleet.runner import Operation
     from mfaguard.fleet.session import FleetRequest, execute
 
@@ -58,7 +60,8 @@ def emulated_fleet(
         "defaults:",
         f"  graph_endpoint: {ENDPOINT}",
         "tenants:",
-        f"  - name: northwind\n    tenant_id: {ids[0]}\n    credential: {{type: token, env: TOKEN_NORTHWIND}}\n    tags: [gold]",
+        f"  - name: northwind\n    tenant_id: {ids[0]}\n    credential: {{type: token, env: TOKEN_NORTHWIND}}\n    tags: [gold]"
+        + (f"\n    break_glass_groups: [{', '.join(break_glass_groups)}]" if break_glass_groups else ""),
         f"  - name: tailspin\n    tenant_id: {ids[1]}\n    credential: {{type: token, env: TOKEN_TAILSPIN}}\n    tags: [silver]",
     ]
     if passwords:

@@ -26,7 +26,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 PAYLOAD = "<img src=x id=pwn onerror=alert(document.domain)>Ops<b id=bold>"
 EXCLUDED_GROUP = "337bf4c1-2977-5a3d-bd77-dfe58072d608"
-"""The weak scenario's "MFA Exclusions (legacy)" group, excluded from Authenticator (MFA-014 names it)."""
+"""The weak scenario's "MFA Exclusions (legacy)" group, excluded from Authenticator; declared northwind's
+break-glass group, so the applied baseline keeps the exclusion and MFA-018 names it in every audit."""
 
 
 def _hostile_scenario(tmp_path: Path) -> Path:
@@ -86,7 +87,9 @@ def test_tenant_text_is_escaped_on_every_page(tmp_path: Path, auth: Any) -> None
     from mfaguard.store import open_store
     from mfaguard.web import create_app
 
-    fleet = emulated_fleet(tmp_path, scenarios=(_hostile_scenario(tmp_path), "compliant"))
+    fleet = emulated_fleet(
+        tmp_path, scenarios=(_hostile_scenario(tmp_path), "compliant"), break_glass_groups=(EXCLUDED_GROUP,)
+    )
     store = open_store(fleet.store_url)
     alert_id = _seed_hostile_history(store)
     [northwind_run] = [r.id for r in store.list_runs(tenant="northwind", kind="audit", limit=1)]

@@ -67,5 +67,34 @@ from mfaguard.cli import watch as _watch_cmd  # noqa: E402,F401
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point.
+
+    Runs typer in non-standalone mode only to word a bad option value that typer itself rejects
+    (an enum, a number out of range) like mfaguard's own checks do; everything else is shown as
+    typer would.
+    """
+    import sys
+
+    from mfaguard.cli._common import _escape, bad_parameter_line, fail
+    from mfaguard.errors import EXIT_USAGE
+
+    command = typer.main.get_command(app)
+    try:
+        code = command.main(prog_name="mfaguard", standalone_mode=False)
+    except typer.BadParameter as exc:
+        if type(exc).__name__ == "MissingParameter":  # missing, not bad: typer's usage text says it best
+            exc.show()
+            sys.exit(exc.exit_code)
+        fail(_escape(bad_parameter_line(exc)), EXIT_USAGE)
+        sys.exit(EXIT_USAGE)
+    except typer.TyperException as exc:
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            sys.stderr.write(f"Error: {exc.format_message()}\n")
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        sys.stderr.write("Aborted!\n")
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -8,14 +8,19 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from mfaguard.cli._common import stderr_console, stdout_console
+from mfaguard.cli._common import STORE_OPTION, choice, stderr_console, stdout_console
+from mfaguard.cli._common import break_glass_groups as checked_groups
 from mfaguard.enforce.values import format_value
 from mfaguard.errors import UsageError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from datetime import datetime
+
     from mfaguard.enforce.apply import ApplyOutcome
     from mfaguard.enforce.lockout import LockoutVerdict
     from mfaguard.enforce.plan import Plan, PlanSettings
+    from mfaguard.model.settings import AuditSettings
 
 FORMATS = ("table", "json")
 
@@ -42,34 +47,51 @@ NUMBER_MATCHING_OPTION = typer.Option(
 CONFIG_OPTION = typer.Option(
     None, "--config", help="YAML audit config (its number_matching is used).", metavar="FILE"
 )
-STORE_OPTION = typer.Option(
-    None,
-    "--store",
-    envvar="MFAGUARD_STORE",
-    show_envvar=True,
-    help="History store URL: sqlite:///PATH or postgresql://USER@HOST/DB (default: a SQLite file in "
-    "your data directory). Keeps the pre-change JSON that rollback restores.",
-    metavar="URL",
-)
 
 
-def choice(option: str, value: str, allowed: tuple[str, ...]) -> str:
-    if value not in allowed:
-        raise UsageError(f"{option} must be one of {', '.join(allowed)} (got {value!r})")
-    return value
+__all__ = ["STORE_OPTION", "choice"]  # re-exported: plan, apply and rollback import them from here
 
 
-def plan_settings(pilot_group: str | None, number_matching: str | None, config: Path | None) -> PlanSettings:
-    """Settings from --pilot-group, --number-matching and the audit --config."""
-    from mfaguard.enforce.session import plan_settings as resolve
+def plan_settings(
+    pilot_group: str | None,
+    number_matching: str | None,
+    config: Path | None,
+    break_glass_groups: Sequence[str] = (),
+) -> PlanSettings:
+    """Settings from --pilot-group, --number-matching, --break-glass-group and the audit --config
+    (flags win; break-glass groups add up)."""
+    return enforce_settings(pilot_group, number_matching, config, break_glass_groups)[0]
+
+
+def enforce_settings(
+    pilot_group: str | None,
+    number_matching: str | None,
+    config: Path | None,
+    break_glass_groups: Sequence[str] = (),
+) -> tuple[PlanSettings, AuditSettings]:
+    """The option values checked; the planner's settings and the audit settings they come from are
+    :func:`mfaguard.enforce.session.enforce_settings`'s."""
+    from mfaguard.enforce.session import enforce_settings as resolve
     from mfaguard.model.settings import NumberMatchingMode
 
     mode = (
         choice("--number-matching", number_matching, tuple(NumberMatchingMode)) if number_matching else None
     )
     return resolve(
-        pilot_group=pilot_group, number_matching=NumberMatchingMode(mode) if mode else None, config=config
+        pilot_group=pilot_group,
+        number_matching=NumberMatchingMode(mode) if mode else None,
+        config=config,
+        break_glass_groups=checked_groups(list(break_glass_groups)),
     )
+
+
+BREAK_GLASS_OPTION = typer.Option(
+    [],
+    "--break-glass-group",
+    metavar="ID",
+    help="A break-glass group that may stay excluded (baseline `exclusions: break_glass_only`, MFA-014). "
+    "Repeatable, one id each; adds to --config.",
+)
 
 
 def print_plan(p: Plan, *, tenant: str | None, to_stderr: bool = False) -> None:
@@ -119,6 +141,10 @@ def print_lockout(verdict: LockoutVerdict | None, *, to_stderr: bool = False) ->
         )
         for upn, why in verdict.users[:50]:
             console.print(f"  {upn}: {why}", markup=False)
+        if len(verdict.users) > 50:
+            console.print(
+                f"  … and {len(verdict.users) - 50} more (`--format json` lists every one)", markup=False
+            )
     else:
         console.print("lock-out guard: nobody loses their last usable MFA method", markup=False)
 
@@ -132,7 +158,10 @@ def print_outcome(outcome: ApplyOutcome, output_format: str, extra: dict[str, An
     console = stdout_console()
     change = f" (change {outcome.change_id})" if outcome.change_id is not None else ""
     verified = "verified" if outcome.verified else "NOT verified"
-    console.print(f"{outcome.result}{change}, {verified}: {outcome.message or ''}", markup=False)
+    if outcome.result == "interrupted":  # the message says it all: what was restored, what is left
+        console.print(outcome.message or "interrupted", markup=False)
+    else:
+        console.print(f"{outcome.result}{change}, {verified}: {outcome.message or ''}", markup=False)
     for obj in outcome.objects:
         console.print(f"  {obj['status']:<12} {obj['path']}", markup=False)
     for note in outcome.notes:
@@ -176,3 +205,40 @@ def actor(token_hint: str | None = None) -> str:
     except Exception:  # no login name in some containers
         user = "unknown"
     return f"{user}@{socket.gethostname()}" + (f" via {token_hint}" if token_hint else "")
+
+
+def record_outcome(
+    store: Any, tenant: str, kind: str, started: datetime, outcome: ApplyOutcome, **summary: Any
+) -> None:
+    """Keep an apply or rollback as a run in the (already open) history store."""
+    from datetime import UTC, datetime
+
+    from mfaguard.cli._common import record_and_warn
+    from mfaguard.enforce.journal import tenant_id_of
+
+    ok = outcome.exit_code == 0
+    record_and_warn(
+        False,
+        None,
+        tenant_id_of(tenant),
+        kind,
+        store=store,
+        started_at=started,
+        finished_at=datetime.now(UTC),
+        status="ok" if ok else "error",
+        error=None if ok else outcome.message,
+        summary={
+            **summary,
+            "result": outcome.result,
+            "verified": outcome.verified,
+            "change_id": outcome.change_id,
+        },
+    )
+
+
+def interrupts() -> Any:
+    """Ctrl-C / SIGTERM handling for the writer; what it will do is said on stderr at once."""
+    from mfaguard.enforce.interrupt import Interrupts
+
+    console = stderr_console()
+    return Interrupts(say=lambda text: console.print(text, markup=False))

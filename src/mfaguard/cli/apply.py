@@ -10,6 +10,7 @@ from mfaguard.cli import app
 from mfaguard.cli._common import handle_errors
 from mfaguard.cli._enforce import (
     BASELINE_OPTION,
+    BREAK_GLASS_OPTION,
     CONFIG_OPTION,
     FORMAT_OPTION,
     FORMATS,
@@ -18,12 +19,14 @@ from mfaguard.cli._enforce import (
     STORE_OPTION,
     actor,
     choice,
+    interrupts,
     make_confirm,
     plan_settings,
     print_lockout,
     print_outcome,
     print_plan,
     progress_log,
+    record_outcome,
 )
 from mfaguard.cli._graphopts import GraphOptions, graph_options
 
@@ -40,10 +43,17 @@ def apply_command(
         "--force",
         help="Apply even when the lock-out guard finds users who would lose their last method.",
     ),
+    overwrite_concurrent: bool = typer.Option(
+        False,
+        "--overwrite-concurrent",
+        help="When an earlier apply did not finish and its change is restored first: restore even objects "
+        "someone else edited since (their edits are lost). --force does not imply this.",
+    ),
     store_url: str | None = STORE_OPTION,
     output_format: str = FORMAT_OPTION,
     number_matching: str | None = NUMBER_MATCHING_OPTION,
     config: Path | None = CONFIG_OPTION,
+    break_glass_group: list[str] = BREAK_GLASS_OPTION,
     *,
     graph: GraphOptions,
 ) -> None:
@@ -53,9 +63,12 @@ def apply_command(
     written. If a PATCH fails, the objects already written are restored. A change that would leave
     users with no usable MFA method is refused (exit 3) unless --force. With --pilot-group the
     change applies to that group only; apply again without it to widen to everyone. Undo with
-    `mfaguard rollback`. Exit 0 when applied and verified (or nothing to do), 3 otherwise.
+    `mfaguard rollback`. Ctrl-C (or SIGTERM) while writing: the request in flight finishes, what
+    was written is restored and verified; a second Ctrl-C stops the restore and names what is left.
+    Exit 0 when applied and verified (or nothing to do, or declined at the prompt), 3 otherwise.
     """
     import asyncio
+    from datetime import UTC, datetime
 
     from mfaguard.enforce.baseline import load_baseline
     from mfaguard.enforce.live import live_apply
@@ -63,7 +76,7 @@ def apply_command(
 
     output_format = choice("--format", output_format, FORMATS)
     loaded = load_baseline(baseline)
-    settings = plan_settings(pilot_group, number_matching, config)
+    settings = plan_settings(pilot_group, number_matching, config, break_glass_group)
     connection = graph.connection()
     quiet = output_format == "json"
 
@@ -72,6 +85,7 @@ def apply_command(
         print_lockout(verdict, to_stderr=quiet)  # type: ignore[arg-type]
 
     store = open_store(store_url)
+    started = datetime.now(UTC)
     try:
         tenant, outcome, _plan, verdict = asyncio.run(
             live_apply(
@@ -85,8 +99,11 @@ def apply_command(
                 force=force,
                 actor=actor(),
                 log=progress_log(output_format),
+                overwrite_concurrent=overwrite_concurrent,
+                interrupts=interrupts(),
             )
         )
+        record_outcome(store, tenant, "apply", started, outcome, baseline=loaded.name)
     finally:
         store.close()
     extra = {"tenant": tenant, "baseline": loaded.name, "lockout": verdict.to_json() if verdict else None}

@@ -9,9 +9,17 @@ from typing import TYPE_CHECKING
 import typer
 
 from mfaguard.cli import app
-from mfaguard.cli._common import handle_errors
+from mfaguard.cli._common import (
+    NO_STORE_OPTION,
+    STORE_OPTION,
+    ReadProgress,
+    break_glass_groups,
+    choice,
+    handle_errors,
+    record_and_warn,
+)
 from mfaguard.cli._graphopts import GraphOptions, graph_options
-from mfaguard.errors import EXIT_OK, UsageError
+from mfaguard.errors import EXIT_OK
 from mfaguard.model.report import Severity
 
 if TYPE_CHECKING:
@@ -20,11 +28,12 @@ if TYPE_CHECKING:
     from mfaguard.model.settings import AuditSettings
 
 
-HELP = """Audit the tenant's Authentication Methods Policy against controls MFA-001..MFA-015.
+HELP = """Audit the tenant's Authentication Methods Policy against the control catalogue.
 
 \b
 Input: without --snapshot, the tenant is read live through Microsoft Graph (see the connection
-options below: --graph-endpoint, --cloud, --auth, MFAGUARD_ACCESS_TOKEN, ...). With --snapshot FILE:
+options below: --graph-endpoint, --cloud, --auth, MFAGUARD_ACCESS_TOKEN, ...), with the directory
+for MFA-016..018 unless --no-directory. With --snapshot FILE:
   - an mfaguard snapshot file (mfaguard export), or
   - the raw JSON body of GET https://graph.microsoft.com/beta/policies/authenticationMethodsPolicy
     as saved from Graph Explorer (a v1.0 body works too; beta-only fields then give ERROR).
@@ -105,32 +114,36 @@ def audit_command(
         metavar="MODE",
         help="service_enforced (default: Microsoft enforces it since 2023-05-08) or configurable.",
     ),
+    store_url: str | None = STORE_OPTION,
+    no_store: bool = NO_STORE_OPTION,
+    directory: bool = typer.Option(
+        True,
+        "--directory/--no-directory",
+        help="Live audits also read the directory (users, registration report, nested group members; "
+        "read at Graph's pace like `coverage`) so MFA-016..018 are judged. Needs User.Read.All, "
+        "GroupMember.Read.All and AuditLog.Read.All; without them those controls say so (ERROR). "
+        "--no-directory skips the read (they are N/A).",
+    ),
     *,
     graph: GraphOptions,
 ) -> None:
-    from mfaguard.formats import get_format
+    from mfaguard.formats import FORMAT_NAMES, get_format
     from mfaguard.model.settings import NumberMatchingMode
 
-    fmt = get_format(output_format)
+    fmt = get_format(choice("--format", output_format, FORMAT_NAMES))
     threshold = Severity.parse(fail_on, option="--fail-on")
     mode = (
-        _choice("--number-matching", number_matching, tuple(NumberMatchingMode)) if number_matching else None
+        choice("--number-matching", number_matching, tuple(NumberMatchingMode)) if number_matching else None
     )
-    for group in break_glass_group:
-        if not group.strip() or "," in group:
-            raise UsageError(
-                f"--break-glass-group {group!r} is not one group id",
-                hint="repeat the option, one id each: --break-glass-group ID1 --break-glass-group ID2",
-            )
     from mfaguard.audit.run import resolve_settings
 
     settings = resolve_settings(
         config=config,
-        break_glass_groups=[g.strip() for g in break_glass_group],
+        break_glass_groups=break_glass_groups(break_glass_group),
         number_matching=NumberMatchingMode(mode) if mode else None,
     )
     if snapshot is None:
-        code = _live(graph, settings, fmt.name, output, threshold, strict)
+        code = _live(graph, settings, fmt.name, output, threshold, strict, store_url, no_store, directory)
         if code != EXIT_OK:
             raise typer.Exit(code)
         return
@@ -156,8 +169,12 @@ def _live(
     output: Path | None,
     fail_on: Severity,
     strict: bool,
+    store_url: str | None,
+    no_store: bool,
+    directory: bool,
 ) -> int:
-    """Read the tenant through Graph, judge and emit; 3 when a part could not be read."""
+    """Read the tenant through Graph, judge and emit; 3 when a part could not be read. Then record
+    the run in the history store and warn about unfinished changes."""
     import asyncio
     from contextlib import nullcontext
     from datetime import UTC, datetime
@@ -169,32 +186,64 @@ def _live(
 
     console = stderr_console()
     connection = graph.connection()
-    # A spinner on stderr only for people at a terminal; pipes and CI logs stay clean.
+    started = datetime.now(UTC)
+    # Progress on stderr only for people at a terminal; pipes and CI logs stay clean. Reading the
+    # directory of a large tenant takes minutes (the registration report is paced): show counts.
     with (
-        console.status("Reading the tenant through Microsoft Graph…")
-        if console.is_terminal
-        else nullcontext()
-    ):
+        ReadProgress()
+        if directory
+        else (
+            console.status("Reading the tenant through Microsoft Graph…")
+            if console.is_terminal
+            else nullcontext()
+        )
+    ) as progress:
         live = asyncio.run(
             run_live_audit(
                 connection,
                 expected_tenant=graph.expected_tenant(),
                 settings=settings,
                 now=datetime.now(UTC),
+                directory=directory,
+                progress=progress.update if isinstance(progress, ReadProgress) else None,
             )
         )
     emit(live.report, output_format=output_format, output=output, source_uri=None)
     _exception_notes(live.report, settings)
     for problem in live.problems:
         console.print(f"warning: {problem}", markup=False)
-    return EXIT_UNFINISHED if live.unfinished else exit_code(live.report, fail_on=fail_on, strict=strict)
+    code = EXIT_UNFINISHED if live.unfinished else exit_code(live.report, fail_on=fail_on, strict=strict)
+    from mfaguard.store.history import RunDetails
 
+    snap = live.snapshot
+    if snap is not None:
+        from dataclasses import replace
 
-def _choice(option: str, value: str, allowed: tuple[str, ...]) -> str:
-    normalised = value.strip().lower()
-    if normalised not in allowed:
-        raise UsageError(f"{option} {value!r} is not valid", hint=f"use one of: {', '.join(allowed)}")
-    return normalised
+        from mfaguard.read.snapshot_file import snapshot_to_json
+
+        details = RunDetails(
+            live.report.findings,
+            # The policy and its groups; the directory (every user) is coverage's to keep, in counts.
+            snapshot_to_json(replace(snap, directory=None)),
+            snap.captured_at,
+            snap.api_version.value,
+        )
+    else:
+        details = RunDetails(live.report.findings)
+    record_and_warn(
+        no_store,
+        store_url,
+        live.report.tenant_id,
+        "audit",
+        started_at=started,
+        finished_at=datetime.now(UTC),
+        status="ok" if snap is not None else "error",
+        error="; ".join(live.problems) or None,
+        summary={**live.report.summary(), "problems": list(live.problems), "exit_code": code},
+        details=details,
+        check_pending=True,
+    )
+    return code
 
 
 def finish(
@@ -245,6 +294,7 @@ def emit(report: AuditReport, *, output_format: str, output: Path | None, source
         from mfaguard.config.files import write_text_atomic
 
         write_text_atomic(output, text)
-        counts = report.summary()
-        tally = ", ".join(f"{status} {counts[status]}" for status in ("FAIL", "ERROR", "WARN", "PASS"))
-        sys.stderr.write(f"wrote the {output_format} report to {output} ({tally})\n")
+        from mfaguard.formats._common import tally
+
+        counts = ", ".join(tally(report.findings)[:4])
+        sys.stderr.write(f"wrote the {output_format} report to {output} ({counts})\n")

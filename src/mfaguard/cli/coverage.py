@@ -8,7 +8,15 @@ from typing import TYPE_CHECKING
 import typer
 
 from mfaguard.cli import app
-from mfaguard.cli._common import handle_errors, stderr_console, stdout_console
+from mfaguard.cli._common import (
+    NO_STORE_OPTION,
+    STORE_OPTION,
+    ReadProgress,
+    handle_errors,
+    record_and_warn,
+    stderr_console,
+    stdout_console,
+)
 from mfaguard.cli._graphopts import GraphOptions, graph_options
 from mfaguard.model.report import Severity
 from mfaguard.model.settings import NumberMatchingMode
@@ -66,7 +74,7 @@ async def _read_live(
     from mfaguard.read.directory import read_coverage_snapshot
 
     assert isinstance(now, datetime)
-    with _Progress() as progress:
+    with ReadProgress() as progress:
         return await read_coverage_snapshot(
             graph.connection(),
             expected_tenant=graph.expected_tenant(),
@@ -75,41 +83,6 @@ async def _read_live(
             progress=progress.update,
             only_user=only_user,
         )
-
-
-class _Progress:
-    """Counts of users, registrations and groups read, on stderr when it is a terminal."""
-
-    def __init__(self) -> None:
-        import sys
-
-        self._bar = None
-        self._tasks: dict[str, object] = {}
-        if sys.stderr.isatty():
-            from rich.progress import Progress, SpinnerColumn, TextColumn
-
-            self._bar = Progress(
-                SpinnerColumn(),
-                TextColumn("{task.description}: {task.completed:,}"),
-                console=stderr_console(),
-            )
-
-    def __enter__(self) -> _Progress:
-        if self._bar is not None:
-            self._bar.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._bar is not None:
-            self._bar.stop()
-
-    def update(self, part: str, count: int) -> None:
-        if self._bar is None:
-            return
-        task = self._tasks.get(part)
-        if task is None:
-            task = self._tasks[part] = self._bar.add_task(f"reading {part}", total=None)
-        self._bar.update(task, completed=count)  # type: ignore[arg-type]
 
 
 def write_output(text: str, output: Path | None) -> None:
@@ -148,6 +121,8 @@ def coverage_command(
     number_matching: NumberMatchingMode | None = typer.Option(
         None, "--number-matching", help="service_enforced (default) or configurable.", case_sensitive=False
     ),
+    store_url: str | None = STORE_OPTION,
+    no_store: bool = NO_STORE_OPTION,
 ) -> None:
     """Who is actually protected: each enabled member's strongest usable MFA method, and why.
 
@@ -158,13 +133,13 @@ def coverage_command(
 
     from mfaguard.audit.coverage import judge_coverage
     from mfaguard.audit.engine import exit_code
-    from mfaguard.cli._common import usage_error
+    from mfaguard.cli._common import choice
     from mfaguard.formats.coverage import render
 
-    if format not in render.FORMATS:
-        raise usage_error(f"--format must be one of {', '.join(render.FORMATS)}, not '{format}'")
+    format = choice("--format", format, render.FORMATS)
     threshold = parse_level(below)
     settings = load_settings(config, break_glass_group, number_matching)
+    started = datetime.now(UTC)
     snap = read_tenant(snapshot, graph, settings)
     report, findings = judge_coverage(snap, settings, now=datetime.now(UTC))
     warn_problems(report.problems)
@@ -185,7 +160,30 @@ def coverage_command(
         console = Console(file=buffer, width=160, highlight=False, soft_wrap=True)
         render.coverage_table(console, report, findings.findings, below=threshold)
         write_output(buffer.getvalue(), output)
-    raise typer.Exit(exit_code(findings, fail_on=fail_on, strict=strict))
+    code = exit_code(findings, fail_on=fail_on, strict=strict)
+    if snapshot is None:  # a live read: keep it in the history
+        from mfaguard.audit.coverage import stored_coverage
+        from mfaguard.model.directory import Level
+        from mfaguard.store.history import RunDetails
+
+        now = datetime.now(UTC)
+        stored = stored_coverage(report, threshold or Level.PUSH_WITH_CONTEXT, captured_at=now)
+        record_and_warn(
+            no_store,
+            store_url,
+            snap.tenant.id,
+            "coverage",
+            started_at=started,
+            finished_at=now,
+            summary={
+                "users": len(report.users),
+                "below": len(stored["below_threshold"]),
+                "levels_known": report.levels_known,
+                "exit_code": code,
+            },
+            details=RunDetails(findings=findings.findings, coverage=stored),
+        )
+    raise typer.Exit(code)
 
 
 def warn_problems(problems: Sequence[ReadProblem]) -> None:
@@ -197,12 +195,9 @@ def warn_problems(problems: Sequence[ReadProblem]) -> None:
 
 
 def parse_level(value: str | None) -> Level | None:
-    from mfaguard.cli._common import usage_error
+    from mfaguard.cli._common import choice
     from mfaguard.model.directory import Level
 
     if value is None:
         return None
-    try:
-        return Level(value.strip().lower())
-    except ValueError:
-        raise usage_error(f"--below must be one of {LEVEL_NAMES}, not '{value}'") from None
+    return Level(choice("--below", value, tuple(level.value for level in Level)))

@@ -31,16 +31,14 @@ def demo_command(
     from pathlib import Path
 
     from mfaguard.demo import DEMO_STEPS, demo_context, run_steps
-    from mfaguard.errors import UsageError
+    from mfaguard.errors import bad_value, one_of
 
     chosen = list(DEMO_STEPS)
     if steps:
         known = {s.key for s in DEMO_STEPS}
         unknown = [key for key in steps if key not in known]
         if unknown:
-            raise UsageError(
-                f"unknown demo step(s): {', '.join(unknown)}", hint=f"known steps: {', '.join(sorted(known))}"
-            )
+            raise bad_value("--step", unknown[0], one_of(sorted(known)))
         chosen = [s for s in DEMO_STEPS if s.key in steps]
     console = stdout_console()
     with (

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from mfaguard.cli import app
-from mfaguard.cli._common import handle_errors, stderr_console
+from mfaguard.cli._common import NO_STORE_OPTION, STORE_OPTION, handle_errors, record_and_warn, stderr_console
 from mfaguard.cli._graphopts import GraphOptions, graph_options
-from mfaguard.errors import EXIT_FINDINGS, EXIT_OK, InputError, UsageError
+from mfaguard.errors import EXIT_FINDINGS, EXIT_OK, InputError, UsageError, bad_value
 
 if TYPE_CHECKING:
     from mfaguard.detect.collect import Evidence
@@ -63,9 +63,7 @@ def _duration(value: str, option: str) -> timedelta:
     try:
         return duration(value)
     except ValueError:
-        raise UsageError(
-            f"{option} {value!r} is not a duration", hint="write e.g. 90m, 24h, 14d or 2w"
-        ) from None
+        raise bad_value(option, value, "write a duration such as 90m, 24h, 14d or 2w") from None
 
 
 @app.command("detect")
@@ -131,6 +129,8 @@ def detect_command(
     fail_on: SeverityName = typer.Option(
         SeverityName.high, "--fail-on", help="Exit 1 when an alert at or above this severity exists."
     ),
+    store_url: str | None = STORE_OPTION,
+    no_store: bool = NO_STORE_OPTION,
     *,
     graph: GraphOptions,
 ) -> None:
@@ -159,6 +159,7 @@ def detect_command(
         hunt=hunt,
     )
     now = datetime.now(UTC)
+    tenant_id: str | None = None
     if signins:
         with _file_progress() as progress:
             evidence = collect_files(
@@ -177,9 +178,17 @@ def detect_command(
             raise UsageError("--audits, --risk-detections and --auth-details go with --signins FILE")
         if options.since is None:
             options = replace(options, since=timedelta(hours=24))
-        evidence = _read_graph(options, now, graph)
+        evidence, tenant_id = _read_graph(options, now, graph)
         anchor = "now"
     stats = evidence.stats
+    if signins and not stats.records:
+        # An empty export (`[]`, an empty Graph page) is a failed export, not a quiet tenant: a CI
+        # job fed one must not pass with "no alerts".
+        raise InputError(
+            f"no usable record in the input: {', '.join(str(p) for p in signins)} holds no sign-in record",
+            hint="export the sign-ins again (a time range that has sign-ins), or read them from Graph "
+            "without --signins",
+        )
     if stats.records and not stats.used:
         raise InputError(
             f"no usable record in the input: {stats.skipped_total} skipped ("
@@ -197,7 +206,21 @@ def detect_command(
         write_text_atomic(output, text)  # 0600: alerts name users and their IP addresses
     else:
         sys.stdout.write(text)
-    raise typer.Exit(EXIT_FINDINGS if result.at_or_above(Severity(fail_on.value)) else EXIT_OK)
+    code = EXIT_FINDINGS if result.at_or_above(Severity(fail_on.value)) else EXIT_OK
+    if not signins:  # read from the tenant: keep the run and its alerts in the history
+        from mfaguard.store.history import RunDetails
+
+        record_and_warn(
+            no_store,
+            store_url,
+            tenant_id,
+            "detect",
+            started_at=now,
+            finished_at=datetime.now(UTC),
+            summary={**result.counts(), "exit_code": code},
+            details=RunDetails(alerts=[a.to_json() for a in result.alerts]),
+        )
+    raise typer.Exit(code)
 
 
 @contextlib.contextmanager
@@ -240,8 +263,8 @@ def _warn_skipped(stats: object) -> None:
         console.print(f"note: {note}", markup=False)
 
 
-def _read_graph(options: DetectOptions, now: datetime, graph: GraphOptions) -> Evidence:
-    """Read the --since window plus the baseline lookback before it from Graph."""
+def _read_graph(options: DetectOptions, now: datetime, graph: GraphOptions) -> tuple[Evidence, str | None]:
+    """Read the --since window plus the baseline lookback before it from Graph (and say which tenant)."""
     import asyncio
     from contextlib import nullcontext
 
@@ -258,7 +281,7 @@ def _read_graph(options: DetectOptions, now: datetime, graph: GraphOptions) -> E
     )
 
     with status:
-        asyncio.run(
+        tenant_id = asyncio.run(
             read_graph_evidence(
                 connection,
                 collector,
@@ -268,4 +291,4 @@ def _read_graph(options: DetectOptions, now: datetime, graph: GraphOptions) -> E
                 progress=(lambda text: status.update(text)) if hasattr(status, "update") else None,
             )
         )
-    return collector.evidence()
+    return collector.evidence(), tenant_id

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from mfaguard.cli import app
-from mfaguard.cli._common import handle_errors, stdout_console
+from mfaguard.cli._common import choice, handle_errors, stdout_console
 from mfaguard.cli._graphopts import GraphOptions, graph_options
 from mfaguard.errors import EXIT_OK, EXIT_UNFINISHED
 
@@ -37,10 +37,9 @@ def doctor_command(
 
     from mfaguard.read.doctor import run_doctor
 
-    if output_format.lower() not in ("table", "json"):
-        raise typer.BadParameter("use table or json", param_hint="--format")
+    output_format = choice("--format", output_format, ("table", "json"))
     report = asyncio.run(run_doctor(graph.connection(), expected_tenant=graph.expected_tenant()))
-    if output_format.lower() == "json":
+    if output_format == "json":
         typer.echo(json.dumps(report.to_json(), indent=2))
     else:
         _print_table(report)

@@ -52,9 +52,15 @@ def emulator_command(
     point mfaguard and azure-identity at it. The secret is the emulator's own, not a real one.
     """
     import threading
+    from pathlib import Path
 
     from mfaguard.emulator import Emulator, Knobs, ScenarioError, running_emulator
+    from mfaguard.emulator.scenarios import BUILTIN
+    from mfaguard.errors import bad_value
 
+    for name in scenario:
+        if name not in BUILTIN and not Path(name).is_file():
+            raise bad_value("--scenario", name, f"use one of: {', '.join(BUILTIN)}, or a scenario JSON file")
     try:
         knobs = Knobs(
             latency_ms=latency_ms, consistency_delay_s=consistency_delay, report_throttling=not no_throttling

@@ -35,13 +35,12 @@ def explain_command(
 ) -> None:
     """Why one user has the protection level they have: registered methods, the groups that include
     or exclude them (with the nesting chain), the Authenticator features that apply."""
-    from mfaguard.cli._common import usage_error
+    from mfaguard.cli._common import choice
     from mfaguard.coverage.evaluate import explain_user
     from mfaguard.errors import EXIT_UNFINISHED, InputError
     from mfaguard.formats.coverage import render
 
-    if format not in ("text", "json"):
-        raise usage_error(f"--format must be text or json, not '{format}'")
+    format = choice("--format", format, ("text", "json"))
     settings = load_settings(config, break_glass_group, number_matching)
     snap = read_tenant(snapshot, graph, settings, only_user=user)
     assert snap.directory is not None

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from mfaguard.cli import app
-from mfaguard.cli._common import handle_errors, stderr_console
+from mfaguard.cli._common import choice, handle_errors, stderr_console
 from mfaguard.errors import UsageError
 from mfaguard.model.report import Severity
 
@@ -109,11 +109,8 @@ def run(
 
     if operation is Operation.AUDIT:
         get_format(output_format)  # unknown format → usage error before any work
-    elif output_format not in OPERATION_FORMATS:
-        raise UsageError(
-            f"--format {output_format!r} is not available for fleet {operation.value}",
-            hint=f"use one of: {', '.join(OPERATION_FORMATS)}",
-        )
+    else:
+        output_format = choice("--format", output_format, OPERATION_FORMATS)
     threshold = Severity.parse(fail_on, option="--fail-on")
     total = len(select_tenants(load_fleet(config).tenants, names=tenant, tags=tag))
     progress, callback = _progress_callbacks(total)
@@ -272,11 +269,8 @@ def fleet_coverage(
     from mfaguard.fleet.runner import Operation
     from mfaguard.model.directory import Level
 
-    if below is not None and below not in {level.value for level in Level}:
-        raise UsageError(
-            f"--below {below!r} is not a level",
-            hint=f"use one of: {', '.join(level.value for level in Level)}",
-        )
+    if below is not None:
+        below = choice("--below", below, tuple(level.value for level in Level))
     run(
         Operation.COVERAGE,
         config=config,

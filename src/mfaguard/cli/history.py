@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -29,6 +30,22 @@ class OutputFormat(StrEnum):
 
 # Options shared by every command here (typer reads them as parameter defaults).
 _STORE: Any = typer.Option(None, "--store", help=STORE_HELP, **option_env("MFAGUARD_STORE"))
+# history reads MFAGUARD_STORE itself: a fleet file named with --config decides the store, as it does
+# for `mfaguard fleet` (which ignores MFAGUARD_* variables).
+_HISTORY_STORE: Any = typer.Option(
+    None,
+    "--store",
+    metavar="URL",
+    help=STORE_HELP
+    + " Order: --store, else the --config file's store:, else MFAGUARD_STORE, else the default.",
+)
+_CONFIG: Any = typer.Option(
+    None,
+    "--config",
+    metavar="FILE",
+    help="A fleet file (mfaguard.yaml): read the history store its `store:` names.",
+    dir_okay=False,
+)
 _TENANT: Any = typer.Option(None, "--tenant", help="Only this tenant (its name in the store).")
 _LIMIT: Any = typer.Option(50, "--limit", min=1, help="How many, most recent first.")
 _FORMAT: Any = typer.Option(OutputFormat.table, "--format", help="table or json.")
@@ -60,14 +77,14 @@ def store_prune(
     """Delete history older than --older-than (changes and each tenant's newest runs are kept)."""
     from datetime import UTC, datetime, timedelta
 
-    from mfaguard.errors import UsageError
+    from mfaguard.errors import UsageError, bad_value
     from mfaguard.fleet.config import file_duration
     from mfaguard.store import open_store
 
     try:
         age = file_duration(older_than)
     except ValueError as exc:
-        raise UsageError(f"--older-than {older_than!r}: {exc}") from None
+        raise bad_value("--older-than", older_than, str(exc)) from None
     if age < timedelta(days=1):
         raise UsageError(
             f"--older-than {older_than} is less than a day", hint="history is cheap; keep at least 1d"
@@ -78,13 +95,33 @@ def store_prune(
     typer.echo(f"{verb}: " + ", ".join(f"{count} {what}" for what, count in counts.items()))
 
 
+def history_store(store: str | None, config: Path | None) -> str | None:
+    """The store ``history`` reads: ``--store``, else the fleet file's ``store:``, else
+    ``MFAGUARD_STORE``, else None (the default SQLite file)."""
+    import os
+
+    if store:
+        return store
+    if config is not None:
+        from mfaguard.fleet.load import load_fleet
+
+        return load_fleet(config).store_url
+    return os.environ.get("MFAGUARD_STORE") or None
+
+
 def _show(
-    store: str | None, read: Any, fmt: OutputFormat, columns: list[tuple[str, Any]], title: str
+    store: str | None,
+    config: Path | None,
+    read: Any,
+    fmt: OutputFormat,
+    columns: list[tuple[str, Any]],
+    title: str,
 ) -> None:
-    """Open the store, read the rows, print them as a table or JSON."""
+    """Open the store, say which one it is (stderr, so JSON stays clean), read the rows, print them."""
     from mfaguard.store import open_store
 
-    with open_store(store) as opened:
+    with open_store(history_store(store, config)) as opened:
+        typer.echo(f"store: {opened.url}", err=True)
         rows = read(opened)
     _emit(rows, fmt, columns, title)
 
@@ -126,16 +163,18 @@ def history_runs(
     kind: str | None = typer.Option(None, "--kind", help="audit, plan, apply, rollback, coverage or detect."),
     limit: int = _LIMIT,
     fmt: OutputFormat = _FORMAT,
-    store: str | None = _STORE,
+    store: str | None = _HISTORY_STORE,
+    config: Path | None = _CONFIG,
 ) -> None:
     """Runs (audit, plan, apply, coverage, detect), newest first."""
-    from mfaguard.errors import UsageError
+    from mfaguard.cli._common import choice
     from mfaguard.store import RunKind
 
-    if kind is not None and kind not in {k.value for k in RunKind}:
-        raise UsageError(f"--kind {kind!r} is not one of {', '.join(k.value for k in RunKind)}")
+    if kind is not None:
+        kind = choice("--kind", kind, tuple(k.value for k in RunKind))
     _show(
         store,
+        config,
         lambda opened: opened.list_runs(tenant=tenant, kind=kind, limit=limit),
         fmt,
         [
@@ -157,11 +196,13 @@ def history_changes(
     tenant: str | None = _TENANT,
     limit: int = _LIMIT,
     fmt: OutputFormat = _FORMAT,
-    store: str | None = _STORE,
+    store: str | None = _HISTORY_STORE,
+    config: Path | None = _CONFIG,
 ) -> None:
     """Changes made by apply / rollback / remediation: who, when, what, and how it ended."""
     _show(
         store,
+        config,
         lambda opened: opened.list_changes(tenant=tenant, limit=limit, with_objects=True),
         fmt,
         [
@@ -186,11 +227,13 @@ def history_alerts(
     tenant: str | None = _TENANT,
     limit: int = _LIMIT,
     fmt: OutputFormat = _FORMAT,
-    store: str | None = _STORE,
+    store: str | None = _HISTORY_STORE,
+    config: Path | None = _CONFIG,
 ) -> None:
     """Detection alerts (push-spam attacks) recorded by detect runs, deduplicated."""
     _show(
         store,
+        config,
         lambda opened: opened.list_alerts(tenant=tenant, limit=limit),
         fmt,
         [
@@ -212,11 +255,13 @@ def history_drift(
     tenant: str | None = _TENANT,
     limit: int = _LIMIT,
     fmt: OutputFormat = _FORMAT,
-    store: str | None = _STORE,
+    store: str | None = _HISTORY_STORE,
+    config: Path | None = _CONFIG,
 ) -> None:
     """Drift: controls whose status or watched value changed between two runs, with before/after."""
     _show(
         store,
+        config,
         lambda opened: opened.list_drift(tenant=tenant, limit=limit),
         fmt,
         [

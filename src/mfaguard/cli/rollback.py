@@ -12,9 +12,11 @@ from mfaguard.cli._enforce import (
     STORE_OPTION,
     actor,
     choice,
+    interrupts,
     make_confirm,
     print_outcome,
     progress_log,
+    record_outcome,
 )
 from mfaguard.cli._graphopts import GraphOptions, graph_options
 
@@ -30,10 +32,12 @@ def rollback_command(
         metavar="CHANGE_ID",
     ),
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask before writing."),
-    force: bool = typer.Option(
+    overwrite_concurrent: bool = typer.Option(
         False,
+        "--overwrite-concurrent",
         "--force",
-        help="Restore even objects that were edited after the change (overwrites those edits).",
+        help="Restore even objects someone else edited after the change (their edits are lost). "
+        "--force is the older name of this flag.",
     ),
     store_url: str | None = STORE_OPTION,
     output_format: str = FORMAT_OPTION,
@@ -42,11 +46,12 @@ def rollback_command(
 ) -> None:
     """Put every object a change touched back to its pre-change JSON, then re-read until verified.
 
-    Works for changes left unfinished by a killed process too (their pre-change JSON was recorded
-    before the first write). Refuses (exit 3, nothing written) when an object was edited after the
-    change, unless --force. The rollback is itself recorded as a change.
+    Works for changes left unfinished by a killed or interrupted process too (their pre-change JSON
+    was recorded before the first write). Refuses (exit 3, nothing written) when an object was edited
+    after the change, unless --overwrite-concurrent. The rollback is itself recorded as a change.
     """
     import asyncio
+    from datetime import UTC, datetime
 
     from mfaguard.enforce.live import live_rollback
     from mfaguard.store import open_store
@@ -57,6 +62,7 @@ def rollback_command(
     settings = PlanSettings()  # the change's recorded number-matching mode is used
     connection = graph.connection()
     store = open_store(store_url)
+    started = datetime.now(UTC)
     try:
         tenant, outcome = asyncio.run(
             live_rollback(
@@ -66,11 +72,13 @@ def rollback_command(
                 settings,
                 to=to,
                 confirm=make_confirm(yes),
-                force=force,
+                force=overwrite_concurrent,
                 actor=actor(),
                 log=progress_log(output_format),
+                interrupts=interrupts(),
             )
         )
+        record_outcome(store, tenant, "rollback", started, outcome)
     finally:
         store.close()
     print_outcome(outcome, output_format, {"tenant": tenant})

@@ -47,7 +47,16 @@ def watch_command(
         console.print(f"watch: {text}", markup=False)
 
     def schedule_of(file_schedule: Schedule | None) -> Schedule:
-        return Schedule(every=interval(every)) if every else parse_schedule(file_schedule)
+        return Schedule(every=every_interval) if every_interval is not None else parse_schedule(file_schedule)
+
+    every_interval = None
+    if every:
+        from mfaguard.errors import ConfigError, bad_value
+
+        try:
+            every_interval = interval(every)
+        except ConfigError as exc:
+            raise bad_value("--every", every, exc.hint or "write a duration such as 15m or 12h") from None
 
     watch_fleet(
         config, store_url=store, schedule_of=schedule_of, concurrency=concurrency, max_runs=max_runs, say=say

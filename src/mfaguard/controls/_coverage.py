@@ -22,8 +22,9 @@ COVERAGE_CONTROL_IDS = frozenset({"MFA-016", "MFA-017", "MFA-018"})
 _LAST: list[tuple[object, object, str, CoverageReport]] = []
 
 NO_DIRECTORY = (
-    "The snapshot has no directory data (users, groups, registration report), so who is protected "
-    "cannot be judged; run mfaguard coverage, or audit a snapshot exported with directory data."
+    "No directory data was read (users, groups, registration report), so who is protected cannot be "
+    "judged: audit live without --no-directory, run mfaguard coverage, or audit a snapshot exported "
+    "with --with-directory."
 )
 
 

@@ -22,7 +22,12 @@ def _audit(ctx: DemoContext) -> None:
     settings = AuditSettings()
     live = ctx.run(
         run_live_audit(
-            ctx.connection, expected_tenant=ctx.expected_tenant, settings=settings, now=ctx.now(), env=ctx.env
+            ctx.connection,
+            expected_tenant=ctx.expected_tenant,
+            settings=settings,
+            now=ctx.now(),
+            env=ctx.env,
+            directory=True,  # as `mfaguard audit` does by default
         )
     )
     ctx.state["snapshot"] = live.snapshot
@@ -67,7 +72,8 @@ AUDIT = DemoStep(
     "audit",
     "Audit the Authentication Methods Policy",
     "`mfaguard audit` reads the policy from Graph (beta, configurations inline), resolves the groups it "
-    "names, and judges it against every MFA-fatigue hardening control (MFA-001 onwards).",
+    "names, reads the directory (users, the registration report, group members) to see who is actually "
+    "protected, and judges it all against every MFA-fatigue hardening control (MFA-001 onwards).",
     _audit,
 )
 EXPORT = DemoStep(

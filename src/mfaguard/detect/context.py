@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from mfaguard.detect.collect import Baseline
-from mfaguard.errors import UsageError
+from mfaguard.errors import bad_value
 from mfaguard.model.report import Severity
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -21,9 +21,8 @@ def parse_networks(values: Iterable[str]) -> tuple[Network, ...]:
         try:
             out.append(ipaddress.ip_network(value.strip(), strict=False))
         except ValueError:
-            raise UsageError(
-                f"--known-ip {value!r} is not an IP address or CIDR",
-                hint="write e.g. 203.0.113.0/24 or 2001:db8::/32",
+            raise bad_value(
+                "--known-ip", value, "write an IP address or CIDR such as 203.0.113.0/24 or 2001:db8::/32"
             ) from None
     return tuple(out)
 
@@ -33,9 +32,8 @@ def parse_countries(values: Iterable[str]) -> frozenset[str]:
     for value in values:
         code = value.strip().upper()
         if len(code) != 2 or not code.isalpha():
-            raise UsageError(
-                f"--known-country {value!r} is not a two-letter country code",
-                hint="use ISO 3166-1 alpha-2 codes as Entra writes them, e.g. US, NL",
+            raise bad_value(
+                "--known-country", value, "write a two-letter ISO 3166-1 code as Entra does, e.g. US, NL"
             )
         out.add(code)
     return frozenset(out)

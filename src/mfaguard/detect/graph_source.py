@@ -19,7 +19,14 @@ from typing import TYPE_CHECKING, Any
 
 from mfaguard.detect.alerts import iso
 from mfaguard.detect.collect import Collector
-from mfaguard.errors import GraphError, LicenseError, NotFoundError, PermissionError_, ServiceError
+from mfaguard.errors import (
+    GraphError,
+    LicenseError,
+    NotFoundError,
+    PermissionError_,
+    ServiceError,
+    UnreachableError,
+)
 
 if TYPE_CHECKING:
     from mfaguard.graph.client import GraphClient
@@ -113,10 +120,11 @@ async def _read_signins(
             if len(batch) >= PAGE:
                 collector.add_signins(batch, source=source, default_interactive=interactive)
                 batch = []
-    except ServiceError:
+    except ServiceError as exc:
         # Timeouts and 5xx on a wide window: read the halves instead (records already added are
-        # deduplicated by id when the halves bring them again).
-        if hi - lo <= MIN_WINDOW:
+        # deduplicated by id when the halves bring them again). Smaller windows cannot help when
+        # Graph cannot be reached at all.
+        if hi - lo <= MIN_WINDOW or isinstance(exc, UnreachableError):
             raise
         collector.add_signins(batch, source=source, default_interactive=interactive)
         for n, (a, b) in enumerate(halves(lo, hi)):
@@ -159,11 +167,13 @@ async def read_graph_evidence(
     end: datetime,
     env: Mapping[str, str] | None = None,
     progress: Callable[[str], None] | None = None,
-) -> None:
-    """Sign in through ``connection`` and :func:`read_graph` (what `mfaguard detect` reads)."""
+) -> str | None:
+    """Sign in through ``connection`` and :func:`read_graph` (what `mfaguard detect` reads); returns
+    the tenant id (the one named, else the token's), None when neither says."""
     from mfaguard.graph.connect import token_tenant
 
     provider = connection.token_provider(env)
-    await token_tenant(provider, expected_tenant)
+    tenant, _ = await token_tenant(provider, expected_tenant)
     async with connection.client(provider, env=env) as client:
         await read_graph(client, collector, start=start, end=end, progress=progress)
+    return tenant.id

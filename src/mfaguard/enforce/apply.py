@@ -13,7 +13,12 @@ Order of work (DESIGN §5, the original procedure made safe):
    exponential backoff) and record what was read; the change becomes ``verified`` (or
    ``pilot_applied`` for a pilot group);
 5. if a PATCH fails after others succeeded, restore those from their pre-change JSON (re-read,
-   PATCH, verify) and report ``failed`` (exit 3).
+   PATCH, verify) and report ``failed`` (exit 3);
+6. on Ctrl-C or SIGTERM (:mod:`mfaguard.enforce.interrupt`), at the next safe point — the request in
+   flight always finishes, so whether it landed is known — restore what was written the same way,
+   verify, and report ``interrupted``: "interrupted: restored A, B to their state before change N". A
+   second interrupt during that restore stops it after the request in flight; the change stays
+   ``pending`` and the message names what is left and ``mfaguard rollback --to N``.
 
 All Graph I/O goes through the injected client (``get``/``patch``); time through injected
 ``sleep``/``clock`` so tests never wait in real time.
@@ -22,18 +27,20 @@ All Graph I/O goes through the injected client (``get``/``patch``); time through
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from mfaguard.enforce.baseline import Baseline
 from mfaguard.enforce.body import POLICY_PATH, comparable, method_writable, policy_writable
+from mfaguard.enforce.interrupt import Interrupts
 from mfaguard.enforce.journal import ChangeKind, ChangeLog, ChangeStatus
 from mfaguard.enforce.plan import POLICY_OBJECT, Change, ObjectPlan, Plan, PlanSettings, plan_object
 from mfaguard.errors import EXIT_OK, EXIT_UNFINISHED, GraphError, MfaguardError
 
-Result = Literal["applied", "no_changes", "pilot_applied", "rolled_back", "failed"]
+Result = Literal["applied", "no_changes", "pilot_applied", "rolled_back", "failed", "interrupted"]
 Sleep = Callable[[float], Awaitable[None]]
 Clock = Callable[[], float]
 
@@ -96,6 +103,14 @@ class ConcurrentEdit(MfaguardError):
     """An object changed between the plan and its PATCH."""
 
 
+class Interrupted(MfaguardError):
+    """Ctrl-C or SIGTERM asked the writer to stop (noted at a safe point)."""
+
+
+class RestoreStopped(MfaguardError):
+    """A second interrupt stopped the restore: the restoring PATCH landed, its verification was skipped."""
+
+
 def object_id_for(path: str) -> str:
     """``authenticationMethodsPolicy`` for the root, else the configuration id at the end of the path."""
     return POLICY_OBJECT if path.rstrip("/") == POLICY_PATH else path.rstrip("/").rsplit("/", 1)[1]
@@ -145,6 +160,34 @@ class Writer:
     actor: str | None = None
     log: Callable[[str], None] = lambda _message: None
     requests: dict[str, int] = field(default_factory=lambda: {"GET": 0, "PATCH": 0})
+    interrupts: Interrupts | None = None
+    """Ctrl-C / SIGTERM handling while writing (the CLI passes one; the fleet and tests need not)."""
+
+    # --- interrupts -------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def deferring(self, first: str | None = None) -> Iterator[None]:
+        """While writing: SIGINT and SIGTERM are noted and acted on at the writer's safe points
+        (``first``: what the first one does, as told to the user)."""
+        if self.interrupts is None:
+            yield
+            return
+        with self.interrupts.deferred(first):
+            yield
+
+    def stopping(self) -> bool:
+        """An interrupt asked to stop writing."""
+        return self.interrupts is not None and self.interrupts.requested
+
+    def stopping_restore(self) -> bool:
+        """A second interrupt asked to stop restoring too."""
+        return self.interrupts is not None and self.interrupts.again
+
+    async def _pause(self, seconds: float) -> None:
+        if self.interrupts is None:
+            await self.sleep(seconds)
+        else:
+            await self.interrupts.pause(seconds, self.sleep)
 
     # --- Graph, counted ---------------------------------------------------------------------------
 
@@ -180,21 +223,35 @@ class Writer:
             self.store.record_pre_change_object(change_id, obj.path, obj.before)
         written: list[ObjectPlan] = []
         statuses: dict[str, str] = {o.path: "not_written" for o in plan.objects}
-        try:
-            await self._preflight(plan)
-            for obj in plan.objects:
-                current = await self.read(obj.path)
-                self._unchanged_or_raise(obj, current)
-                self.log(f"PATCH {obj.path}")
-                written.append(obj)
-                await self._patch(obj.path, obj.body)
-                statuses[obj.path] = "applied"
-        except (ConcurrentEdit, GraphError) as exc:
-            return await self._undo(change_id, plan, written, statuses, exc)
-        # Every object is re-read concurrently (each with its own bounded backoff).
-        seen_all = await asyncio.gather(
-            *(self._await_state(o.path, _desired(o.object_id, baseline, self.settings)) for o in plan.objects)
-        )
+        with self.deferring():
+            try:
+                await self._preflight(plan)
+                for obj in plan.objects:
+                    self._check_interrupt()
+                    current = await self.read(obj.path)
+                    self._unchanged_or_raise(obj, current)
+                    self._check_interrupt()
+                    self.log(f"PATCH {obj.path}")
+                    written.append(obj)
+                    # Never cut short: its answer says whether it landed.
+                    await self._patch(obj.path, obj.body)
+                    statuses[obj.path] = "applied"
+                self._check_interrupt()
+            except (ConcurrentEdit, GraphError, Interrupted) as exc:
+                return await self._undo(change_id, plan, written, statuses, exc)
+            # Every object is re-read concurrently (each with its own bounded backoff).
+            seen_all = await asyncio.gather(
+                *(
+                    self._await_state(
+                        o.path, _desired(o.object_id, baseline, self.settings), stop=self.stopping
+                    )
+                    for o in plan.objects
+                )
+            )
+            if self.stopping():  # interrupted while verifying: everything was written, undo everything
+                return await self._undo(
+                    change_id, plan, list(plan.objects), statuses, Interrupted("interrupted")
+                )
         verified = True
         for obj, seen in zip(plan.objects, seen_all, strict=True):
             if seen is None:
@@ -231,6 +288,10 @@ class Writer:
             objects=tuple({"path": p, "status": s} for p, s in statuses.items()),
         )
 
+    def _check_interrupt(self) -> None:
+        if self.stopping():
+            raise Interrupted("interrupted")
+
     async def _preflight(self, plan: Plan) -> None:
         """One GET of the whole policy: stop before any write if a planned object changed."""
         policy = await self._get(POLICY_PATH)
@@ -262,17 +323,28 @@ class Writer:
     ) -> ApplyOutcome:
         restored: list[str] = []
         problems: list[str] = []
+        left: list[ObjectPlan] = []
+        unverified: list[ObjectPlan] = []
         keys_for = {o.path: list(o.body) for o in plan.objects}
         for obj in reversed(written):
+            if self.stopping_restore():
+                statuses[obj.path] = "not_restored"
+                left.append(obj)
+                continue
             try:
                 if (await self.restore(obj.path, obj.before, keys=keys_for.get(obj.path)))[0]:
                     restored.append(obj.path)
                     statuses[obj.path] = "restored"
                 else:
                     statuses[obj.path] = "unchanged"
+            except RestoreStopped:
+                statuses[obj.path] = "restored_unverified"
+                unverified.append(obj)
             except MfaguardError as err:
                 statuses[obj.path] = "failed"
                 problems.append(f"{obj.path}: {err}")
+        if isinstance(exc, Interrupted):
+            return self._interrupted(change_id, plan, written, statuses, left, unverified, problems)
         error = str(exc)
         if problems:
             error += "; could NOT restore " + "; ".join(problems)
@@ -295,6 +367,49 @@ class Writer:
             objects=tuple({"path": p, "status": s} for p, s in statuses.items()),
         )
 
+    def _interrupted(
+        self,
+        change_id: int,
+        plan: Plan,
+        written: Sequence[ObjectPlan],
+        statuses: dict[str, str],
+        left: Sequence[ObjectPlan],
+        unverified: Sequence[ObjectPlan],
+        problems: Sequence[str],
+    ) -> ApplyOutcome:
+        """The outcome (and the change's record) of an apply stopped by Ctrl-C or SIGTERM."""
+        names = [o.object_id for o in plan.objects if o in written]
+        put_back = [o.object_id for o in plan.objects if statuses[o.path] == "restored"]
+        if not written:
+            message, status = "interrupted before anything was written: nothing changed", "failed"
+        elif left or problems or unverified:
+            parts = []
+            if put_back:
+                parts.append(f"restored {', '.join(put_back)}")
+            if unverified:
+                parts.append(f"restored but not verified {', '.join(o.object_id for o in unverified)}")
+            not_back = [o.object_id for o in plan.objects if statuses[o.path] in ("not_restored", "failed")]
+            parts.append(f"NOT restored {', '.join(not_back)}")
+            message = (
+                f"interrupted again while restoring: {'; '.join(parts)} — finish with "
+                f"`mfaguard rollback --to {change_id}`"
+            )
+            status = ChangeStatus.PENDING  # audit and plan warn about it; apply offers to finish it
+        else:
+            message = f"interrupted: restored {', '.join(names)} to their state before change {change_id}"
+            status = ChangeStatus.FAILED
+        self.store.mark_change(change_id, status, error=message)
+        return ApplyOutcome(
+            "interrupted",
+            False,
+            change_id,
+            plan.changes,
+            message=message,
+            restored=tuple(o.path for o in plan.objects if statuses[o.path] == "restored"),
+            notes=plan.notes,
+            objects=tuple({"path": p, "status": s} for p, s in statuses.items()),
+        )
+
     # --- restore (used by undo and rollback) ------------------------------------------------------
 
     async def restore(
@@ -311,7 +426,11 @@ class Writer:
             return False, current
         self.log(f"PATCH {path} (restore)")
         await self._patch(path, body)
-        seen = await self._await_state(path, lambda got: shows(got, body, is_policy=is_policy))
+        seen = await self._await_state(
+            path, lambda got: shows(got, body, is_policy=is_policy), stop=self.stopping_restore
+        )
+        if seen is None and self.stopping_restore():
+            raise RestoreStopped(f"{path}: restored, verification skipped (interrupted again)")
         if seen is None:
             raise EnforcementTimeout(
                 f"{path}: restored, but Graph did not show the pre-change state within {self.verify.timeout:g} s"
@@ -319,18 +438,22 @@ class Writer:
         return True, seen
 
     async def _await_state(
-        self, path: str, done: Callable[[Mapping[str, Any]], bool]
+        self,
+        path: str,
+        done: Callable[[Mapping[str, Any]], bool],
+        *,
+        stop: Callable[[], bool] = lambda: False,
     ) -> dict[str, Any] | None:
-        """Re-read ``path`` until ``done`` (bounded exponential backoff); None on timeout."""
+        """Re-read ``path`` until ``done`` (bounded exponential backoff); None on timeout or ``stop``."""
         deadline = self.clock() + self.verify.timeout
         delay = self.verify.first_delay
         while True:
             body = await self.read(path)
             if done(body):
                 return body
-            if self.clock() + delay > deadline:
+            if stop() or self.clock() + delay > deadline:
                 return None
-            await self.sleep(delay)
+            await self._pause(delay)
             delay = min(self.verify.max_delay, delay * 2)
 
 

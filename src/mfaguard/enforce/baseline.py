@@ -143,6 +143,17 @@ class Baseline(_Strict):
     migration: Literal["complete"] | None = Field(
         None, description="policyMigrationState: complete = migrationComplete (MFA-013)."
     )
+    exclusions: Literal["break_glass_only"] | None = Field(
+        None,
+        description=(
+            "The exclusions MFA-014 judges — Authenticator excludeTargets, the excludeTarget of its "
+            "number-matching, app-name and location features, systemCredentialPreferences and the "
+            "registration campaign excludeTargets. break_glass_only keeps the break-glass groups (from "
+            "--break-glass-group and the --config file) and removes every other excluded group or user. "
+            "An explicit authenticator.feature_exclude still decides the feature exclusions. Left out: "
+            "exclusions stay as the tenant has them."
+        ),
+    )
 
     def group_ids(self) -> dict[str, tuple[str | int, ...]]:
         """Group ids the baseline names, each with the key path (YAML loc) it first appears under."""

@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 __all__ = [
+    "UNKNOWN_TENANT",
     "ChangeKind",
     "ChangeLike",
     "ChangeLog",
@@ -18,7 +19,22 @@ __all__ = [
     "ChangeStatus",
     "ChangeStore",
     "Lockable",
+    "tenant_id_of",
+    "tenant_key",
 ]
+
+
+UNKNOWN_TENANT = "default"
+
+
+def tenant_key(tenant_id: str | None) -> str:
+    """Name of the tenant in the store (its id, lower-case; ``default`` when the token does not say)."""
+    return (tenant_id or UNKNOWN_TENANT).lower()
+
+
+def tenant_id_of(key: str) -> str | None:
+    """The tenant id behind a :func:`tenant_key` (None for the unknown tenant)."""
+    return None if key == UNKNOWN_TENANT else key
 
 
 class ChangeStatus(StrEnum):

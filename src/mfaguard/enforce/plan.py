@@ -19,6 +19,10 @@ policy-level setting off) are deferred to the apply without a pilot group and li
 Planning again with the same pilot group after a pilot apply gives no changes; planning without one
 widens to everyone.
 
+Exclusions (``exclusions: break_glass_only``, :mod:`mfaguard.enforce.exclusions`): every place MFA-014
+judges keeps only the break-glass groups of the settings. Removing exclusions cannot be scoped to a
+pilot group, so a pilot plan defers it (a note says so).
+
 Verification re-uses the planner: an object shows the desired state when planning it again from its
 fresh GET body gives no changes (:func:`plan_object`).
 """
@@ -38,6 +42,7 @@ from mfaguard.enforce.body import (
     policy_writable,
     strip_annotations,
 )
+from mfaguard.enforce.exclusions import BREAK_GLASS_ONLY, break_glass_ids, kept_exclude, kept_targets
 from mfaguard.model.policy import (
     ALL_USERS,
     APP_INFORMATION,
@@ -64,10 +69,17 @@ class PlanSettings:
 
     number_matching: NumberMatchingMode = NumberMatchingMode.SERVICE_ENFORCED
     pilot_group: str | None = None
+    break_glass_groups: tuple[str, ...] = ()
+    """Group ids that may stay excluded under ``exclusions: break_glass_only``."""
 
     @property
     def configurable(self) -> bool:
         return self.number_matching is NumberMatchingMode.CONFIGURABLE
+
+    @property
+    def keep(self) -> frozenset[str]:
+        """The break-glass group ids, lower-case."""
+        return break_glass_ids(self.break_glass_groups)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +151,7 @@ class Plan:
             "baseline": self.baseline,
             "pilot_group": self.settings.pilot_group,
             "number_matching": self.settings.number_matching.value,
+            "break_glass_groups": list(self.settings.break_glass_groups),
             "objects": [o.to_json() for o in self.objects],
             "changes": [c.to_json() for c in self.changes],
             "notes": list(self.notes),
@@ -293,9 +306,10 @@ _FEATURES: tuple[tuple[str, str, str], ...] = (
 
 
 def _desired_feature(
-    current: Mapping[str, Any] | None, state: str, auth: AuthenticatorBaseline
+    current: Mapping[str, Any] | None, state: str, auth: AuthenticatorBaseline, keep: frozenset[str] | None
 ) -> dict[str, Any]:
-    """The feature object the baseline wants for everyone (no pilot)."""
+    """The feature object the baseline wants for everyone (no pilot); ``keep``: the break-glass groups
+    when the baseline says ``exclusions: break_glass_only`` (None otherwise)."""
     cur = dict(current or {})
     include = cur.get("includeTarget") if isinstance(cur.get("includeTarget"), Mapping) else None
     exclude = cur.get("excludeTarget") if isinstance(cur.get("excludeTarget"), Mapping) else None
@@ -303,9 +317,16 @@ def _desired_feature(
         include = _feature_target(auth.feature_include)
     if auth.sets_feature_exclude:
         exclude = _feature_target(auth.feature_exclude) if auth.feature_exclude else _no_exclusion()
+    elif keep is not None:
+        exclude = kept_exclude(exclude, keep)
     elif exclude is None:
         exclude = _no_exclusion()
     return {**cur, "state": state, "includeTarget": dict(include), "excludeTarget": dict(exclude)}
+
+
+_JUDGED_FEATURES = frozenset({NUMBER_MATCHING, APP_INFORMATION, LOCATION_INFORMATION})
+"""Features whose exclusion MFA-014 judges (not Authenticator Lite: excluding people from a weak
+option is fine)."""
 
 
 def _covers_all(feature: Mapping[str, Any] | None) -> bool:
@@ -321,12 +342,15 @@ def _plan_features(
     auth: AuthenticatorBaseline,
     settings: PlanSettings,
     notes: list[str],
+    keep: frozenset[str] | None,
 ) -> None:
     features = body.get("featureSettings") if isinstance(body.get("featureSettings"), Mapping) else {}
     assert isinstance(features, Mapping)
     for key, name, control in _FEATURES:
         state = getattr(auth, key)
+        judged = keep if name in _JUDGED_FEATURES else None
         if state is None:
+            _prune_feature(rec, features.get(name), name, settings, notes, judged)
             continue
         if name == NUMBER_MATCHING and not settings.configurable:
             # Enforced by Microsoft since 2023-05-08; Graph rejects any write of it (graph.md §3 rule 5).
@@ -341,7 +365,7 @@ def _plan_features(
             # has the pre-2023 control has no such setting, and Graph would reject it.
             notes.append(f"{rec.path}: the tenant has no {COMPANION_APP} (pre-2023 policy); not written")
             continue
-        wanted = _desired_feature(current, state, auth)
+        wanted = _desired_feature(current, state, auth, judged if settings.pilot_group is None else None)
         if current is not None and _same(wanted, current):
             continue
         pilot = settings.pilot_group
@@ -356,6 +380,58 @@ def _plan_features(
             wanted = piloted
         parts = {"state": control, "includeTarget": control, "excludeTarget": "MFA-014"}
         rec.put(f"featureSettings.{name}", current, wanted, parts)
+
+
+def _prune_feature(
+    rec: _Recorder,
+    current: Any,
+    name: str,
+    settings: PlanSettings,
+    notes: list[str],
+    keep: frozenset[str] | None,
+) -> None:
+    """A feature the baseline leaves as it is, but whose exclusion ``break_glass_only`` removes."""
+    if keep is None or not isinstance(current, Mapping):
+        return
+    exclude = current.get("excludeTarget")
+    wanted = {**current, "excludeTarget": kept_exclude(exclude, keep)}
+    if _same(wanted, current):
+        return
+    if name == NUMBER_MATCHING and not settings.configurable:
+        notes.append(
+            f"{rec.path}: the exclusion of {NUMBER_MATCHING} cannot be written (Microsoft enforces number "
+            "matching; Graph rejects writes of it): remove it in the Entra admin center"
+        )
+        return
+    if settings.pilot_group is not None:
+        notes.append(_EXCLUSIONS_NOT_PILOTED)
+        return
+    rec.put(f"featureSettings.{name}", current, wanted, {"excludeTarget": "MFA-014"})
+
+
+_EXCLUSIONS_NOT_PILOTED = (
+    "exclusions: removing exclusions cannot be scoped to a pilot group; it happens without --pilot-group"
+)
+
+
+def _prune_excludes(
+    rec: _Recorder,
+    current: Mapping[str, Any],
+    keep: frozenset[str] | None,
+    settings: PlanSettings,
+    notes: list[str],
+) -> None:
+    """The method's ``excludeTargets`` under ``break_glass_only``."""
+    if keep is None:
+        return
+    excludes = [dict(t) for t in current.get("excludeTargets") or [] if isinstance(t, Mapping)]
+    wanted = kept_targets(excludes, keep)
+    if _same(wanted, excludes):
+        return
+    if settings.pilot_group is not None:
+        notes.append(_EXCLUSIONS_NOT_PILOTED)
+        return
+    rec.set("excludeTargets", wanted, "MFA-014")
 
 
 def _pilot_feature(
@@ -390,6 +466,7 @@ def _plan_authenticator(
     auth: AuthenticatorBaseline,
     settings: PlanSettings,
     notes: list[str],
+    keep: frozenset[str] | None = None,
 ) -> None:
     pilot = settings.pilot_group
     includes: list[dict[str, Any]] | None = [
@@ -419,7 +496,8 @@ def _plan_authenticator(
             notes.append(
                 f"{rec.path}: isSoftwareOathEnabled applies to everyone; it changes without --pilot-group"
             )
-    _plan_features(rec, current, auth, settings, notes)
+    _prune_excludes(rec, current, keep, settings, notes)
+    _plan_features(rec, current, auth, settings, notes, keep)
 
 
 def _method_target(target_id: str, auth: AuthenticatorBaseline) -> dict[str, Any]:
@@ -476,24 +554,34 @@ def _plan_policy(
                 wanted,
                 {"state": "MFA-010", "includeTarget": "MFA-010"},
             )
+    keep = settings.keep if baseline.exclusions == BREAK_GLASS_ONLY else None
     spm = baseline.system_preferred_mfa
-    if spm is not None:
-        cur = current.get("systemCredentialPreferences")
-        cur = dict(cur) if isinstance(cur, Mapping) else {"excludeTargets": [], "includeTargets": []}
-        wanted = _plan_targeted(cur, spm, pilot, {}, "systemCredentialPreferences", notes)
-        rec.put("systemCredentialPreferences", cur, wanted, {"state": "MFA-011", "includeTargets": "MFA-011"})
+    raw = current.get("systemCredentialPreferences")
+    if spm is not None or (keep is not None and isinstance(raw, Mapping)):
+        cur = dict(raw) if isinstance(raw, Mapping) else {"excludeTargets": [], "includeTargets": []}
+        wanted = (
+            _plan_targeted(cur, spm, pilot, {}, "systemCredentialPreferences", notes) if spm else dict(cur)
+        )
+        wanted = _keep_break_glass(wanted, cur, keep, pilot, notes)
+        parts = {"state": "MFA-011", "includeTargets": "MFA-011", "excludeTargets": "MFA-014"}
+        rec.put("systemCredentialPreferences", cur, wanted, parts)
     campaign = baseline.registration_campaign
-    if campaign is not None:
-        enforcement = current.get("registrationEnforcement")
-        enforcement = dict(enforcement) if isinstance(enforcement, Mapping) else {}
-        cur_c = enforcement.get("authenticationMethodsRegistrationCampaign")
+    enforcement = current.get("registrationEnforcement")
+    enforcement = dict(enforcement) if isinstance(enforcement, Mapping) else {}
+    raw = enforcement.get("authenticationMethodsRegistrationCampaign")
+    if campaign is not None or (keep is not None and isinstance(raw, Mapping)):
         cur_c = (
-            dict(cur_c)
-            if isinstance(cur_c, Mapping)
+            dict(raw)
+            if isinstance(raw, Mapping)
             else {"snoozeDurationInDays": 1, "excludeTargets": [], "includeTargets": []}
         )
         extra = {"targetedAuthenticationMethod": "microsoftAuthenticator"}
-        wanted = _plan_targeted(cur_c, campaign, pilot, extra, "registration campaign", notes)
+        wanted = (
+            _plan_targeted(cur_c, campaign, pilot, extra, "registration campaign", notes)
+            if campaign
+            else dict(cur_c)
+        )
+        wanted = _keep_break_glass(wanted, cur_c, keep, pilot, notes)
         if not _same(wanted, cur_c):
             whole = {**enforcement, "authenticationMethodsRegistrationCampaign": wanted}
             rec.put(
@@ -504,16 +592,40 @@ def _plan_policy(
                 report_as="registrationEnforcement.authenticationMethodsRegistrationCampaign",
             )
             prefix = "registrationEnforcement.authenticationMethodsRegistrationCampaign"
-            for part in ("state", "includeTargets"):
+            for part, control in (
+                ("state", "MFA-012"),
+                ("includeTargets", "MFA-012"),
+                ("excludeTargets", "MFA-014"),
+            ):
                 if not _same(cur_c.get(part), wanted.get(part)):
                     rec.changes.append(
-                        Change(rec.path, f"{prefix}.{part}", cur_c.get(part), wanted.get(part), "MFA-012")
+                        Change(rec.path, f"{prefix}.{part}", cur_c.get(part), wanted.get(part), control)
                     )
     if baseline.migration == "complete" and current.get("policyMigrationState") not in ("migrationComplete",):
         if pilot is None:
             rec.set("policyMigrationState", "migrationComplete", "MFA-013")
         else:
             notes.append("policyMigrationState applies to the whole tenant; it changes without --pilot-group")
+
+
+def _keep_break_glass(
+    wanted: dict[str, Any],
+    cur: Mapping[str, Any],
+    keep: frozenset[str] | None,
+    pilot: str | None,
+    notes: list[str],
+) -> dict[str, Any]:
+    """``wanted`` with ``excludeTargets`` cut to the break-glass groups (``break_glass_only``)."""
+    if keep is None:
+        return wanted
+    excludes = [dict(t) for t in cur.get("excludeTargets") or [] if isinstance(t, Mapping)]
+    kept = kept_targets(excludes, keep)
+    if _same(kept, excludes):
+        return wanted
+    if pilot is not None:
+        notes.append(_EXCLUSIONS_NOT_PILOTED)
+        return wanted
+    return {**wanted, "excludeTargets": kept}
 
 
 def _plan_targeted(
@@ -564,8 +676,11 @@ def plan_object(
         method_path(config_id), method_writable(body, number_matching_configurable=settings.configurable)
     )
     key = config_id.lower()
-    if key == AUTHENTICATOR.lower() and baseline.authenticator is not None:
-        _plan_authenticator(rec, body, baseline.authenticator, settings, notes)
+    keep = settings.keep if baseline.exclusions == BREAK_GLASS_ONLY else None
+    if key == AUTHENTICATOR.lower() and (baseline.authenticator is not None or keep is not None):
+        _plan_authenticator(
+            rec, body, baseline.authenticator or AuthenticatorBaseline(), settings, notes, keep
+        )
     elif key == SMS.lower() and baseline.sms is not None:
         _plan_off_method(rec, body, baseline.sms, settings, "MFA-007", notes)
     elif key == VOICE.lower() and baseline.voice is not None:
@@ -588,7 +703,7 @@ def plan(
     notes: list[str] = []
     objects: list[ObjectPlan] = []
     wanted = {
-        AUTHENTICATOR: baseline.authenticator is not None,
+        AUTHENTICATOR: baseline.authenticator is not None or baseline.exclusions is not None,
         SMS: baseline.sms is not None,
         VOICE: baseline.voice is not None,
         EMAIL: baseline.email is not None,

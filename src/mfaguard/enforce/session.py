@@ -29,8 +29,8 @@ from mfaguard.enforce.journal import ChangeLike, ChangeStatus, ChangeStore, Lock
 from mfaguard.enforce.lockout import LockoutVerdict, lockout_verdict
 from mfaguard.enforce.plan import Plan, PlanSettings, plan
 from mfaguard.enforce.rollback import rollback_change
-from mfaguard.errors import EnforcementError, NotFoundError, UsageError
-from mfaguard.model.settings import NumberMatchingMode
+from mfaguard.errors import Declined, EnforcementError, NotFoundError, UsageError, bad_value
+from mfaguard.model.settings import AuditSettings, NumberMatchingMode
 
 if TYPE_CHECKING:
     from mfaguard.model.directory import Directory
@@ -44,7 +44,11 @@ DirectoryReader = Callable[["AuthenticationMethodsPolicy", Sequence[str]], Await
 
 
 class LockoutRefused(EnforcementError):
-    """The plan would leave users without a usable MFA method (exit 3; --force overrides)."""
+    """The plan would leave users without a usable MFA method (exit 3; --force overrides).
+
+    The message is one short line (the users are listed once, by ``show_plan``, above it); ``users``
+    keeps them for the JSON outputs.
+    """
 
     def __init__(
         self, message: str, *, hint: str | None = None, users: Sequence[tuple[str, str]] = ()
@@ -52,9 +56,20 @@ class LockoutRefused(EnforcementError):
         super().__init__(message, hint=hint)
         self.users = tuple(users)
 
+    @classmethod
+    def for_users(cls, users: Sequence[tuple[str, str]]) -> LockoutRefused:
+        count = f"{len(users)} user{'' if len(users) == 1 else 's'}"
+        return cls(
+            f"refused: {count} would lose their last usable method (listed above); --force to override",
+            hint="nothing was written; register another method for them first",
+            users=users,
+        )
 
-class Declined(EnforcementError):
-    """The operator answered no; nothing was written."""
+    @property
+    def short(self) -> str:
+        """One short line for a table cell (the fleet's Error column), without the list."""
+        count = f"{len(self.users)} user{'' if len(self.users) == 1 else 's'}"
+        return f"lock-out guard refused: {count} would lose their last usable method; --force to override"
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,21 +78,27 @@ class PlanResult:
     policy_body: Mapping[str, Any] = field(repr=False)
 
 
-def plan_settings(
+def enforce_settings(
     *,
     pilot_group: str | None = None,
     number_matching: NumberMatchingMode | None = None,
     config: str | os.PathLike[str] | None = None,
-) -> PlanSettings:
-    """What plan / apply run with: ``--number-matching`` wins over the audit ``--config`` file's
-    ``number_matching``, which wins over the default (service-enforced)."""
-    if number_matching is None and config is not None:
-        from mfaguard.audit.run import resolve_settings
+    break_glass_groups: Sequence[str] = (),
+) -> tuple[PlanSettings, AuditSettings]:
+    """What plan / apply run with, and the audit settings it comes from: the audit ``--config`` file,
+    then the command line (``--number-matching`` replaces the file's mode, ``--break-glass-group``
+    adds to its groups)."""
+    from mfaguard.audit.run import resolve_settings
 
-        number_matching = resolve_settings(config=config).number_matching
-    return PlanSettings(
-        number_matching=number_matching or NumberMatchingMode.SERVICE_ENFORCED, pilot_group=pilot_group
+    audit = resolve_settings(
+        config=config, break_glass_groups=break_glass_groups, number_matching=number_matching
     )
+    planner = PlanSettings(
+        number_matching=audit.number_matching,
+        pilot_group=pilot_group,
+        break_glass_groups=tuple(audit.break_glass_groups),
+    )
+    return planner, audit
 
 
 async def group_exists(graph: GraphIO, group_id: str) -> bool:
@@ -93,9 +114,10 @@ async def make_plan(graph: GraphIO, loaded: LoadedBaseline, settings: PlanSettin
     """Check groups, read the policy (beta), plan. Writes nothing."""
     pilot = settings.pilot_group
     if pilot is not None and not is_group_id(pilot):
-        raise UsageError(
-            f"--pilot-group {pilot!r} is not a group object id",
-            hint="give the object id (a GUID) of the pilot group, e.g. from the Entra admin center > Groups",
+        raise bad_value(
+            "--pilot-group",
+            pilot,
+            "give the object id (a GUID) of the pilot group, e.g. from the Entra admin center > Groups",
         )
     wanted = dict.fromkeys(loaded.baseline.group_ids())
     exists = {gid: await group_exists(graph, gid) for gid in wanted}
@@ -162,9 +184,16 @@ async def run_lockout_guard(
 
 
 async def recover_interrupted(
-    writer: Writer, store: ChangeStore, confirm: Confirm, notes: list[str]
+    writer: Writer,
+    store: ChangeStore,
+    confirm: Confirm,
+    notes: list[str],
+    *,
+    overwrite_concurrent: bool = False,
 ) -> ApplyOutcome | None:
-    """Restore the newest change a killed process left ``pending`` (after asking). None if there is none."""
+    """Restore the newest change a killed or interrupted process left ``pending`` (after asking), by
+    the rollback rule: an object someone else edited since is not overwritten unless
+    ``overwrite_concurrent`` (never implied by the lock-out guard's ``--force``). None if there is none."""
     pending = [c for c in store.pending_changes(writer.tenant) if c.objects]
     if not pending:
         return None
@@ -175,10 +204,10 @@ async def recover_interrupted(
     )
     if not confirm(question):
         raise Declined(
-            f"change {change.id} was interrupted; nothing was written",
-            hint=f"restore it with `mfaguard rollback --to {change.id}`",
+            f"not restored: nothing changed; change {change.id} is still unfinished",
+            hint=f"restore it with `mfaguard rollback --to {change.id}` before applying again",
         )
-    outcome = await rollback_change(writer, change, force=True)
+    outcome = await rollback_change(writer, change, overwrite_concurrent=overwrite_concurrent)
     notes.append(f"restored interrupted change {change.id} first (recorded as change {outcome.change_id})")
     return outcome
 
@@ -193,13 +222,20 @@ async def run_apply(
     show_plan: Callable[[Plan, LockoutVerdict], None],
     force: bool = False,
     read_directory: DirectoryReader | None = None,
+    overwrite_concurrent: bool = False,
 ) -> tuple[ApplyOutcome, Plan | None, LockoutVerdict | None]:
-    """The whole apply: lock, recover, plan, guard, confirm, write, verify."""
+    """The whole apply: lock, recover, plan, guard, confirm, write, verify.
+
+    ``force`` overrides the lock-out guard only; ``overwrite_concurrent`` lets the recovery of an
+    unfinished change overwrite objects someone else edited since.
+    """
     name, holder = take_lock(store, writer.tenant)
     try:
         notes: list[str] = []
-        recovered = await recover_interrupted(writer, store, confirm, notes)
-        if recovered is not None and recovered.result == "failed":
+        recovered = await recover_interrupted(
+            writer, store, confirm, notes, overwrite_concurrent=overwrite_concurrent
+        )
+        if recovered is not None and recovered.result in ("failed", "interrupted"):
             return recovered, None, None
         result = await make_plan(graph, loaded, writer.settings)
         p = result.plan
@@ -215,17 +251,9 @@ async def run_apply(
         verdict = await run_lockout_guard(read_directory, result.policy_body, p, writer.settings)
         show_plan(p, verdict)
         if verdict.blocks and not force:
-            listed = "; ".join(f"{upn} ({why})" for upn, why in verdict.users[:20])
-            more = f" and {len(verdict.users) - 20} more" if len(verdict.users) > 20 else ""
-            raise LockoutRefused(
-                f"refused: the change would leave {len(verdict.users)} user(s) with no usable MFA method: "
-                f"{listed}{more}; nothing was written",
-                hint="register another method for them (or pilot with a group that excludes them); "
-                "--force applies anyway",
-                users=verdict.users,
-            )
+            raise LockoutRefused.for_users(verdict.users)
         if not confirm(f"Apply these {len(p.changes)} change(s) to {len(p.objects)} object(s)?"):
-            raise Declined("not applied; nothing was written")
+            raise Declined("not applied: nothing changed")
         outcome = await writer.apply(p, loaded.baseline, baseline_name=loaded.name)
         if notes:
             outcome = _with_notes(outcome, notes)
@@ -280,7 +308,7 @@ async def run_rollback(
             f"Restore the state recorded before change {change.id} ({change.kind}, {change.status}) "
             f"on {len(change.objects)} object(s): {paths}?"
         ):
-            raise Declined("not rolled back; nothing was written")
-        return await rollback_change(writer, change, force=force)
+            raise Declined("not rolled back: nothing changed")
+        return await rollback_change(writer, change, overwrite_concurrent=force)
     finally:
         store.release_lock(name, holder)

@@ -19,7 +19,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
 from mfaguard.config.audit_file import CONTROL_ID_PATTERN, KNOWN_CONTROLS, ExceptionConfig
 from mfaguard.config.durations import parse_duration
@@ -188,6 +188,12 @@ class TenantSettings(_Strict):
         None, description="Extra notification targets (added to the top-level ones)."
     )
     max_concurrent_requests: int | None = Field(None, ge=1, le=64, description="Per-tenant request limit.")
+    directory: StrictBool | None = Field(
+        None,
+        description="Audits also read the directory (users, the registration report, nested group members) "
+        "so MFA-016..018 are judged; default true. Without User.Read.All, GroupMember.Read.All and "
+        "AuditLog.Read.All those controls say so (ERROR); false skips the read (N/A).",
+    )
 
     _v_pilot = field_validator("pilot_group")(_guid)
 
@@ -471,6 +477,7 @@ class EffectiveTenant:
     notifications: tuple[Any, ...] = ()
     """Top-level targets, then the groups' and the tenant's own."""
     max_concurrent_requests: int | None = None
+    directory: bool = True
 
     def audit_settings(self) -> AuditSettings:
         return AuditSettings(
@@ -534,6 +541,7 @@ _SCALARS = (
     "break_glass_max_members",
     "number_matching",
     "max_concurrent_requests",
+    "directory",
 )
 
 

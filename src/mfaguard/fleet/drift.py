@@ -9,7 +9,9 @@ to a group, or a FAIL whose cause moved from ``disabled`` to ``default``.
 Findings are matched by ``(control_id, resource)``: per-resource controls (one finding per excluded
 group) drift per resource. A finding that appears or disappears is drift of its status (``None`` on
 the missing side). ERROR findings carry read errors in their evidence, not tenant state, so only their
-status is compared.
+status is compared. So do the coverage controls (MFA-016..018): their evidence is people — every user
+who registers a method or joins the company would otherwise be drift — while a change of their status
+(someone can no longer use MFA) is the drift that matters.
 """
 
 from __future__ import annotations
@@ -18,9 +20,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from mfaguard.controls import COVERAGE_CONTROL_IDS
+
 __all__ = ["DriftChange", "FindingLike", "compute_drift", "is_regression", "regressed_controls"]
 
 _ERROR = "ERROR"
+STATUS_ONLY = COVERAGE_CONTROL_IDS
+"""Controls whose evidence is per-user data, not tenant configuration: drift is their status only."""
 _RANK = {"PASS": 0, "NOT_APPLICABLE": 0, "WARN": 1, "ERROR": 1, "FAIL": 2}
 
 
@@ -99,7 +105,7 @@ def compute_drift(previous: Sequence[FindingLike], current: Sequence[FindingLike
         new_status = _status(new.status) if new is not None else None
         if old_status != new_status:
             changes.append(DriftChange(control_id, "status", old_status, new_status, resource))
-        if old is None or new is None or _ERROR in (old_status, new_status):
+        if old is None or new is None or _ERROR in (old_status, new_status) or control_id in STATUS_ONLY:
             continue
         old_ev = _json_value(dict(old.evidence or {}))
         new_ev = _json_value(dict(new.evidence or {}))

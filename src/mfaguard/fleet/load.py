@@ -63,6 +63,7 @@ def tenant_from_config(tenant: EffectiveTenant, base: Path) -> FleetTenant:
         pilot_group=tenant.pilot_group,
         notifications=tuple(tenant.notifications),
         secret_envs=tenant.secret_envs(),
+        directory=tenant.directory,
         skip_controls=tenant.skipped_controls(),
         remediate_controls=None if not no_fix else frozenset(controls - no_fix),
     )

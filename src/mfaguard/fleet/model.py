@@ -49,6 +49,8 @@ class FleetTenant:
     """Notification targets (the config's models; :mod:`mfaguard.notify` sends to them)."""
     secret_envs: tuple[str, ...] = ()
     """Environment variables holding this tenant's secrets (registered with the store's redactor)."""
+    directory: bool = True
+    """Audits read the directory too (MFA-016..018); the file's ``directory: false`` skips it."""
     skip_controls: frozenset[str] = frozenset()
     """Controls the file switches off for this tenant (per-control override ``enabled: false``)."""
     remediate_controls: frozenset[str] | None = None

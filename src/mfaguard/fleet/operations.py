@@ -53,6 +53,8 @@ async def audit_and_store(
     runner: FleetRunner, tenant: FleetTenant, *, trigger: str, compare: bool = True
 ) -> AuditRun:
     """Read, judge and store one audit of ``tenant``; with ``compare``, compute and store drift."""
+    import dataclasses
+
     from mfaguard.audit.live import run_live_audit
     from mfaguard.errors import MfaguardError
     from mfaguard.fleet.drift import compute_drift
@@ -92,6 +94,7 @@ async def audit_and_store(
             now=now,
             env=runner.env,
             controls=_controls(tenant),
+            directory=tenant.directory,
             **runner.client_options(tenant),
         )
     except MfaguardError as exc:
@@ -117,7 +120,8 @@ async def audit_and_store(
     await runner.db(
         store.save_snapshot,
         run_id,
-        snapshot_to_json(snap),
+        # The policy and its groups; every user of the directory would make each run's row huge.
+        snapshot_to_json(dataclasses.replace(snap, directory=None)),
         captured_at=snap.captured_at,
         api_version=snap.api_version.value,
     )

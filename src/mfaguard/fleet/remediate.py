@@ -37,7 +37,7 @@ async def remediate_drift(
     """Remediate the controls that got worse in ``run``; returns what happened (JSON-ready, plus
     ``verify_report``: the re-audit's :class:`~mfaguard.model.report.AuditReport`, if one was made)."""
     from mfaguard.enforce.baseline import covered_controls, load_baseline
-    from mfaguard.enforce.plan import PlanSettings
+    from mfaguard.fleet.steps import plan_settings_for
 
     worse = regressed_controls(run.drift)
     if not worse:
@@ -60,10 +60,7 @@ async def remediate_drift(
             "controls": sorted(worse),
             "message": f"baseline {loaded.name} does not decide {', '.join(sorted(worse))}; reported only",
         }
-    settings = PlanSettings(
-        number_matching=tenant.settings.number_matching,
-        pilot_group=tenant.pilot_group,
-    )
+    settings = plan_settings_for(tenant, pilot=True)
     try:
         outcome, refused = await _apply(runner, tenant, loaded, settings)
     except MfaguardError as exc:
@@ -152,7 +149,10 @@ async def _apply(
                 read_directory=directory_reader(client),
             )
         except LockoutRefused as exc:
-            return None, " ".join(str(exc).split())
+            # The notification says who (ten at most); the fleet's table cell stays one line.
+            names = ", ".join(upn for upn, _ in exc.users[:10])
+            more = f" and {len(exc.users) - 10} more" if len(exc.users) > 10 else ""
+            return None, f"{exc.short} (users: {names}{more})"
     return outcome, None
 
 

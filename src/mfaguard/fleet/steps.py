@@ -59,12 +59,15 @@ async def recorded_run(
         )
 
 
-def _plan_settings(tenant: FleetTenant, pilot: bool) -> Any:
+def plan_settings_for(tenant: FleetTenant, pilot: bool) -> Any:
+    """The planner's settings of a fleet tenant: its number-matching mode, its pilot group (when
+    ``pilot``) and its break-glass groups (kept by ``exclusions: break_glass_only``)."""
     from mfaguard.enforce.plan import PlanSettings
 
     return PlanSettings(
         number_matching=tenant.settings.number_matching,
         pilot_group=tenant.pilot_group if pilot else None,
+        break_glass_groups=tuple(tenant.settings.break_glass_groups),
     )
 
 
@@ -77,7 +80,7 @@ async def plan_step(runner: FleetRunner, tenant: FleetTenant, *, trigger: str) -
     loaded = load_baseline(tenant.baseline)
     async with recorded_run(runner, tenant, "plan", trigger) as state, open_client(runner, tenant) as client:
         result = await make_plan(
-            client, loaded, _plan_settings(tenant, bool(runner.options.get("pilot", True)))
+            client, loaded, plan_settings_for(tenant, bool(runner.options.get("pilot", True)))
         )
         doc = result.plan.to_json()
         state["summary"] = {"changes": len(result.plan.changes), "objects": len(result.plan.objects)}
@@ -95,7 +98,7 @@ async def apply_step(runner: FleetRunner, tenant: FleetTenant, *, trigger: str) 
     if runner.store is None:
         raise MfaguardError("fleet apply needs the history store (pre-change records make rollback possible)")
     loaded = load_baseline(tenant.baseline)
-    settings = _plan_settings(tenant, bool(runner.options.get("pilot", True)))
+    settings = plan_settings_for(tenant, bool(runner.options.get("pilot", True)))
     force = bool(runner.options.get("force", False))
     async with recorded_run(runner, tenant, "apply", trigger) as state, open_client(runner, tenant) as client:
         writer = Writer(client, runner.store, tenant.name, settings, actor="mfaguard fleet apply")
@@ -111,9 +114,15 @@ async def apply_step(runner: FleetRunner, tenant: FleetTenant, *, trigger: str) 
                 read_directory=directory_reader(client),
             )
         except LockoutRefused as exc:
-            state["error"] = " ".join(str(exc).split())
+            state["error"] = exc.short
+            users = [{"user": upn, "why": why} for upn, why in exc.users]
             return TenantOutcome(
-                tenant, "error", error=state["error"], run_id=state["run_id"], unfinished=True
+                tenant,
+                "error",
+                error=exc.short,
+                run_id=state["run_id"],
+                unfinished=True,
+                detail={"lockout": {"users": users}},
             )
         doc = outcome.to_json()
         if verdict is not None:
@@ -138,7 +147,7 @@ async def apply_step(runner: FleetRunner, tenant: FleetTenant, *, trigger: str) 
 
 async def coverage_step(runner: FleetRunner, tenant: FleetTenant, *, trigger: str) -> TenantOutcome:
     """Per-user protection levels; the counts and the users below the threshold are stored."""
-    from mfaguard.audit.coverage import judge_coverage
+    from mfaguard.audit.coverage import judge_coverage, stored_coverage
     from mfaguard.fleet.runner import TenantOutcome
     from mfaguard.model.directory import Level
     from mfaguard.model.policy import TenantInfo
@@ -154,27 +163,15 @@ async def coverage_step(runner: FleetRunner, tenant: FleetTenant, *, trigger: st
             client, tenant=TenantInfo(id=tenant.tenant_id, name=tenant.name), now=runner.clock()
         )
         report, findings = judge_coverage(snapshot, tenant.settings, now=runner.clock())
-        levels = report.level_counts()
-        admins = report.level_counts(admins_only=True)
-        below = [
-            {"user": u.user_principal_name, "level": u.level.value, "admin": u.is_admin}
-            for u in report.below(threshold)
-        ]
+        stored = stored_coverage(report, threshold, captured_at=runner.clock())
+        levels, admins, below = stored["levels"], stored["admins"], stored["below_threshold"]
         state["summary"] = {
             "users": len(report.users),
             "below": len(below),
             "levels_known": report.levels_known,
         }
         if runner.store is not None:
-            await runner.db(
-                runner.store.save_coverage,
-                state["run_id"],
-                total_users=len(report.users),
-                levels=levels,
-                admins=admins,
-                below_threshold=below,
-                captured_at=runner.clock(),
-            )
+            await runner.db(runner.store.save_coverage, state["run_id"], **stored)
             await runner.db(runner.store.save_findings, state["run_id"], findings.findings)
     return TenantOutcome(
         tenant,

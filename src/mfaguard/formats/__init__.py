@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, TextIO, cast
 
-from mfaguard.errors import UsageError
+from mfaguard.errors import bad_value, one_of
 
 if TYPE_CHECKING:
     from mfaguard.formats._meta import ControlInfo
@@ -177,10 +177,7 @@ def get_format(name: str) -> Format:
     """The format called ``name`` (case-insensitive); an unknown name is a usage error (exit 2)."""
     found = _BY_NAME.get(name.strip().lower())
     if found is None:
-        raise UsageError(
-            f"unknown output format {name!r}",
-            hint=f"use --format with one of: {', '.join(FORMAT_NAMES)}",
-        )
+        raise bad_value("--format", name, one_of(FORMAT_NAMES))
     return found
 
 

@@ -1,4 +1,10 @@
-"""Small helpers shared by the renderers: status order and labels, sorting, exception notes."""
+"""Small helpers shared by the renderers: status order and labels, sorting, exception notes.
+
+Accepted risks (WARN/FAIL findings an exception covers) keep their status — in the JSON findings,
+the CSV ``status`` column, the exit code — but every human-facing format shows them as their own
+group and count, after WARN: ``FAIL 11 · accepted 1`` (as ScubaGear's "omitted" does). The status
+groups and counts here therefore leave them out, and :func:`accepted` lists them.
+"""
 
 from __future__ import annotations
 
@@ -29,20 +35,48 @@ STATUS_LABEL: dict[Status, str] = {
 
 NOT_EVALUATED_HINT = "ERROR means the control could not be evaluated; it is not a pass."
 
+ACCEPTED_LABEL = "accepted"
+"""The display group (and count) of findings an exception covers."""
+
 
 def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
     """Findings by status (FAIL first), then severity (most severe first), then control ID."""
     return sorted(findings, key=lambda f: (_STATUS_RANK[f.status], -f.severity.rank, f.control_id))
 
 
+def is_accepted(finding: Finding) -> bool:
+    """An exception covers it (only WARN and FAIL findings carry one): an accepted risk."""
+    return finding.exception is not None
+
+
 def group_by_status(findings: Iterable[Finding]) -> list[tuple[Status, list[Finding]]]:
-    """Non-empty groups in :data:`STATUS_ORDER`, each sorted by severity then control ID."""
-    ordered = sort_findings(findings)
+    """Non-empty groups in :data:`STATUS_ORDER`, each sorted by severity then control ID; accepted
+    findings are left out (they are their own group: :func:`accepted`)."""
+    ordered = [f for f in sort_findings(findings) if not is_accepted(f)]
     return [
         (s, [f for f in ordered if f.status is s])
         for s in STATUS_ORDER
         if any(f.status is s for f in ordered)
     ]
+
+
+def accepted(findings: Iterable[Finding]) -> list[Finding]:
+    """The accepted findings, in the same order as a status group."""
+    return [f for f in sort_findings(findings) if is_accepted(f)]
+
+
+def display_groups(findings: Iterable[Finding]) -> list[tuple[Status | None, list[Finding]]]:
+    """The non-empty groups people read: FAIL, ERROR, WARN, then the accepted risks (``None``), then
+    PASS and N/A."""
+    items = list(findings)
+    groups: list[tuple[Status | None, list[Finding]]] = list(group_by_status(items))
+    taken = accepted(items)
+    if taken:
+        at = next(
+            (i for i, (s, _) in enumerate(groups) if s in (Status.PASS, Status.NOT_APPLICABLE)), len(groups)
+        )
+        groups.insert(at, (None, taken))
+    return groups
 
 
 def grant_text(grant: ExceptionGrant) -> str:
@@ -62,9 +96,30 @@ def exception_notes(finding: Finding) -> list[str]:
 
 
 def summary_counts(report: AuditReport) -> list[tuple[Status, int]]:
-    """(status, count) in :data:`STATUS_ORDER`, zeros included."""
-    counts = report.summary()
-    return [(s, counts[s.value]) for s in STATUS_ORDER]
+    """(status, count) in :data:`STATUS_ORDER`, zeros included; accepted findings are not counted
+    under their status here (:func:`accepted_count`)."""
+    return status_counts(report.findings)
+
+
+def status_counts(findings: Iterable[Finding]) -> list[tuple[Status, int]]:
+    """(status, count of the findings that are not accepted) in :data:`STATUS_ORDER`."""
+    counts = dict.fromkeys(STATUS_ORDER, 0)
+    for finding in findings:
+        if not is_accepted(finding):
+            counts[finding.status] += 1
+    return list(counts.items())
+
+
+def accepted_count(findings: Iterable[Finding]) -> int:
+    return sum(1 for f in findings if is_accepted(f))
+
+
+def tally(findings: Sequence[Finding]) -> list[str]:
+    """``["FAIL 11 · accepted 1", "ERROR 0", "WARN 1", "PASS 3", "N/A 3"]``: the counts as people
+    read them, accepted findings beside the FAIL count."""
+    parts = [f"{STATUS_LABEL[s]} {n}" for s, n in status_counts(findings)]
+    parts[0] += f" · {ACCEPTED_LABEL} {accepted_count(findings)}"
+    return parts
 
 
 def count_label(report: AuditReport) -> str:
@@ -78,8 +133,15 @@ def count_label(report: AuditReport) -> str:
 
 
 def summary_line(report: AuditReport) -> str:
-    """``15 controls: 3 FAIL, 1 ERROR, 2 WARN, 8 PASS, 1 N/A`` (zero counts left out)."""
-    parts = [f"{n} {STATUS_LABEL[s]}" for s, n in summary_counts(report) if n]
+    """``15 controls: 3 FAIL · 1 accepted, 1 ERROR, 2 WARN, 8 PASS, 1 N/A`` (zero counts left out)."""
+    taken = accepted_count(report.findings)
+    parts: list[str] = []
+    for status, n in summary_counts(report):
+        texts = [f"{n} {STATUS_LABEL[status]}"] if n else []
+        if status is Status.FAIL and taken:
+            texts.append(f"{taken} {ACCEPTED_LABEL}")
+        if texts:
+            parts.append(" · ".join(texts))
     if not parts:
         return f"{count_label(report)} evaluated"
     return f"{count_label(report)}: {', '.join(parts)}"

@@ -10,7 +10,7 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from mfaguard.formats._common import fleet_error, grant_text
+from mfaguard.formats._common import fleet_error, grant_text, is_accepted
 from mfaguard.model.report import AuditReport, ExceptionGrant, Finding, TenantResult
 
 if TYPE_CHECKING:
@@ -32,8 +32,10 @@ COLUMNS: tuple[str, ...] = (
     "exception_owner",
     "exception_expires",
     "expired_exception",
+    "accepted",
 )
-"""Single-tenant columns (``references`` are joined with ``; ``)."""
+"""Single-tenant columns (``references`` are joined with ``; ``; ``accepted`` is ``yes`` for a finding
+an exception covers — its ``status`` stays what the control found)."""
 
 FLEET_COLUMNS: tuple[str, ...] = ("tenant", "tenant_status", "tenant_error", *COLUMNS)
 """Fleet columns: the fleet's tenant name and whether it could be read come first."""
@@ -85,6 +87,7 @@ def _row(report: AuditReport, finding: Finding) -> list[str]:
         finding.remediation,
         *_grant(finding.exception),
         grant_text(expired) if expired else "",
+        "yes" if is_accepted(finding) else "",
     ]
 
 

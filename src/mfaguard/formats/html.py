@@ -1,7 +1,8 @@
 """HTML: one self-contained page a manager can open offline.
 
 Summary, an inline SVG chart of statuses (no JavaScript, no CDN, no external file), every finding with
-its detail, rationale, remediation and exception. Rendered by Jinja2 with autoescaping on, so every
+its detail, rationale, remediation and exception; accepted risks (findings an exception covers) are
+their own count, chart bar and section, and keep their status badge. Rendered by Jinja2 with autoescaping on, so every
 piece of tenant text is escaped; a Content-Security-Policy meta tag forbids scripts and network loads
 as a second line of defence.
 """
@@ -16,12 +17,16 @@ from typing import TYPE_CHECKING, Any
 
 from mfaguard import __version__
 from mfaguard.formats._common import (
+    ACCEPTED_LABEL,
     STATUS_LABEL,
     STATUS_ORDER,
+    accepted,
+    accepted_count,
     fleet_error,
+    is_accepted,
     ok_reports,
     sort_findings,
-    summary_counts,
+    status_counts,
     tenant_label,
     utc_z,
 )
@@ -44,7 +49,28 @@ COLOR: dict[Status, str] = {
     Status.PASS: "#067647",
     Status.NOT_APPLICABLE: "#98a2b3",
 }
+ACCEPTED_COLOR = "#0e7090"
 ACTION = (Status.FAIL, Status.ERROR, Status.WARN)
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    """One count of the summary: a status (accepted findings left out) or the accepted risks."""
+
+    key: str
+    """CSS suffix: the status value, or ``accepted``."""
+    label: str
+    n: int
+    color: str
+
+
+def display_counts(findings: Sequence[Finding]) -> list[Count]:
+    """FAIL, ERROR, WARN, accepted, PASS, N/A — what the page shows, in that order."""
+    counts = [Count(s.value, STATUS_LABEL[s], n, COLOR[s]) for s, n in status_counts(findings)]
+    at = STATUS_ORDER.index(Status.WARN) + 1
+    counts.insert(at, Count(ACCEPTED_LABEL, ACCEPTED_LABEL, accepted_count(findings), ACCEPTED_COLOR))
+    return counts
+
 
 LABEL_WIDTH = 64
 FLEET_LABEL_WIDTH = 160
@@ -88,57 +114,56 @@ def _short(text: str, limit: int = 22) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def status_chart(counts: Sequence[tuple[Status, int]]) -> Chart:
-    """One bar per status, length proportional to its count."""
-    top = max((n for _, n in counts), default=0) or 1
+def status_chart(counts: Sequence[Count]) -> Chart:
+    """One bar per count, length proportional to it."""
+    top = max((c.n for c in counts), default=0) or 1
     bars = []
-    for i, (status, n) in enumerate(counts):
-        width = round(PLOT_WIDTH * n / top, 1)
-        segment = Segment(LABEL_WIDTH, width, COLOR[status], f"{STATUS_LABEL[status]}: {n}")
-        bars.append(Bar(STATUS_LABEL[status], i * ROW, str(n), (segment,) if n else ()))
-    title = "Findings by status: " + ", ".join(f"{n} {STATUS_LABEL[s]}" for s, n in counts)
+    for i, count in enumerate(counts):
+        width = round(PLOT_WIDTH * count.n / top, 1)
+        segment = Segment(LABEL_WIDTH, width, count.color, f"{count.label}: {count.n}")
+        bars.append(Bar(count.label, i * ROW, str(count.n), (segment,) if count.n else ()))
+    title = "Findings by status: " + ", ".join(f"{c.n} {c.label}" for c in counts)
     return Chart(title, tuple(bars))
 
 
 def fleet_chart(reports: Sequence[tuple[str, AuditReport]]) -> Chart:
-    """One stacked bar per tenant: the share of each status among its findings."""
+    """One stacked bar per tenant: the share of each status (and of accepted risks) among its findings."""
     bars = []
     for i, (name, report) in enumerate(reports):
-        counts = report.summary()
-        total = counts["total"] or 1
+        counts = display_counts(report.findings)
+        total = len(report.findings) or 1
         x = float(FLEET_LABEL_WIDTH)
         segments = []
-        for status in STATUS_ORDER:
-            n = counts[status.value]
-            if n:
-                width = round(PLOT_WIDTH * n / total, 1)
-                segments.append(
-                    Segment(round(x, 1), width, COLOR[status], f"{name}: {n} {STATUS_LABEL[status]}")
-                )
+        for count in counts:
+            if count.n:
+                width = round(PLOT_WIDTH * count.n / total, 1)
+                segments.append(Segment(round(x, 1), width, count.color, f"{name}: {count.n} {count.label}"))
                 x += width
-        bars.append(Bar(_short(name), i * ROW, f"{counts[Status.FAIL.value]} FAIL", tuple(segments)))
+        bars.append(Bar(_short(name), i * ROW, f"{counts[0].n} FAIL", tuple(segments)))
     return Chart("Share of statuses per tenant", tuple(bars), label_width=FLEET_LABEL_WIDTH)
 
 
-def verdict(counts: dict[str, int], noun: str = "control", accepted: int = 0) -> str:
-    """One sentence a manager reads first (``noun``: "control" for a tenant, "finding" for a fleet;
-    ``accepted``: how many of the FAILs an exception covers)."""
-    fail, error, warn = counts[Status.FAIL.value], counts[Status.ERROR.value], counts[Status.WARN.value]
-    if counts["total"] == 0:
+def verdict(counts: Sequence[Count], noun: str = "control") -> str:
+    """One sentence a manager reads first (``noun``: "control" for a tenant, "finding" for a fleet)."""
+    n = {c.key: c.n for c in counts}
+    fail, error, warn = n[Status.FAIL.value], n[Status.ERROR.value], n[Status.WARN.value]
+    taken, total = n[ACCEPTED_LABEL], sum(n.values())
+    if total == 0:
         return f"No {noun}s were evaluated."
     parts = []
     if fail:
         parts.append(f"{fail} {noun}{'s' if fail != 1 else ''} failed")
-        if accepted:
-            parts[-1] += f" ({accepted} accepted by exception)"
     if error:
         parts.append(f"{error} could not be evaluated")
     if warn:
         parts.append(f"{warn} need{'s' if warn == 1 else ''} a look")
-    if not parts:
-        passed, na = counts[Status.PASS.value], counts[Status.NOT_APPLICABLE.value]
-        return f"All {passed} applicable {noun}s pass" + (f"; {na} not applicable." if na else ".")
-    return "; ".join(parts).capitalize() + f" (of {counts['total']} {noun}s)."
+    if taken:
+        parts.append(f"{taken} {'is an' if taken == 1 else 'are'} accepted risk{'s' if taken != 1 else ''}")
+    if not fail and not error and not warn:
+        passed, na = n[Status.PASS.value], n[Status.NOT_APPLICABLE.value]
+        text = f"All {passed} applicable {noun}s pass" + (f"; {na} not applicable" if na else "")
+        return text + (f"; {parts[-1]}." if taken else ".")
+    return "; ".join(parts).capitalize() + f" (of {total} {noun}s)."
 
 
 _SAFE_URL = re.compile(r"https?://[^\s\"'<>]+\Z")
@@ -164,23 +189,20 @@ def _environment() -> Environment:
     return env
 
 
-def _accepted(findings: Sequence[Finding]) -> int:
-    return sum(1 for f in findings if f.status is Status.FAIL and f.exception is not None)
-
-
 def render(report: AuditReport, options: RenderOptions) -> str:
     """The page for one tenant."""
     ordered = sort_findings(report.findings)
-    counts = summary_counts(report)
+    counts = display_counts(report.findings)
     context: dict[str, Any] = {
         "report": report,
         "tenant_title": report.tenant_name or report.tenant_id or "unknown tenant",
         "captured_at": utc_z(report.captured_at) if report.captured_at else None,
         "generated_at": utc_z(report.generated_at) if report.generated_at else None,
         "counts": counts,
-        "verdict": verdict(report.summary(), accepted=_accepted(report.findings)),
+        "verdict": verdict(counts),
         "chart": status_chart(counts),
-        "action": [f for f in ordered if f.status in ACTION],
+        "action": [f for f in ordered if f.status in ACTION and not is_accepted(f)],
+        "accepted": accepted(report.findings),
         "quiet": [f for f in ordered if f.status not in ACTION],
         "rules": rules_by_id(report.findings, options.controls),
         "docs_url": options.docs_url,
@@ -191,31 +213,40 @@ def render(report: AuditReport, options: RenderOptions) -> str:
 def render_fleet(results: Sequence[TenantResult], options: RenderOptions) -> str:
     """The page for a fleet: tenant table, stacked chart, and every FAIL/ERROR/WARN with its tenant."""
     readable = ok_reports(results)
-    totals = {status.value: 0 for status in Status} | {"total": 0}
+    everything: list[Finding] = []
     action: list[tuple[str, Finding]] = []
+    taken: list[tuple[str, Finding]] = []
     for result, report in readable:
-        for key, n in report.summary().items():
-            totals[key] += n
-        action += [(result.name, f) for f in sort_findings(report.findings) if f.status in ACTION]
+        everything += report.findings
+        action += [
+            (result.name, f)
+            for f in sort_findings(report.findings)
+            if f.status in ACTION and not is_accepted(f)
+        ]
+        taken += [(result.name, f) for f in accepted(report.findings)]
     rank = {s: i for i, s in enumerate(STATUS_ORDER)}
     action.sort(key=lambda item: (rank[item[1].status], -item[1].severity.rank, item[1].control_id, item[0]))
     tenants = [
         {
             "name": r.name,
             "label": tenant_label(r.report) if r.report else r.name,
-            "summary": r.report.summary() if r.status == "ok" and r.report is not None else None,
+            "counts": display_counts(r.report.findings)
+            if r.status == "ok" and r.report is not None
+            else None,
             "error": None if r.status == "ok" and r.report is not None else fleet_error(r),
         }
         for r in results
     ]
     generated = max((rep.generated_at for _, rep in readable if rep.generated_at), default=None)
+    counts = display_counts(everything)
     context: dict[str, Any] = {
         "tenants": tenants,
-        "unread": sum(1 for t in tenants if t["summary"] is None),
-        "counts": [(s, totals[s.value]) for s in STATUS_ORDER],
-        "verdict": verdict(totals, "finding", sum(_accepted(rep.findings) for _, rep in readable)),
+        "unread": sum(1 for t in tenants if t["counts"] is None),
+        "counts": counts,
+        "verdict": verdict(counts, "finding"),
         "chart": fleet_chart([(r.name, rep) for r, rep in readable]),
         "action": action,
+        "accepted": taken,
         "rules": rules_by_id([f for _, rep in readable for f in rep.findings], options.controls),
         "generated_at": utc_z(generated) if generated else None,
         "docs_url": options.docs_url,

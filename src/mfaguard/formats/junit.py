@@ -8,6 +8,7 @@ Mapping (each CI — Azure DevOps, GitLab, Jenkins, GitHub test reporters — re
 - NOT_APPLICABLE → ``<skipped>`` with the reason.
 - WARN → passed, with the warning in ``<system-out>``.
 - PASS → passed.
+Each suite's ``accepted`` property counts the accepted risks (FAIL or WARN covered by an exception).
 A fleet document has one ``<testsuite>`` per tenant; a tenant that could not be read is a suite with
 one errored test case carrying the error.
 Validated in the tests against Jenkins' ``junit-10.xsd``.
@@ -111,6 +112,8 @@ def _suite(
         ("tenant_name", report.tenant_name),
         ("captured_at", report.captured_at.isoformat() if report.captured_at else None),
         ("api_version", report.api_version),
+        # Accepted risks: FAILs among them are <skipped> below; the count covers WARNs too.
+        ("accepted", str(len(report.accepted()))),
     ):
         if value:
             _sub(properties, "property", name=key, value=value)

@@ -1,7 +1,8 @@
 """Markdown for pull-request comments (GitHub / Azure DevOps / GitLab flavoured).
 
-A status summary, a table of what needs action (FAIL, ERROR, WARN) with collapsible remediation, and
-the passes folded away in one ``<details>`` block so the comment stays short. All tenant-supplied text
+A status summary, a table of what needs action (FAIL, ERROR, WARN) with collapsible remediation, the
+accepted risks (findings an exception covers) in their own table, and the passes folded away in one
+``<details>`` block so the comment stays short. All tenant-supplied text
 is escaped: table cells get Markdown escapes, text inside HTML tags gets HTML escapes, and
 remediation goes into code fences that nothing inside can close.
 """
@@ -14,15 +15,19 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from mfaguard.formats._common import (
+    ACCEPTED_LABEL,
     NOT_EVALUATED_HINT,
     STATUS_LABEL,
+    accepted,
+    accepted_count,
     exception_notes,
     fenced,
     fleet_error,
     group_by_status,
+    is_accepted,
     ok_reports,
     sort_findings,
-    summary_counts,
+    status_counts,
     summary_line,
     tenant_label,
     utc_z,
@@ -65,16 +70,29 @@ def cell(text: str) -> str:
     return "<br>".join(line for line in escaped.splitlines())
 
 
-def _status(status: Status) -> str:
+ACCEPTED_ICON = "☑️"
+
+
+def _status(status: Status | None) -> str:
+    if status is None:
+        return f"{ACCEPTED_ICON} {ACCEPTED_LABEL}"
     return f"{ICON[status]} {STATUS_LABEL[status]}"
 
 
+COLUMNS: tuple[Status | None, ...] = (*ACTION, None, *QUIET)
+"""Count columns: the statuses, with the accepted risks (None) after WARN."""
+
+
+def _counts(findings: Sequence[Finding]) -> list[int]:
+    by_status = dict(status_counts(findings))
+    return [accepted_count(findings) if s is None else by_status[s] for s in COLUMNS]
+
+
 def _counts_table(report: AuditReport) -> list[str]:
-    counts = summary_counts(report)
     return [
-        "| " + " | ".join(_status(s) for s, _ in counts) + " |",
-        "|" + "---:|" * len(counts),
-        "| " + " | ".join(str(n) for _, n in counts) + " |",
+        "| " + " | ".join(_status(s) for s in COLUMNS) + " |",
+        "|" + "---:|" * len(COLUMNS),
+        "| " + " | ".join(str(n) for n in _counts(report.findings)) + " |",
     ]
 
 
@@ -96,9 +114,9 @@ def _action_blocks(
     findings: Sequence[Finding], rules: Mapping[str, RuleInfo], docs_url: str | None
 ) -> list[str]:
     """The table of what needs attention, then one collapsible remediation block per finding."""
-    actionable = [f for f in sort_findings(findings) if f.status in ACTION]
+    actionable = [f for f in sort_findings(findings) if f.status in ACTION and not is_accepted(f)]
     if not actionable:
-        return ["No FAIL, ERROR or WARN findings. 🎉\n"]
+        return ["No FAIL, ERROR or WARN findings. 🎉\n", *_accepted_block(findings, docs_url)]
     table = ["| Status | Severity | Control | Detail |", "|---|---|---|---|"]
     table += [
         f"| {_status(f.status)} | {f.severity.value} | {_control(f, docs_url)} | {_detail(f)} |"
@@ -110,7 +128,26 @@ def _action_blocks(
         if fix:
             summary = html.escape(f"How to fix {f.control_id}: {f.title}")
             blocks.append(f"<details><summary>{summary}</summary>\n\n{fenced(fix)}\n\n</details>\n")
-    return blocks
+    return blocks + _accepted_block(findings, docs_url)
+
+
+def _accepted_block(findings: Sequence[Finding], docs_url: str | None) -> list[str]:
+    """The accepted risks: their own table, each with its status and the exception."""
+    taken = accepted(findings)
+    if not taken:
+        return []
+    table = [
+        f"**{ACCEPTED_ICON} Accepted risks ({len(taken)})**: an exception covers these; their status is "
+        "unchanged.",
+        "",
+        "| Status | Severity | Control | Detail |",
+        "|---|---|---|---|",
+    ]
+    table += [
+        f"| {_status(f.status)} | {f.severity.value} | {_control(f, docs_url)} | {_detail(f)} |"
+        for f in taken
+    ]
+    return ["\n".join(table) + "\n"]
 
 
 def fit(head: str, blocks: Sequence[str], limit: int = COMMENT_LIMIT) -> str:
@@ -187,16 +224,15 @@ def render_fleet(results: Sequence[TenantResult], options: RenderOptions) -> str
     head = [
         f"## mfaguard fleet audit: {len(results)} tenants",
         "",
-        "| Tenant | Read | " + " | ".join(_status(s) for s in (*ACTION, *QUIET)) + " |",
-        "|---|---|" + "---:|" * 5,
+        "| Tenant | Read | " + " | ".join(_status(s) for s in COLUMNS) + " |",
+        "|---|---|" + "---:|" * len(COLUMNS),
     ]
     for r in results:
         if r.status == "ok" and r.report is not None:
-            counts = r.report.summary()
-            numbers = " | ".join(str(counts[s.value]) for s in (*ACTION, *QUIET))
+            numbers = " | ".join(str(n) for n in _counts(r.report.findings))
             head.append(f"| {cell(r.name)} | ok | {numbers} |")
         else:
-            head.append(f"| {cell(r.name)} | **error** |" + " – |" * 5)
+            head.append(f"| {cell(r.name)} | **error** |" + " – |" * len(COLUMNS))
     failed = [r for r in results if r.status != "ok" or r.report is None]
     if failed:
         head += ["", "**Could not be read:**", ""]

@@ -11,14 +11,18 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from mfaguard.formats._common import (
+    ACCEPTED_LABEL,
     NOT_EVALUATED_HINT,
     STATUS_LABEL,
+    STATUS_ORDER,
+    accepted_count,
     count_label,
+    display_groups,
     exception_notes,
     fleet_error,
-    group_by_status,
+    is_accepted,
     ok_reports,
-    summary_counts,
+    status_counts,
     tenant_label,
 )
 from mfaguard.model.report import AuditReport, Finding, Status, TenantResult
@@ -38,6 +42,11 @@ STATUS_STYLE: dict[Status, str] = {
     Status.PASS: "green",
     Status.NOT_APPLICABLE: "dim",
 }
+ACCEPTED_STYLE = "bold cyan"
+
+
+def _style(status: Status | None) -> str:
+    return ACCEPTED_STYLE if status is None else STATUS_STYLE[status]
 
 
 def _console(options: RenderOptions) -> tuple[Console, io.StringIO]:
@@ -74,35 +83,46 @@ def _detail(finding: Finding) -> str:
     return "\n".join(lines)
 
 
-def _group_table(status: Status, findings: Sequence[Finding], tenant_column: Sequence[str] | None) -> object:
+def _group_table(
+    status: Status | None, findings: Sequence[Finding], tenant_column: Sequence[str] | None
+) -> object:
+    """One group's table; the accepted group (``status`` None) also shows each finding's status."""
     from rich import box
     from rich.table import Table
 
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=False)
     if tenant_column is not None:
         table.add_column("Tenant", no_wrap=True)
-    table.add_column("Control", no_wrap=True, style=STATUS_STYLE[status])
+    table.add_column("Control", no_wrap=True, style=_style(status))
+    if status is None:
+        table.add_column("Status", no_wrap=True)
     table.add_column("Severity", no_wrap=True)
     table.add_column("Title", ratio=2)
     table.add_column("Detail", ratio=3, overflow="fold")
     for i, finding in enumerate(findings):
         cells = [finding.control_id, finding.severity.value, finding.title, _detail(finding)]
+        if status is None:
+            cells.insert(1, STATUS_LABEL[finding.status])
         if tenant_column is not None:
             cells.insert(0, tenant_column[i])
         table.add_row(*cells)
     return table
 
 
+def _group_label(status: Status | None) -> str:
+    return ACCEPTED_LABEL.upper() if status is None else STATUS_LABEL[status]
+
+
 def _print_group(
     console: Console,
-    status: Status,
+    status: Status | None,
     findings: Sequence[Finding],
     tenants: Sequence[str] | None = None,
 ) -> None:
     from rich.padding import Padding
     from rich.text import Text
 
-    console.print(Text(f"{STATUS_LABEL[status]} ({len(findings)})", style=STATUS_STYLE[status]))
+    console.print(Text(f"{_group_label(status)} ({len(findings)})", style=_style(status)))
     if console.width >= NARROW:
         console.print(_group_table(status, findings, tenants))
         console.print()
@@ -111,7 +131,9 @@ def _print_group(
         head = Text()
         if tenants is not None:
             head.append(f"{tenants[i]}  ")
-        head.append(finding.control_id, style=STATUS_STYLE[status])
+        head.append(finding.control_id, style=_style(status))
+        if status is None:
+            head.append(f"  {STATUS_LABEL[finding.status]}")
         head.append(f"  {finding.severity.value}  {finding.title}")
         console.print(Padding(head, (0, 0, 0, 2)))
         console.print(Padding(Text(_detail(finding)), (0, 0, 0, 4)))
@@ -123,12 +145,23 @@ def _summary(console: Console, report: AuditReport) -> None:
 
     line = Text("Summary: ", style="bold")
     line.append(count_label(report))
-    for status, n in summary_counts(report):
-        line.append("  ")
-        line.append(f"{STATUS_LABEL[status]} {n}", style=STATUS_STYLE[status] if n else "dim")
+    _append_counts(line, report.findings)
     console.print(line)
     if report.summary()[Status.ERROR.value]:
         console.print(Text(NOT_EVALUATED_HINT, style="magenta"))
+
+
+def _append_counts(line: object, findings: Sequence[Finding]) -> None:
+    """``  FAIL 2 · accepted 1  ERROR 1  WARN 1  PASS 1  N/A 1``, each count in its status colour."""
+    from rich.text import Text
+
+    assert isinstance(line, Text)
+    for status, n in status_counts(findings):
+        line.append("  ")
+        line.append(f"{STATUS_LABEL[status]} {n}", style=STATUS_STYLE[status] if n else "dim")
+        if status is Status.FAIL:
+            taken = accepted_count(findings)
+            line.append(f" · {ACCEPTED_LABEL} {taken}", style=ACCEPTED_STYLE if taken else "dim")
 
 
 def _header(report: AuditReport) -> str:
@@ -148,14 +181,15 @@ def render(report: AuditReport, options: RenderOptions) -> str:
     console.print()
     if not report.findings:
         console.print("No controls were evaluated.")
-    for status, findings in group_by_status(report.findings):
+    for status, findings in display_groups(report.findings):
         _print_group(console, status, findings)
     _summary(console, report)
     return _tidy(buffer.getvalue())
 
 
 def render_fleet(results: Sequence[TenantResult], options: RenderOptions) -> str:
-    """A tenant overview, then every FAIL/ERROR/WARN finding with a tenant column."""
+    """A tenant overview, then every FAIL/ERROR/WARN finding and every accepted risk with a tenant
+    column."""
     from rich import box
     from rich.table import Table
     from rich.text import Text
@@ -166,40 +200,34 @@ def render_fleet(results: Sequence[TenantResult], options: RenderOptions) -> str
     overview = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     overview.add_column("Tenant", no_wrap=True)
     overview.add_column("Read", no_wrap=True)
-    for status in (Status.FAIL, Status.ERROR, Status.WARN, Status.PASS, Status.NOT_APPLICABLE):
+    for status in STATUS_ORDER:
         overview.add_column(STATUS_LABEL[status], justify="right", style=STATUS_STYLE[status])
+        if status is Status.WARN:
+            overview.add_column(ACCEPTED_LABEL.capitalize(), justify="right", style=ACCEPTED_STYLE)
     overview.add_column("Error", ratio=1, overflow="fold")
     for result in results:
         if result.status == "ok" and result.report is not None:
-            counts = result.report.summary()
-            overview.add_row(
-                result.name,
-                "ok",
-                *(str(counts[s.value]) for s in (Status.FAIL, Status.ERROR, Status.WARN, Status.PASS)),
-                str(counts[Status.NOT_APPLICABLE.value]),
-                "",
-            )
+            counts = [str(n) for _, n in status_counts(result.report.findings)]
+            counts.insert(3, str(accepted_count(result.report.findings)))
+            overview.add_row(result.name, "ok", *counts, "")
         else:
-            overview.add_row(
-                result.name, Text("error", style="bold red"), "", "", "", "", "", fleet_error(result)
-            )
+            blanks = [""] * (len(STATUS_ORDER) + 1)
+            overview.add_row(result.name, Text("error", style="bold red"), *blanks, fleet_error(result))
     console.print(overview)
     console.print()
     rows = [(r.name, f) for r, rep in ok_reports(results) for f in rep.findings]
-    for status in (Status.FAIL, Status.ERROR, Status.WARN):
-        group = [(name, f) for name, f in rows if f.status is status]
+    groups: list[tuple[Status | None, list[tuple[str, Finding]]]] = [
+        (wanted, [(name, f) for name, f in rows if f.status is wanted and not is_accepted(f)])
+        for wanted in (Status.FAIL, Status.ERROR, Status.WARN)
+    ]
+    groups.append((None, [(name, f) for name, f in rows if is_accepted(f)]))
+    for group_status, group in groups:
         group.sort(key=lambda item: (-item[1].severity.rank, item[1].control_id, item[0]))
         if group:
-            _print_group(console, status, [f for _, f in group], [name for name, _ in group])
+            _print_group(console, group_status, [f for _, f in group], [name for name, _ in group])
     failed = sum(1 for r in results if r.status != "ok" or r.report is None)
-    totals = {s: sum(1 for _, f in rows if f.status is s) for s in STATUS_LABEL}
     line = Text("Summary: ", style="bold")
     line.append(f"{len(results)} tenants ({failed} could not be read)")
-    for status in (Status.FAIL, Status.ERROR, Status.WARN, Status.PASS, Status.NOT_APPLICABLE):
-        line.append("  ")
-        line.append(
-            f"{STATUS_LABEL[status]} {totals[status]}",
-            style=STATUS_STYLE[status] if totals[status] else "dim",
-        )
+    _append_counts(line, [f for _, f in rows])
     console.print(line)
     return _tidy(buffer.getvalue())

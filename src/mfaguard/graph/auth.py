@@ -79,9 +79,16 @@ class AzureIdentityTokenProvider:
     five minutes before expiry. Concurrent callers share one fetch."""
 
     def __init__(
-        self, credential: Any, scope: str, *, description: str | None = None, hint: str | None = None
+        self,
+        credential: Any,
+        scope: str,
+        *,
+        description: str | None = None,
+        hint: str | None = None,
+        authority: str | None = None,
     ) -> None:
         self._credential = credential
+        self._authority = authority
         self._hint = hint or (
             "check the tenant ID, client ID and secret/certificate (or the Azure CLI / managed identity "
             "login); for the emulator, MFAGUARD_AUTHORITY_HOST and MFAGUARD_CA_BUNDLE"
@@ -111,14 +118,34 @@ class AzureIdentityTokenProvider:
 
         try:
             access = self._credential.get_token(self._scope)
-        except ClientAuthenticationError as exc:
+        except Exception as exc:
+            self._raise_unreachable(exc)
+            if not isinstance(exc, ClientAuthenticationError | ValueError):
+                raise
+            if isinstance(exc, ValueError):  # azure-identity raises ValueError for malformed arguments
+                raise AuthError(f"could not get a token with {self._description}: {exc}") from exc
             raise AuthError(
                 f"could not get a token with {self._description}: {_first_line(exc.message or str(exc))}",
                 hint=self._hint,
             ) from exc
-        except ValueError as exc:  # azure-identity raises ValueError for malformed arguments
-            raise AuthError(f"could not get a token with {self._description}: {exc}") from exc
         return access.token, float(access.expires_on)
+
+    def _raise_unreachable(self, exc: BaseException) -> None:
+        """A token endpoint that cannot be reached is not a wrong secret: say which, and why."""
+        from mfaguard.graph.errors import connection_cause, unreachable
+
+        if self._authority is None:
+            return
+        cause = connection_cause(exc)
+        if cause is None:
+            return
+        raise unreachable(
+            "the token endpoint",
+            self._authority,
+            cause,
+            "check MFAGUARD_AUTHORITY_HOST / --authority-host (or --cloud), the network and the proxy "
+            "settings (HTTPS_PROXY)",
+        ) from exc
 
     def invalidate(self) -> None:
         """Forget the cached token (Graph answered 401 with it)."""
@@ -291,7 +318,9 @@ def build_token_provider(
         raise UsageError(
             f"authority host {authority!r} must use https", hint="azure-identity only talks to https"
         )
-    common: dict[str, Any] = {"authority": authority}
+    # One quick retry of a failed connection (azure-core's default is three, ~5 s of backoff): a
+    # refused or unknown token endpoint should be reported at once.
+    common: dict[str, Any] = {"authority": authority, "retry_connect": 1}
     if authority not in KNOWN_AUTHORITY_HOSTS:
         # azure-identity would otherwise ask login.microsoftonline.com whether this host is a valid
         # authority (instance discovery) — impossible for the emulator or a private endpoint.
@@ -375,7 +404,7 @@ def build_token_provider(
             "everything against the built-in emulator; `mfaguard audit --snapshot FILE` judges a saved "
             "policy offline",
         )
-    return AzureIdentityTokenProvider(credential, scope, description=description)
+    return AzureIdentityTokenProvider(credential, scope, description=description, authority=authority)
 
 
 def _quiet_azure_logging() -> None:

@@ -9,7 +9,9 @@ Behaviour, and why (reference/graph.md §7, §8, §11):
   ``Retry-After`` longer than the time left fails at once rather than sleeping past the deadline.
 - **Connection failures and timeouts** are retried only when re-sending cannot change the tenant
   twice: always for reads; for writes only when the request provably never left (connect error,
-  connect/pool timeout). A PATCH whose connection died after sending may have landed; re-sending it
+  connect/pool timeout). Never when the connection was refused, the host name does not resolve or
+  the TLS certificate is not trusted: those do not heal within a call's deadline, so the user hears
+  at once what could not be reached. A PATCH whose connection died after sending may have landed; re-sending it
   blindly could overwrite a change someone made in between (the writer re-reads before every PATCH
   precisely to detect that), so we raise and let the caller re-read. A 504 on a write is not retried
   for the same reason; 429 and 503 are, because Graph refused the request before processing it.
@@ -52,7 +54,7 @@ from mfaguard import __version__
 from mfaguard.errors import GraphError, ServiceError, UsageError
 from mfaguard.graph.auth import TokenProvider
 from mfaguard.graph.clouds import is_loopback_host, normalize_endpoint
-from mfaguard.graph.errors import api_path, error_from_response, transport_error
+from mfaguard.graph.errors import api_path, connection_cause, error_from_response, transport_error
 from mfaguard.graph.pacing import Pacer
 
 log = logging.getLogger("mfaguard.graph")
@@ -67,6 +69,8 @@ Clock = Callable[[], float]
 # Transport failures that happen before any byte of the request reached the server.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _TRANSIENT = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
+_HOPELESS = frozenset({"refused", "dns", "tls"})
+"""Connection failures a retry within the call's deadline would not cure."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -369,11 +373,10 @@ class GraphClient:
                         slot.finish(self._clock())
             except httpx.TransportError as exc:
                 sent = not isinstance(exc, _NOT_SENT)
-                retryable = (
-                    isinstance(exc, _TRANSIENT)
-                    and (idempotent or not sent)
-                    and "CERTIFICATE_VERIFY_FAILED" not in str(exc)
-                )
+                # A refused connection, an unknown host name or an untrusted certificate will not
+                # change within seconds: say so at once instead of retrying for ~12 s.
+                hopeless = not sent and connection_cause(exc) in _HOPELESS
+                retryable = isinstance(exc, _TRANSIENT) and (idempotent or not sent) and not hopeless
                 delay = policy.backoff(attempt, self._rng)
                 if retryable and self._may_retry(attempt, delay, deadline):
                     log.debug(

@@ -22,6 +22,7 @@ from mfaguard.errors import (
     PermissionError_,
     ServiceError,
     ThrottledError,
+    UnreachableError,
 )
 
 LICENSE_CODE = "Authentication_RequestFromNonPremiumTenantOrB2CTenant"
@@ -221,22 +222,102 @@ def error_from_response(
     return GraphError(f"{what} failed{said}", hint="see the Graph message above", **kwargs)
 
 
+_CAUSE_TEXT = {
+    "refused": "connection refused",
+    "dns": "host name not found in DNS",
+    "tls": "TLS certificate not trusted",
+    "timeout": "timed out connecting",
+    "network": "network error",
+}
+
+_CA_HINT = (
+    "if you use a proxy or the emulator with its own CA, point MFAGUARD_CA_BUNDLE (or --ca-bundle) at "
+    "that CA's PEM file"
+)
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    """``exc`` and what caused it (``__cause__``/``__context__``, azure-core's ``inner_exception``)."""
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in seen and len(seen) < 20:
+        seen.append(current)
+        inner = getattr(current, "inner_exception", None)
+        current = (
+            current.__cause__ or current.__context__ or (inner if isinstance(inner, BaseException) else None)
+        )
+    return seen
+
+
+def connection_cause(exc: BaseException) -> str | None:
+    """Why a connection could not be made: ``refused``, ``dns``, ``tls``, ``timeout`` or ``network``;
+    None when ``exc`` is not a failure to connect (the request may have been sent)."""
+    import socket
+    import ssl
+
+    chain = _chain(exc)
+    for item in chain:
+        if isinstance(item, ConnectionRefusedError):
+            return "refused"
+        if isinstance(item, socket.gaierror):
+            return "dns"
+        if isinstance(item, ssl.SSLError) and not isinstance(
+            item, ssl.SSLWantReadError | ssl.SSLWantWriteError
+        ):
+            return "tls"
+    text = " ".join(str(item) for item in chain)
+    for cause, needles in (
+        ("refused", ("Connection refused", "[Errno 111]", "actively refused")),
+        (
+            "dns",
+            ("Name or service not known", "nodename nor servname", "getaddrinfo failed", "name resolution"),
+        ),
+        ("tls", ("CERTIFICATE_VERIFY_FAILED", "SSLError", "SSL:")),
+    ):
+        if any(needle in text for needle in needles):
+            return cause
+    names = {type(item).__name__ for item in chain}
+    if names & {"ConnectTimeout", "PoolTimeout", "ConnectTimeoutError"}:
+        return "timeout"
+    if names & {"ConnectError", "ServiceRequestError", "NewConnectionError"}:
+        return "network"
+    return None
+
+
+def unreachable(what: str, where: str, cause: str, hint: str, *, url: str | None = None) -> UnreachableError:
+    """One line: what could not be reached, the cause, what to check."""
+    return UnreachableError(
+        f"cannot reach {what} at {where} ({_CAUSE_TEXT[cause]})",
+        hint=_CA_HINT if cause == "tls" else hint,
+        cause=cause,
+        url=url,
+    )
+
+
+_GRAPH_HINTS = {
+    "refused": "nothing answers there: check --graph-endpoint / MFAGUARD_GRAPH_ENDPOINT (or --cloud), and that "
+    "the proxy or emulator is running",
+    "dns": "check the host name in --graph-endpoint / --cloud, and the DNS and proxy settings (HTTPS_PROXY)",
+    "timeout": "check the network, the firewall and the proxy settings (HTTPS_PROXY), then run again",
+    "network": "check the network, the proxy settings and --graph-endpoint / --cloud",
+}
+
+
 def transport_error(exc: BaseException, *, method: str, url: str, may_have_landed: bool) -> ServiceError:
     """A connection failure or timeout that survived the retries, as a :class:`ServiceError`.
 
     ``may_have_landed`` is True for a write whose request may have reached Graph before the
-    connection failed: the caller must re-read before trying again, never re-send blindly.
+    connection failed: the caller must re-read before trying again, never re-send blindly. A request
+    that never left (the endpoint could not be reached at all) is an :class:`UnreachableError`.
     """
     what = _describe(method, url)
     reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     host = urlsplit(url).netloc
-    if "CERTIFICATE_VERIFY_FAILED" in str(exc):
-        return ServiceError(
-            f"{what}: the TLS certificate of {host} is not trusted ({reason})",
-            hint="if you use a proxy or the emulator with its own CA, point MFAGUARD_CA_BUNDLE (or "
-            "--ca-bundle) at that CA's PEM file",
-            url=url,
-        )
+    # Only a failure to connect means "unreachable"; a read that timed out reached the server.
+    connecting = type(exc).__name__ in ("ConnectError", "ConnectTimeout", "PoolTimeout")
+    cause = connection_cause(exc) if connecting and not may_have_landed else None
+    if cause is not None:
+        return unreachable("Microsoft Graph", host, cause, _GRAPH_HINTS.get(cause, ""), url=url)
     if may_have_landed:
         return ServiceError(
             f"{what}: the connection to {host} failed after the request was sent ({reason}); "

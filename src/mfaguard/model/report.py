@@ -11,10 +11,11 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from mfaguard.errors import UsageError
+from mfaguard.errors import UsageError, bad_value, one_of
 
-SCHEMA_VERSION = "1.0"
-"""Version of the JSON audit document; bump the minor for additions, the major for breaking changes."""
+SCHEMA_VERSION = "1.1"
+"""Version of the JSON audit document; bump the minor for additions, the major for breaking changes.
+1.1 added ``summary.accepted``."""
 
 
 class Status(StrEnum):
@@ -45,13 +46,12 @@ class Severity(StrEnum):
         """``value`` as a severity: a :class:`Severity` or its name in any case, spaces around ignored.
 
         The one place severities are read (options, files, stored rows, webhooks). Anything else is a
-        :class:`~mfaguard.errors.UsageError` naming ``option`` (e.g. ``--fail-on``) and the choices.
+        :class:`~mfaguard.errors.UsageError` in the one wording of a bad value (:func:`~mfaguard.errors.bad_value`),
+        naming ``option`` (e.g. ``--fail-on``) and the choices.
         """
         found = _SEVERITY_BY_NAME.get(str(getattr(value, "value", value)).strip().lower())
         if found is None:
-            raise UsageError(
-                f"{option} {value!r} is not valid", hint=f"use one of: {', '.join(s.value for s in cls)}"
-            )
+            raise bad_value(option, value, one_of(s.value for s in cls))
         return found
 
     @classmethod
@@ -145,12 +145,19 @@ class AuditReport:
     settings: Mapping[str, Any] = field(default_factory=dict)
 
     def summary(self) -> dict[str, int]:
-        """Count of findings per status (every status key present)."""
+        """Count of findings per status (every status key present), ``total``, and ``accepted``: the
+        WARN/FAIL findings an exception covers (also counted under their unchanged status)."""
         counts = {status.value: 0 for status in Status}
         for finding in self.findings:
             counts[finding.status.value] += 1
         counts["total"] = len(self.findings)
+        counts["accepted"] = len(self.accepted())
         return counts
+
+    def accepted(self) -> tuple[Finding, ...]:
+        """Findings an (unexpired) exception covers: accepted risks. Only WARN and FAIL findings
+        can carry one, and they keep their status."""
+        return tuple(f for f in self.findings if f.exception is not None)
 
     def failing(self, threshold: Severity) -> tuple[Finding, ...]:
         """FAIL findings at or above ``threshold`` that no (unexpired) exception covers."""

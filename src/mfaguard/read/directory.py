@@ -453,3 +453,14 @@ async def read_coverage_snapshot(
         return await collect_coverage_snapshot(
             client, tenant=tenant, now=now, extra_groups=extra_groups, progress=progress, only_user=only_user
         )
+
+
+def unread_directory(
+    reason: str, *, hint: str | None, kind: ProblemKind, groups: Iterable[str] = ()
+) -> Directory:
+    """A directory that was not (or could not be) read, saying why for every part: users, the
+    registration report and each break-glass group. The coverage controls then say ERROR with the
+    reason, never a verdict."""
+    parts = ["users", "registration", *(f"group:{norm_id(g)}" for g in groups if g)]
+    problems = tuple(ReadProblem(what=part, kind=kind, reason=reason, hint=hint) for part in parts)
+    return Directory(users=None, groups={}, registration=None, problems=problems)

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from mfaguard.errors import GraphError, LicenseError, MfaguardError
+from mfaguard.errors import AuthError, GraphError, LicenseError, MfaguardError
 from mfaguard.graph.auth import TokenInfo
 from mfaguard.graph.clouds import cloud_endpoints
 from mfaguard.graph.connect import GraphConnection, token_tenant
@@ -85,6 +85,8 @@ class Check:
     ok: bool | None
     detail: str
     fix: str = ""
+    refused: bool = field(default=False, compare=False)
+    """A probe Graph answered 401: the token itself is not accepted (not shown in the outputs)."""
 
     def to_json(self) -> dict[str, Any]:
         return {"area": self.area, "name": self.name, "ok": self.ok, "detail": self.detail, "fix": self.fix}
@@ -200,11 +202,19 @@ async def run_doctor(
             return report
         report.token = info
         graph_root = cloud_endpoints(connection.credential.cloud).graph
-        report.checks.append(_token_check(tenant.id, info, graph_root))
+        # The first probe runs before the token line: whether Graph accepts the token at all decides
+        # it (a token's shape says nothing about whether it is valid). A refused token makes the
+        # other probes pointless.
+        first = await _probe(client, *_PROBES[0])
+        report.checks.append(_token_check(tenant.id, info, graph_root, connection.endpoint, first))
+        if first.refused:
+            report.checks.append(first)
+            return report
         if info is not None:
             report.checks.extend(permission_checks(info))
-        for name, version, path, params in _PROBES:
-            report.checks.append(await _probe(client, name, version, path, params))
+        report.checks.append(first)
+        for probe in _PROBES[1:]:
+            report.checks.append(await _probe(client, *probe))
     return report
 
 
@@ -212,13 +222,27 @@ GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000"
 """Microsoft Graph's application id; Graph tokens carry it or the Graph root URL as ``aud``."""
 
 
-def _token_check(tenant_id: str | None, info: TokenInfo | None, graph_root: str) -> Check:
+def _token_check(
+    tenant_id: str | None, info: TokenInfo | None, graph_root: str, endpoint: str, probe: Check
+) -> Check:
+    """The token line: its shape (a JWT says who it is for) and whether Graph accepts it."""
+    if probe.refused:
+        shape = "is not a JWT" if info is None else f"claims audience {info.audience or '(none)'}"
+        return Check(
+            "token",
+            "token obtained",
+            False,
+            f"{endpoint} refused the token (HTTP 401); it {shape}",
+            "get a Microsoft Graph access token (az account get-access-token --resource-type ms-graph) "
+            "or check the credential and --cloud",
+        )
     if info is None:
         return Check(
             "token",
             "token obtained",
             True,
-            "the token is not a readable JWT, so its permissions cannot be listed; the live probes below still tell",
+            "Graph accepted the token; it is not a readable JWT, so its permissions cannot be listed "
+            "(the live probes below tell what it can do)",
         )
     who = f"app {info.app_id}" if info.identity == "app" else f"user {info.user or '(unknown)'}"
     accepted = {graph_root.rstrip("/"), GRAPH_APP_ID}
@@ -239,5 +263,5 @@ async def _probe(client: Any, name: str, version: str, path: str, params: Mappin
         await client.get(path, version=version, params=params)
     except GraphError as exc:
         area = "licence" if isinstance(exc, LicenseError) else "probe"
-        return Check(area, name, False, exc.message, exc.hint or "")
+        return Check(area, name, False, exc.message, exc.hint or "", refused=isinstance(exc, AuthError))
     return Check("licence" if "licence" in name else "probe", name, True, f"GET /{version}{path} succeeded")

@@ -115,10 +115,29 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+SHIPPED_HEAD = "0003"
+"""The newest migration in ``migrations/versions`` (a test keeps it equal to alembic's head). Every
+command that records a run opens the store; knowing the head without alembic saves ~0.1 s each."""
+
+
+def _stored_revision(engine: Engine) -> str | None:
+    """The database's revision read with plain SQL (None when there is no version table yet)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        with engine.connect() as conn:
+            value = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one_or_none()
+    except SQLAlchemyError:
+        return None
+    return None if value is None else str(value)
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the database to ``revision`` (creating it if empty). Safe to call when already there."""
+    if revision == "head" and _stored_revision(engine) == SHIPPED_HEAD:
+        return  # the common case, without importing alembic: no migration, no lock, fast open
     if revision == "head" and current_revision(engine) == head_revision():
-        return  # the common case: no migration, no lock, fast open
+        return
     _migrate(engine, "upgrade", revision)
 
 
