@@ -109,9 +109,16 @@ def audit(
     )
 
 
-def exit_code(report: AuditReport, *, fail_on: Severity = DEFAULT_FAIL_ON, strict: bool = False) -> int:
-    """DESIGN §4: 3 with ``strict`` and any ERROR; else 1 for an uncovered FAIL at or above ``fail_on``."""
-    if strict and any(f.status is Status.ERROR for f in report.findings):
+def exit_code(
+    report: AuditReport,
+    *,
+    fail_on: Severity = DEFAULT_FAIL_ON,
+    strict: bool = False,
+    unfinished: bool = False,
+) -> int:
+    """DESIGN §4, the one rule: 3 when the read was ``unfinished`` or, with ``strict``, any ERROR; else 1
+    for an uncovered FAIL at or above ``fail_on``; else 0."""
+    if unfinished or (strict and any(f.status is Status.ERROR for f in report.findings)):
         return EXIT_UNFINISHED
     if report.failing(fail_on):
         return EXIT_FINDINGS

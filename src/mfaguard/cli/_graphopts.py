@@ -20,9 +20,9 @@ from __future__ import annotations
 import functools
 import inspect
 import os
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 
@@ -30,6 +30,11 @@ from mfaguard.graph.auth import AUTHORITY_HOST_ENV, CA_BUNDLE_ENV, CredentialKin
 from mfaguard.graph.clouds import Cloud
 from mfaguard.graph.connect import GraphConnection
 
+if TYPE_CHECKING:
+    from mfaguard.graph.client import GraphClient
+    from mfaguard.model.policy import TenantInfo
+
+T = TypeVar("T")
 PANEL = "Microsoft Graph connection"
 
 
@@ -65,6 +70,15 @@ class GraphOptions:
             ca_bundle=self.ca_bundle,
         )
         return GraphConnection.create(credential, graph_endpoint=self.graph_endpoint)
+
+    def run(self, work: Callable[[GraphClient, TenantInfo], Awaitable[T]]) -> T:
+        """Open the tenant the options name (:func:`mfaguard.graph.connect.open_tenant`: token checked
+        against ``--tenant-id``) and run ``work(client, tenant)`` to completion."""
+        import asyncio
+
+        from mfaguard.graph.connect import run_on_tenant
+
+        return asyncio.run(run_on_tenant(self.connection(), self.expected_tenant(), work))
 
 
 def _debug_logging() -> None:

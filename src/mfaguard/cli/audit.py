@@ -173,19 +173,16 @@ def _live(
     no_store: bool,
     directory: bool,
 ) -> int:
-    """Read the tenant through Graph, judge and emit; 3 when a part could not be read. Then record
-    the run in the history store and warn about unfinished changes."""
-    import asyncio
+    """Read the tenant through Graph, judge and emit; then record the run in the history store and
+    warn about unfinished changes."""
     from contextlib import nullcontext
     from datetime import UTC, datetime
 
-    from mfaguard.audit.engine import exit_code
-    from mfaguard.audit.live import run_live_audit
+    from mfaguard.audit.run import run_live_audit
     from mfaguard.cli._common import stderr_console
-    from mfaguard.errors import EXIT_UNFINISHED
+    from mfaguard.store.history import audit_record
 
     console = stderr_console()
-    connection = graph.connection()
     started = datetime.now(UTC)
     # Progress on stderr only for people at a terminal; pipes and CI logs stay clean. Reading the
     # directory of a large tenant takes minutes (the registration report is paced): show counts.
@@ -198,52 +195,33 @@ def _live(
             else nullcontext()
         )
     ) as progress:
-        live = asyncio.run(
-            run_live_audit(
-                connection,
-                expected_tenant=graph.expected_tenant(),
+        outcome = graph.run(
+            lambda client, tenant: run_live_audit(
+                client,
+                tenant,
                 settings=settings,
                 now=datetime.now(UTC),
+                fail_on=fail_on,
+                strict=strict,
                 directory=directory,
                 progress=progress.update if isinstance(progress, ReadProgress) else None,
             )
         )
-    emit(live.report, output_format=output_format, output=output, source_uri=None)
-    _exception_notes(live.report, settings)
-    for problem in live.problems:
+    emit(outcome.report, output_format=output_format, output=output, source_uri=None)
+    _exception_notes(outcome.report, settings)
+    for problem in outcome.problems:
         console.print(f"warning: {problem}", markup=False)
-    code = EXIT_UNFINISHED if live.unfinished else exit_code(live.report, fail_on=fail_on, strict=strict)
-    from mfaguard.store.history import RunDetails
-
-    snap = live.snapshot
-    if snap is not None:
-        from dataclasses import replace
-
-        from mfaguard.read.snapshot_file import snapshot_to_json
-
-        details = RunDetails(
-            live.report.findings,
-            # The policy and its groups; the directory (every user) is coverage's to keep, in counts.
-            snapshot_to_json(replace(snap, directory=None)),
-            snap.captured_at,
-            snap.api_version.value,
-        )
-    else:
-        details = RunDetails(live.report.findings)
     record_and_warn(
         no_store,
         store_url,
-        live.report.tenant_id,
+        outcome.report.tenant_id,
         "audit",
         started_at=started,
         finished_at=datetime.now(UTC),
-        status="ok" if snap is not None else "error",
-        error="; ".join(live.problems) or None,
-        summary={**live.report.summary(), "problems": list(live.problems), "exit_code": code},
-        details=details,
         check_pending=True,
+        **audit_record(outcome),
     )
-    return code
+    return outcome.exit_code
 
 
 def finish(

@@ -47,41 +47,25 @@ def read_tenant(
 ) -> TenantSnapshot:
     """The snapshot with directory data: from a file (offline) or read live through Graph
     (``only_user``: just that user and their report row, for explain)."""
-    from mfaguard.errors import InputError
-
     if snapshot is not None:
         from mfaguard.read.snapshot_file import load_snapshot
 
-        snap = load_snapshot(snapshot)
-        if snap.directory is None:
-            raise InputError(
-                "the snapshot holds no directory data (users, groups, registration report)",
-                file=str(snapshot),
-                hint="run mfaguard coverage against the tenant, or use a snapshot exported with directory data",
-            )
-        return snap
-    import asyncio
+        return load_snapshot(snapshot, directory=True)
     from datetime import UTC, datetime
 
-    return asyncio.run(_read_live(graph, settings, datetime.now(UTC), only_user))
+    from mfaguard.read import tenant as read
 
-
-async def _read_live(
-    graph: GraphOptions, settings: AuditSettings, now: object, only_user: str | None
-) -> TenantSnapshot:
-    from datetime import datetime
-
-    from mfaguard.read.directory import read_coverage_snapshot
-
-    assert isinstance(now, datetime)
     with ReadProgress() as progress:
-        return await read_coverage_snapshot(
-            graph.connection(),
-            expected_tenant=graph.expected_tenant(),
-            now=now,
-            extra_groups=settings.break_glass_groups,
-            progress=progress.update,
-            only_user=only_user,
+        return graph.run(
+            lambda client, tenant: read.read_tenant(
+                client,
+                tenant,
+                now=datetime.now(UTC),
+                directory=True,
+                extra_groups=settings.break_glass_groups,
+                progress=progress.update,
+                only_user=only_user,
+            )
         )
 
 

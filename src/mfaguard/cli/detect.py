@@ -5,8 +5,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,7 +15,7 @@ import typer
 from mfaguard.cli import app
 from mfaguard.cli._common import NO_STORE_OPTION, STORE_OPTION, handle_errors, record_and_warn, stderr_console
 from mfaguard.cli._graphopts import GraphOptions, graph_options
-from mfaguard.errors import EXIT_FINDINGS, EXIT_OK, InputError, UsageError, bad_value
+from mfaguard.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 
 if TYPE_CHECKING:
     from mfaguard.detect.collect import Evidence
@@ -54,16 +53,6 @@ class SeverityName(StrEnum):
     medium = "medium"
     low = "low"
     info = "info"
-
-
-def _duration(value: str, option: str) -> timedelta:
-    """``90m``, ``24h``, ``14d``, ``2w`` → timedelta; anything else is a usage error naming the option."""
-    from mfaguard.config.durations import parse_duration as duration
-
-    try:
-        return duration(value)
-    except ValueError:
-        raise bad_value(option, value, "write a duration such as 90m, 24h, 14d or 2w") from None
 
 
 @app.command("detect")
@@ -142,19 +131,19 @@ def detect_command(
     2 usage or input error (a file that cannot be read, an unknown format, no usable record);
     3 the tool could not finish (Graph, auth, licence).
     """
-    from mfaguard.detect import collect_files
-    from mfaguard.detect.context import DetectOptions, parse_countries, parse_networks
+    from mfaguard.detect import collect_files, require_usable
+    from mfaguard.detect.context import detect_options
     from mfaguard.detect.engine import analyse
     from mfaguard.detect.parallel import default_jobs
     from mfaguard.formats.alerts.render import render
     from mfaguard.model.report import Severity
 
-    options = DetectOptions(
-        vip=frozenset(v.strip().lower() for v in vip if v.strip()),
-        known_ips=parse_networks(known_ip),
-        known_countries=parse_countries(known_country),
-        lookback=_duration(lookback, "--lookback"),
-        since=_duration(since, "--since") if since else None,
+    options = detect_options(
+        vip=vip,
+        known_ip=known_ip,
+        known_country=known_country,
+        lookback=lookback,
+        since=since,
         campaign_prefix=campaign_prefix,
         hunt=hunt,
     )
@@ -172,31 +161,13 @@ def detect_command(
                 progress=progress,
                 jobs=jobs or default_jobs(),
             )
+        require_usable(evidence, signins)
         anchor = "input"
     else:
         if audits or risk_detections or auth_details:
             raise UsageError("--audits, --risk-detections and --auth-details go with --signins FILE")
-        if options.since is None:
-            options = replace(options, since=timedelta(hours=24))
-        evidence, tenant_id = _read_graph(options, now, graph)
+        evidence, options, tenant_id = _read_graph(options, now, graph)
         anchor = "now"
-    stats = evidence.stats
-    if signins and not stats.records:
-        # An empty export (`[]`, an empty Graph page) is a failed export, not a quiet tenant: a CI
-        # job fed one must not pass with "no alerts".
-        raise InputError(
-            f"no usable record in the input: {', '.join(str(p) for p in signins)} holds no sign-in record",
-            hint="export the sign-ins again (a time range that has sign-ins), or read them from Graph "
-            "without --signins",
-        )
-    if stats.records and not stats.used:
-        raise InputError(
-            f"no usable record in the input: {stats.skipped_total} skipped ("
-            + ", ".join(f"{k}: {v}" for k, v in sorted(stats.skipped.items()))
-            + ")"
-            + (f"; first: {stats.examples[0]}" if stats.examples else ""),
-            hint="check the file is a sign-in export (see --input-format)",
-        )
     result = analyse(evidence, now=now, options=options, profile=profile.value, since_anchor=anchor)  # type: ignore[arg-type]
     _warn_skipped(result.stats)
     text = render(output_format.value, result)
@@ -263,32 +234,24 @@ def _warn_skipped(stats: object) -> None:
         console.print(f"note: {note}", markup=False)
 
 
-def _read_graph(options: DetectOptions, now: datetime, graph: GraphOptions) -> tuple[Evidence, str | None]:
-    """Read the --since window plus the baseline lookback before it from Graph (and say which tenant)."""
-    import asyncio
+def _read_graph(
+    options: DetectOptions, now: datetime, graph: GraphOptions
+) -> tuple[Evidence, DetectOptions, str | None]:
+    """Read the window from Graph (:func:`mfaguard.detect.graph_source.read_recent`), with a status line
+    on a terminal; also say which tenant."""
     from contextlib import nullcontext
 
-    from mfaguard.detect.collect import Collector
-    from mfaguard.detect.graph_source import read_graph_evidence
+    from mfaguard.detect.graph_source import read_recent
 
-    assert options.since is not None
-    start = now - options.since - options.lookback
-    connection = graph.connection()
-    collector = Collector(lookback=options.lookback)
     console = stderr_console()
     status = (
         console.status("Reading sign-ins from Microsoft Graph…") if console.is_terminal else nullcontext()
     )
+    progress = (lambda text: status.update(text)) if hasattr(status, "update") else None
+
+    async def read(client: Any, tenant: Any) -> tuple[Evidence, DetectOptions, str | None]:
+        evidence, used = await read_recent(client, options, now=now, progress=progress)
+        return evidence, used, tenant.id
 
     with status:
-        tenant_id = asyncio.run(
-            read_graph_evidence(
-                connection,
-                collector,
-                expected_tenant=graph.expected_tenant(),
-                start=start,
-                end=now,
-                progress=(lambda text: status.update(text)) if hasattr(status, "update") else None,
-            )
-        )
-    return collector.evidence(), tenant_id
+        return graph.run(read)

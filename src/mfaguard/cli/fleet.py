@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import sys
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +17,7 @@ from mfaguard.errors import UsageError
 from mfaguard.model.report import Severity
 
 if TYPE_CHECKING:
-    from mfaguard.fleet.runner import FleetOutcome, Operation
+    from mfaguard.fleet.runner import FleetOutcome
 
 fleet_app = typer.Typer(
     name="fleet",
@@ -85,7 +88,7 @@ def _progress_callbacks(total: int) -> tuple[Any, Any]:
 
 
 def run(
-    operation: Operation,
+    operation: str,
     *,
     config: Path,
     tenant: list[str],
@@ -95,9 +98,9 @@ def run(
     store: str | None,
     output_format: str,
     output: Path | None,
-    options: dict[str, Any] | None = None,
+    options: Mapping[str, Any] | None = None,
 ) -> None:
-    """Shared body of the fleet commands: run, render, summarise on stderr, exit code."""
+    """The one body of the fleet commands: check the options, run, render, summarise on stderr, exit."""
     from contextlib import nullcontext
 
     from mfaguard.fleet.load import load_fleet
@@ -107,7 +110,8 @@ def run(
     from mfaguard.fleet.session import FleetRequest, execute
     from mfaguard.formats import RenderOptions, get_format
 
-    if operation is Operation.AUDIT:
+    op = Operation(operation)
+    if op is Operation.AUDIT:
         get_format(output_format)  # unknown format → usage error before any work
     else:
         output_format = choice("--format", output_format, OPERATION_FORMATS)
@@ -116,7 +120,7 @@ def run(
     progress, callback = _progress_callbacks(total)
     request = FleetRequest(
         config=config,
-        operation=operation,
+        operation=op,
         names=tuple(tenant),
         tags=tuple(tag),
         store_url=store,
@@ -128,6 +132,52 @@ def run(
         outcome = execute(request, progress=callback)
     _emit(outcome, output_format, output, RenderOptions)
     raise typer.Exit(outcome.exit_code)
+
+
+def fleet_command(
+    operation: str, *, formats: str = "table or json.", fail_on: Any = None
+) -> Callable[[Callable[..., Mapping[str, Any] | None]], Callable[..., None]]:
+    """Give a fleet command the options every one of them has (``--config``, ``--tenant``, ``--tag``,
+    ``--format``, ``--output``, ``--concurrency``, ``--store`` and, when ``fail_on`` is an option,
+    ``--fail-on``) and run it through :func:`run`. The command itself takes only its own options and
+    returns the operation's options (or None)."""
+
+    def decorate(func: Callable[..., Mapping[str, Any] | None]) -> Callable[..., None]:
+        shared = [
+            ("config", Path, CONFIG),
+            ("tenant", list[str], TENANT),
+            ("tag", list[str], TAG),
+        ]
+        after = [
+            ("output_format", str, typer.Option("table", "--format", "-f", metavar="NAME", help=formats)),
+            ("output", Path | None, OUTPUT),
+            ("concurrency", int | None, CONCURRENCY),
+            *([("fail_on", str, fail_on)] if fail_on is not None else []),
+            ("store", str | None, STORE),
+        ]
+        own = list(inspect.signature(func, eval_str=True).parameters.values())
+
+        def param(name: str, annotation: Any, default: Any) -> inspect.Parameter:
+            return inspect.Parameter(
+                name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation
+            )
+
+        parameters = [param(*p) for p in shared] + [
+            p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own
+        ]
+        parameters += [param(*p) for p in after]
+        names = {name for name, _, _ in (*shared, *after)}
+
+        @functools.wraps(func)
+        def wrapper(**kwargs: Any) -> None:
+            common = {name: kwargs.pop(name) for name in names}
+            run(operation, fail_on=common.pop("fail_on", "medium"), options=func(**kwargs), **common)
+
+        wrapper.__signature__ = inspect.Signature(parameters, return_annotation=None)  # type: ignore[attr-defined]
+        wrapper.__annotations__ = {p.name: p.annotation for p in parameters}
+        return wrapper
+
+    return decorate
 
 
 def _emit(outcome: FleetOutcome, output_format: str, output: Path | None, options_cls: Any) -> None:
@@ -151,59 +201,18 @@ def _emit(outcome: FleetOutcome, output_format: str, output: Path | None, option
 
 @fleet_app.command("audit", help="Audit every tenant; record the runs, drift and notifications." + EXIT_HELP)
 @handle_errors
-def fleet_audit(
-    config: Path = CONFIG,
-    tenant: list[str] = TENANT,
-    tag: list[str] = TAG,
-    output_format: str = typer.Option(
-        "table", "--format", "-f", metavar="NAME", help="table, json, csv, sarif, junit, markdown, html."
-    ),
-    output: Path | None = OUTPUT,
-    concurrency: int | None = CONCURRENCY,
-    fail_on: str = FAIL_ON,
-    store: str | None = STORE,
-) -> None:
-    from mfaguard.fleet.runner import Operation
-
-    run(
-        Operation.AUDIT,
-        config=config,
-        tenant=tenant,
-        tag=tag,
-        concurrency=concurrency,
-        fail_on=fail_on,
-        store=store,
-        output_format=output_format,
-        output=output,
-    )
+@fleet_command("audit", formats="table, json, csv, sarif, junit, markdown, html.", fail_on=FAIL_ON)
+def fleet_audit() -> None:
+    return None
 
 
 @fleet_app.command(
     "plan", help="What `fleet apply` would change in each tenant (its baseline). Writes nothing."
 )
 @handle_errors
-def fleet_plan(
-    config: Path = CONFIG,
-    tenant: list[str] = TENANT,
-    tag: list[str] = TAG,
-    output_format: str = typer.Option("table", "--format", "-f", metavar="NAME", help="table or json."),
-    output: Path | None = OUTPUT,
-    concurrency: int | None = CONCURRENCY,
-    store: str | None = STORE,
-) -> None:
-    from mfaguard.fleet.runner import Operation
-
-    run(
-        Operation.PLAN,
-        config=config,
-        tenant=tenant,
-        tag=tag,
-        concurrency=concurrency,
-        fail_on="medium",
-        store=store,
-        output_format=output_format,
-        output=output,
-    )
+@fleet_command("plan")
+def fleet_plan() -> None:
+    return None
 
 
 @fleet_app.command(
@@ -212,10 +221,8 @@ def fleet_plan(
     "guard, verify, undo on failure). Needs --yes.",
 )
 @handle_errors
+@fleet_command("apply")
 def fleet_apply(
-    config: Path = CONFIG,
-    tenant: list[str] = TENANT,
-    tag: list[str] = TAG,
     yes: bool = typer.Option(
         False, "--yes", help="Apply without asking (required: there is no per-tenant prompt)."
     ),
@@ -223,99 +230,45 @@ def fleet_apply(
     no_pilot: bool = typer.Option(
         False, "--no-pilot", help="Ignore the file's pilot_group: widen every change to everyone."
     ),
-    output_format: str = typer.Option("table", "--format", "-f", metavar="NAME", help="table or json."),
-    output: Path | None = OUTPUT,
-    concurrency: int | None = CONCURRENCY,
-    store: str | None = STORE,
-) -> None:
-    from mfaguard.fleet.runner import Operation
-
+) -> Mapping[str, Any]:
     if not yes:
         raise UsageError(
             "fleet apply changes tenants and does not ask per tenant",
             hint="review `mfaguard fleet plan` first, then add --yes",
         )
-    run(
-        Operation.APPLY,
-        config=config,
-        tenant=tenant,
-        tag=tag,
-        concurrency=concurrency,
-        fail_on="medium",
-        store=store,
-        output_format=output_format,
-        output=output,
-        options={"force": force, "pilot": not no_pilot},
-    )
+    return {"force": force, "pilot": not no_pilot}
 
 
 @fleet_app.command(
     "coverage", help="Per-user MFA protection levels in every tenant (stored as coverage summaries)."
 )
 @handle_errors
+@fleet_command("coverage", fail_on=FAIL_ON)
 def fleet_coverage(
-    config: Path = CONFIG,
-    tenant: list[str] = TENANT,
-    tag: list[str] = TAG,
     below: str | None = typer.Option(
         None, "--below", metavar="LEVEL", help="Threshold for the users listed."
     ),
-    output_format: str = typer.Option("table", "--format", "-f", metavar="NAME", help="table or json."),
-    output: Path | None = OUTPUT,
-    concurrency: int | None = CONCURRENCY,
-    fail_on: str = FAIL_ON,
-    store: str | None = STORE,
-) -> None:
-    from mfaguard.fleet.runner import Operation
+) -> Mapping[str, Any]:
     from mfaguard.model.directory import Level
 
     if below is not None:
         below = choice("--below", below, tuple(level.value for level in Level))
-    run(
-        Operation.COVERAGE,
-        config=config,
-        tenant=tenant,
-        tag=tag,
-        concurrency=concurrency,
-        fail_on=fail_on,
-        store=store,
-        output_format=output_format,
-        output=output,
-        options={"below": below},
-    )
+    return {"below": below}
 
 
 @fleet_app.command(
     "detect", help="Push-spam detections over every tenant's sign-ins; new alerts notified once."
 )
 @handle_errors
+@fleet_command(
+    "detect",
+    fail_on=typer.Option("high", "--fail-on", metavar="SEVERITY", help="Exit 1 for an alert this severe."),
+)
 def fleet_detect(
-    config: Path = CONFIG,
-    tenant: list[str] = TENANT,
-    tag: list[str] = TAG,
     since: str = typer.Option(
         "24h", "--since", metavar="DURATION", help="How far back to look (e.g. 24h, 7d)."
     ),
-    output_format: str = typer.Option("table", "--format", "-f", metavar="NAME", help="table or json."),
-    output: Path | None = OUTPUT,
-    concurrency: int | None = CONCURRENCY,
-    fail_on: str = typer.Option(
-        "high", "--fail-on", metavar="SEVERITY", help="Exit 1 for an alert this severe."
-    ),
-    store: str | None = STORE,
-) -> None:
-    from mfaguard.fleet.runner import Operation
+) -> Mapping[str, Any]:
     from mfaguard.fleet.schedule import interval
 
-    run(
-        Operation.DETECT,
-        config=config,
-        tenant=tenant,
-        tag=tag,
-        concurrency=concurrency,
-        fail_on=fail_on,
-        store=store,
-        output_format=output_format,
-        output=output,
-        options={"since": interval(since)},
-    )
+    return {"since": interval(since)}

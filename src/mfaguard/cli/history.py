@@ -75,22 +75,20 @@ def store_prune(
     store: str | None = _STORE,
 ) -> None:
     """Delete history older than --older-than (changes and each tenant's newest runs are kept)."""
-    from datetime import UTC, datetime, timedelta
+    from datetime import UTC, datetime
 
-    from mfaguard.errors import UsageError, bad_value
+    from mfaguard.errors import bad_value
     from mfaguard.fleet.config import file_duration
     from mfaguard.store import open_store
+    from mfaguard.store.history import prune_cutoff
 
     try:
         age = file_duration(older_than)
     except ValueError as exc:
         raise bad_value("--older-than", older_than, str(exc)) from None
-    if age < timedelta(days=1):
-        raise UsageError(
-            f"--older-than {older_than} is less than a day", hint="history is cheap; keep at least 1d"
-        )
+    before = prune_cutoff(age, now=datetime.now(UTC))
     with open_store(store) as opened:
-        counts = opened.prune(before=datetime.now(UTC) - age, dry_run=dry_run)
+        counts = opened.prune(before=before, dry_run=dry_run)
     verb = "would delete" if dry_run else "deleted"
     typer.echo(f"{verb}: " + ", ".join(f"{count} {what}" for what, count in counts.items()))
 

@@ -2,31 +2,33 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from mfaguard.demo.context import DemoContext, DemoStep
 
 
 def _connect(ctx: DemoContext) -> None:
-    from mfaguard.graph.connect import token_tenant
+    async def signed_in(client: Any, tenant: Any) -> tuple[Any, Any]:
+        return tenant, client.token_info
 
-    tenant, info = ctx.run(token_tenant(ctx.connection.token_provider(ctx.env), ctx.expected_tenant))
+    tenant, info = ctx.on_tenant(signed_in)
     roles = ", ".join(sorted(info.permissions)) if info else "(unknown)"
     ctx.say(f"Signed in to tenant {tenant.id} as app {info.app_id if info else '?'}; granted: {roles}.")
     ctx.state["tenant"] = tenant
 
 
 def _audit(ctx: DemoContext) -> None:
-    from mfaguard.audit.live import run_live_audit
+    from mfaguard.audit.run import run_live_audit
     from mfaguard.formats import render
     from mfaguard.model.settings import AuditSettings
 
     settings = AuditSettings()
-    live = ctx.run(
-        run_live_audit(
-            ctx.connection,
-            expected_tenant=ctx.expected_tenant,
+    live = ctx.on_tenant(
+        lambda client, tenant: run_live_audit(
+            client,
+            tenant,
             settings=settings,
             now=ctx.now(),
-            env=ctx.env,
             directory=True,  # as `mfaguard audit` does by default
         )
     )

@@ -8,18 +8,23 @@ tenant or the user's environment variables. Steps share results through :attr:`D
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from mfaguard.graph.auth import CredentialKind, CredentialOptions
 from mfaguard.graph.connect import GraphConnection
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+    from mfaguard.graph.client import GraphClient
+    from mfaguard.model.policy import TenantInfo
+
+T = TypeVar("T")
 
 DEFAULT_SCENARIO = "weak"
 
@@ -54,6 +59,14 @@ class DemoContext:
         import asyncio
 
         return asyncio.run(coro)
+
+    def on_tenant(self, work: Callable[[GraphClient, TenantInfo], Awaitable[T]]) -> T:
+        """``work(client, tenant)`` on the emulator's tenant, opened like production
+        (:func:`mfaguard.graph.connect.open_tenant`)."""
+        from mfaguard.graph.connect import run_on_tenant
+
+        result: T = self.run(run_on_tenant(self.connection, self.expected_tenant, work, env=self.env))
+        return result
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,13 +13,11 @@ def _coverage(ctx: DemoContext) -> None:
     from mfaguard.audit.coverage import judge_coverage
     from mfaguard.formats.coverage.render import coverage_table
     from mfaguard.model.settings import AuditSettings
-    from mfaguard.read.directory import read_coverage_snapshot
+    from mfaguard.read.tenant import read_tenant
 
     settings = AuditSettings()
     now = ctx.now()
-    snapshot = ctx.run(
-        read_coverage_snapshot(ctx.connection, expected_tenant=ctx.expected_tenant, now=now, env=ctx.env)
-    )
+    snapshot = ctx.on_tenant(lambda client, tenant: read_tenant(client, tenant, now=now, directory=True))
     report, findings = judge_coverage(snapshot, settings, now=now)
     buffer = StringIO()
     coverage_table(

@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from mfaguard.demo.context import DemoContext, DemoStep
 
 
 def _detect(ctx: DemoContext) -> None:
-    from mfaguard.detect.collect import Collector
     from mfaguard.detect.context import DetectOptions
     from mfaguard.detect.engine import analyse
-    from mfaguard.detect.graph_source import read_graph_evidence
+    from mfaguard.detect.graph_source import read_recent
     from mfaguard.formats.alerts.render import render_table
 
     now = ctx.now()
-    since = timedelta(hours=24)
-    options = DetectOptions(since=since)
-    collector = Collector(lookback=options.lookback)
-    start = now - since - options.lookback
-    ctx.run(
-        read_graph_evidence(
-            ctx.connection, collector, expected_tenant=ctx.expected_tenant, start=start, end=now, env=ctx.env
-        )
-    )
-    result = analyse(collector.evidence(), now=now, options=options, since_anchor="now")
+    evidence, options = ctx.on_tenant(lambda client, _tenant: read_recent(client, DetectOptions(), now=now))
+    result = analyse(evidence, now=now, options=options, since_anchor="now")
     ctx.show(render_table(result))
     ctx.say(
         f"{len(result.alerts)} alert(s). Each names the user, the attacker's IPs and countries, the "

@@ -44,14 +44,13 @@ def _writer(ctx: DemoContext, client: Any, store: Any, pilot: str | None) -> Any
     )
 
 
-def _open(ctx: DemoContext) -> tuple[Any, Any]:
+def _store(ctx: DemoContext) -> Any:
+    """The demo's history store (a SQLite file in the work dir), opened once for the enforce steps."""
     from mfaguard.store import open_store
 
-    provider = ctx.connection.token_provider(ctx.env)
-    client = ctx.connection.client(provider, env=ctx.env)
     store = ctx.state.get("store") or open_store(f"sqlite:///{ctx.workdir / 'history.db'}")
     ctx.state["store"] = store
-    return client, store
+    return store
 
 
 def _plan(ctx: DemoContext) -> None:
@@ -59,12 +58,9 @@ def _plan(ctx: DemoContext) -> None:
     from mfaguard.enforce.plan import PlanSettings
     from mfaguard.enforce.session import make_plan
 
-    async def run() -> Any:
-        client, _ = _open(ctx)
-        async with client:
-            return await make_plan(client, load_baseline("recommended"), PlanSettings())
-
-    result = ctx.run(run())
+    result = ctx.on_tenant(
+        lambda client, _tenant: make_plan(client, load_baseline("recommended"), PlanSettings())
+    )
     ctx.show(_plan_table(result.plan))
     ctx.say(
         f"{len(result.plan.changes)} changes to {len(result.plan.objects)} Graph objects, each with the exact "
@@ -73,29 +69,28 @@ def _plan(ctx: DemoContext) -> None:
     )
 
 
-async def _apply(ctx: DemoContext, pilot: str | None) -> tuple[Any, Any, dict[str, int]]:
+async def _apply(ctx: DemoContext, client: Any, pilot: str | None) -> tuple[Any, Any, dict[str, int]]:
     """What `mfaguard apply --baseline recommended [--pilot-group] --yes` does, on the demo tenant."""
     from mfaguard.enforce.baseline import load_baseline
     from mfaguard.enforce.live import directory_reader
     from mfaguard.enforce.session import run_apply
 
-    client, store = _open(ctx)
-    async with client:
-        writer = _writer(ctx, client, store, pilot)
-        outcome, _, verdict = await run_apply(
-            writer,
-            store,
-            client,
-            load_baseline("recommended"),
-            confirm=lambda _question: True,
-            show_plan=lambda _plan, _verdict: None,
-            read_directory=directory_reader(client),
-        )
-        return outcome, verdict, dict(writer.requests)
+    store = _store(ctx)
+    writer = _writer(ctx, client, store, pilot)
+    outcome, _, verdict = await run_apply(
+        writer,
+        store,
+        client,
+        load_baseline("recommended"),
+        confirm=lambda _question: True,
+        show_plan=lambda _plan, _verdict: None,
+        read_directory=directory_reader(client),
+    )
+    return outcome, verdict, dict(writer.requests)
 
 
 def _pilot(ctx: DemoContext) -> None:
-    outcome, verdict, requests = ctx.run(_apply(ctx, PILOT_GROUP))
+    outcome, verdict, requests = ctx.on_tenant(lambda client, _tenant: _apply(ctx, client, PILOT_GROUP))
     ctx.state["pilot_change"] = outcome.change_id
     guard = (
         "nobody in the pilot group loses their last method" if verdict and not verdict.users else "see above"
@@ -110,9 +105,9 @@ def _pilot(ctx: DemoContext) -> None:
 def _widen(ctx: DemoContext) -> None:
     from mfaguard.enforce.session import LockoutRefused
 
-    async def run() -> str:
+    async def run(client: Any, _tenant: Any) -> str:
         try:
-            outcome, _, _ = await _apply(ctx, None)
+            outcome, _, _ = await _apply(ctx, client, None)
         except LockoutRefused as exc:
             lines = [f"refused, nothing written: {len(exc.users)} user(s) would have no usable MFA method:"]
             lines += [f"  {upn}: {why}" for upn, why in exc.users[:5]]
@@ -121,7 +116,7 @@ def _widen(ctx: DemoContext) -> None:
             return "\n".join(lines)
         return f"applied: {outcome.result}"
 
-    ctx.show(ctx.run(run()))
+    ctx.show(ctx.on_tenant(run))
     ctx.say(
         "Widening to everyone was refused and nothing was written: users whose only method is a phone would "
         "be locked out. Register Authenticator or a passkey for them first, or exclude them — `--force` exists "
@@ -132,17 +127,15 @@ def _widen(ctx: DemoContext) -> None:
 def _rollback(ctx: DemoContext) -> None:
     from mfaguard.enforce.session import run_rollback
 
-    async def run() -> Any:
-        client, store = _open(ctx)
-        async with client:
-            return await run_rollback(
-                _writer(ctx, client, store, None),
-                store,
-                to=ctx.state.get("pilot_change"),
-                confirm=lambda _q: True,
-            )
-
-    outcome = ctx.run(run())
+    store = _store(ctx)
+    outcome = ctx.on_tenant(
+        lambda client, _tenant: run_rollback(
+            _writer(ctx, client, store, None),
+            store,
+            to=ctx.state.get("pilot_change"),
+            confirm=lambda _q: True,
+        )
+    )
     ctx.say(
         f"Rollback: {outcome.result}, verified={outcome.verified}: every object the pilot touched is back to the "
         f"JSON recorded before its first PATCH (recorded as change {outcome.change_id}; "

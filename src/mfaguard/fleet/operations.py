@@ -20,7 +20,7 @@ from mfaguard.fleet.steps import apply_step, coverage_step, detect_step, plan_st
 from mfaguard.model.report import TenantResult
 
 if TYPE_CHECKING:
-    from mfaguard.audit.live import LiveAudit
+    from mfaguard.audit.run import AuditOutcome
     from mfaguard.fleet.drift import DriftChange
     from mfaguard.fleet.runner import FleetRunner, TenantOutcome
 
@@ -31,7 +31,7 @@ __all__ = ["OPERATIONS", "AuditRun", "audit_and_store"]
 class AuditRun:
     """One stored audit of one tenant."""
 
-    live: LiveAudit | None
+    live: AuditOutcome | None
     """None when the tenant could not be read at all (``error`` says why)."""
     run_id: int | None
     previous_run_id: int | None = None
@@ -55,7 +55,7 @@ async def audit_and_store(
     """Read, judge and store one audit of ``tenant``; with ``compare``, compute and store drift."""
     import dataclasses
 
-    from mfaguard.audit.live import run_live_audit
+    from mfaguard.audit.run import run_live_audit
     from mfaguard.errors import MfaguardError
     from mfaguard.fleet.drift import compute_drift
     from mfaguard.read.snapshot_file import snapshot_to_json
@@ -87,16 +87,16 @@ async def audit_and_store(
         return run_id
 
     try:
-        live = await run_live_audit(
-            tenant.connection,
-            expected_tenant=tenant.tenant_id,
-            settings=tenant.settings,
-            now=now,
-            env=runner.env,
-            controls=_controls(tenant),
-            directory=tenant.directory,
-            **runner.client_options(tenant),
-        )
+        async with runner.open_tenant(tenant) as (client, info):
+            live = await run_live_audit(
+                client,
+                info,
+                settings=tenant.settings,
+                now=now,
+                fail_on=runner.fail_on,
+                controls=_controls(tenant),
+                directory=tenant.directory,
+            )
     except MfaguardError as exc:
         reason = " ".join(str(exc).split())
         return AuditRun(None, await record("error", error=reason), error=reason)

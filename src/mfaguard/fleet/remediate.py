@@ -124,29 +124,25 @@ async def remediate_drift(
 async def _apply(
     runner: FleetRunner, tenant: FleetTenant, loaded: Any, settings: Any
 ) -> tuple[Any, str | None]:
-    from mfaguard.enforce.apply import Writer
-    from mfaguard.enforce.live import directory_reader
-    from mfaguard.enforce.session import LockoutRefused, run_apply
-    from mfaguard.graph.connect import token_tenant
+    from mfaguard.enforce.live import live_apply
+    from mfaguard.enforce.session import LockoutRefused
 
     store = runner.store
     assert store is not None  # checked by remediate_drift
-    provider = tenant.connection.token_provider(runner.env)
-    await token_tenant(provider, tenant.tenant_id)
-    async with tenant.connection.client(provider, env=runner.env, **runner.client_options(tenant)) as client:
-        writer = Writer(client, store, tenant.name, settings, actor=ACTOR)
+    async with runner.open_tenant(tenant) as (client, _info):
         try:
-            outcome, _plan, _verdict = await run_apply(
-                writer,
-                store,
+            outcome, _plan, _verdict = await live_apply(
                 client,
+                tenant.name,
+                store,
                 loaded,
+                settings,
                 # The fleet file's `mode: remediate` is the operator's consent; the lock-out guard
                 # still refuses (never --force).
                 confirm=lambda _question: True,
                 show_plan=lambda _plan, _verdict: None,
                 force=False,
-                read_directory=directory_reader(client),
+                actor=ACTOR,
             )
         except LockoutRefused as exc:
             # The notification says who (ten at most); the fleet's table cell stays one line.

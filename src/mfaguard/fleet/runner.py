@@ -25,7 +25,7 @@ import time
 import zlib
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import AsyncExitStack
+from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -38,8 +38,10 @@ from mfaguard.model.report import Severity, TenantResult
 
 if TYPE_CHECKING:
     from mfaguard.fleet.drift import DriftChange
+    from mfaguard.graph.client import GraphClient
     from mfaguard.graph.pacing import Pacer
     from mfaguard.graph.pool import SharedTransports
+    from mfaguard.model.policy import TenantInfo
     from mfaguard.store import Store
 
 __all__ = [
@@ -313,6 +315,23 @@ class FleetRunner:
             kwargs["transport"] = shard.get(tenant.connection.ca_bundle(self.env))
         kwargs.setdefault("pacer", self._limits.pacer(tenant))
         return kwargs
+
+    def open_tenant(
+        self, tenant: FleetTenant, *, named: bool = False
+    ) -> AbstractAsyncContextManager[tuple[GraphClient, TenantInfo]]:
+        """``async with runner.open_tenant(t) as (client, info):`` — the one way in
+        (:func:`mfaguard.graph.connect.open_tenant`) with the fleet's environment (the file decides
+        credentials), the shared connection pool and the tenant's report pacer. ``named`` gives ``info``
+        the fleet file's name for the tenant."""
+        from mfaguard.graph.connect import open_tenant
+
+        return open_tenant(
+            tenant.connection,
+            tenant.tenant_id,
+            name=tenant.name if named else None,
+            env=self.env,
+            **self.client_options(tenant),
+        )
 
     # --- running ---------------------------------------------------------------------------------------
 

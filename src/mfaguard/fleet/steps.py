@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from mfaguard.errors import MfaguardError
@@ -16,20 +15,8 @@ from mfaguard.errors import MfaguardError
 if TYPE_CHECKING:
     from mfaguard.fleet.model import FleetTenant
     from mfaguard.fleet.runner import FleetRunner, TenantOutcome
-    from mfaguard.graph.client import GraphClient
 
 __all__ = ["apply_step", "coverage_step", "detect_step", "plan_step"]
-
-
-@contextlib.asynccontextmanager
-async def open_client(runner: FleetRunner, tenant: FleetTenant) -> AsyncIterator[GraphClient]:
-    """A Graph client for ``tenant`` after checking the token is for its tenant id."""
-    from mfaguard.graph.connect import token_tenant
-
-    provider = tenant.connection.token_provider(runner.env)
-    await token_tenant(provider, tenant.tenant_id)
-    async with tenant.connection.client(provider, env=runner.env, **runner.client_options(tenant)) as client:
-        yield client
 
 
 @contextlib.asynccontextmanager
@@ -78,7 +65,10 @@ async def plan_step(runner: FleetRunner, tenant: FleetTenant, *, trigger: str) -
     from mfaguard.fleet.runner import TenantOutcome
 
     loaded = load_baseline(tenant.baseline)
-    async with recorded_run(runner, tenant, "plan", trigger) as state, open_client(runner, tenant) as client:
+    async with (
+        recorded_run(runner, tenant, "plan", trigger) as state,
+        runner.open_tenant(tenant) as (client, _info),
+    ):
         result = await make_plan(
             client, loaded, plan_settings_for(tenant, bool(runner.options.get("pilot", True)))
         )
@@ -89,10 +79,9 @@ async def plan_step(runner: FleetRunner, tenant: FleetTenant, *, trigger: str) -
 
 async def apply_step(runner: FleetRunner, tenant: FleetTenant, *, trigger: str) -> TenantOutcome:
     """Apply the tenant's baseline through the safe-change path (lock, guard, verify, undo)."""
-    from mfaguard.enforce.apply import Writer
     from mfaguard.enforce.baseline import load_baseline
-    from mfaguard.enforce.live import directory_reader
-    from mfaguard.enforce.session import LockoutRefused, run_apply
+    from mfaguard.enforce.live import live_apply
+    from mfaguard.enforce.session import LockoutRefused
     from mfaguard.fleet.runner import TenantOutcome
 
     if runner.store is None:
@@ -100,18 +89,21 @@ async def apply_step(runner: FleetRunner, tenant: FleetTenant, *, trigger: str) 
     loaded = load_baseline(tenant.baseline)
     settings = plan_settings_for(tenant, bool(runner.options.get("pilot", True)))
     force = bool(runner.options.get("force", False))
-    async with recorded_run(runner, tenant, "apply", trigger) as state, open_client(runner, tenant) as client:
-        writer = Writer(client, runner.store, tenant.name, settings, actor="mfaguard fleet apply")
+    async with (
+        recorded_run(runner, tenant, "apply", trigger) as state,
+        runner.open_tenant(tenant) as (client, _info),
+    ):
         try:
-            outcome, _plan, verdict = await run_apply(
-                writer,
-                runner.store,
+            outcome, _plan, verdict = await live_apply(
                 client,
+                tenant.name,
+                runner.store,
                 loaded,
+                settings,
                 confirm=lambda _q: True,  # `fleet apply --yes` was given (the CLI refuses otherwise)
                 show_plan=lambda _p, _v: None,
                 force=force,
-                read_directory=directory_reader(client),
+                actor="mfaguard fleet apply",
             )
         except LockoutRefused as exc:
             state["error"] = exc.short
@@ -150,18 +142,15 @@ async def coverage_step(runner: FleetRunner, tenant: FleetTenant, *, trigger: st
     from mfaguard.audit.coverage import judge_coverage, stored_coverage
     from mfaguard.fleet.runner import TenantOutcome
     from mfaguard.model.directory import Level
-    from mfaguard.model.policy import TenantInfo
-    from mfaguard.read.directory import collect_coverage_snapshot
+    from mfaguard.read.tenant import read_tenant
 
     # Default threshold: push with number matching and context — what this tool hardens towards.
     threshold = Level(str(runner.options.get("below") or Level.PUSH_WITH_CONTEXT.value))
     async with (
         recorded_run(runner, tenant, "coverage", trigger) as state,
-        open_client(runner, tenant) as client,
+        runner.open_tenant(tenant, named=True) as (client, info),
     ):
-        snapshot = await collect_coverage_snapshot(
-            client, tenant=TenantInfo(id=tenant.tenant_id, name=tenant.name), now=runner.clock()
-        )
+        snapshot = await read_tenant(client, info, now=runner.clock(), directory=True)
         report, findings = judge_coverage(snapshot, tenant.settings, now=runner.clock())
         stored = stored_coverage(report, threshold, captured_at=runner.clock())
         levels, admins, below = stored["levels"], stored["admins"], stored["below_threshold"]
@@ -193,23 +182,21 @@ async def coverage_step(runner: FleetRunner, tenant: FleetTenant, *, trigger: st
 
 async def detect_step(runner: FleetRunner, tenant: FleetTenant, *, trigger: str) -> TenantOutcome:
     """Push-spam detections over the tenant's recent sign-ins; new alerts are stored and notified once."""
-    from mfaguard.detect.collect import Collector
     from mfaguard.detect.context import DetectOptions
     from mfaguard.detect.engine import analyse
-    from mfaguard.detect.graph_source import read_graph
+    from mfaguard.detect.graph_source import read_recent
     from mfaguard.fleet.model import Mode
     from mfaguard.fleet.runner import TenantOutcome
 
-    since = runner.options.get("since") or timedelta(hours=24)
-    options = DetectOptions(since=since)
     now = runner.clock()
-    collector = Collector(lookback=options.lookback)
     async with (
         recorded_run(runner, tenant, "detect", trigger) as state,
-        open_client(runner, tenant) as client,
+        runner.open_tenant(tenant) as (client, _info),
     ):
-        await read_graph(client, collector, start=now - since - options.lookback, end=now)
-        result = analyse(collector.evidence(), now=now, options=options, since_anchor="now")
+        evidence, options = await read_recent(
+            client, DetectOptions(since=runner.options.get("since")), now=now
+        )
+        result = analyse(evidence, now=now, options=options, since_anchor="now")
         alerts = [a.to_json() for a in result.alerts]
         state["summary"] = result.counts()
         new: list[Any] = []

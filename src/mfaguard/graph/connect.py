@@ -1,15 +1,20 @@
-"""Where and as whom to talk to Graph: endpoint + credential options → token provider and client.
+"""Where and as whom to talk to Graph, and the one way in: :func:`open_tenant`.
 
-Shared by the CLI (``mfaguard.cli._graphopts``), the fleet runner (one connection per tenant from the
-fleet file) and the demo. Building a connection imports nothing heavy; opening a client does.
+A :class:`GraphConnection` is an endpoint and credential options (names of secrets, never secrets).
+:func:`open_tenant` turns it into a working client and the tenant it reads: it builds the credential,
+gets a token (proving the credential works), checks the token's tenant against the one the user named,
+and opens a :class:`~mfaguard.graph.client.GraphClient`. Every live command, fleet step, remediation,
+dashboard action, the demo and ``doctor`` come in through it; everything they call takes the client
+and the tenant. Building a connection imports nothing heavy; opening a client does.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from mfaguard.graph.auth import (
     CA_BUNDLE_ENV,
@@ -25,6 +30,8 @@ from mfaguard.model.policy import TenantInfo
 
 if TYPE_CHECKING:
     from mfaguard.graph.client import GraphClient
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +57,8 @@ class GraphConnection:
     def client(
         self, token_provider: TokenProvider, *, env: Mapping[str, str] | None = None, **kwargs: Any
     ) -> GraphClient:
-        """A :class:`GraphClient` for this endpoint; the CA bundle (if any) verifies TLS."""
+        """A :class:`GraphClient` for this endpoint; the CA bundle (if any) verifies TLS. Commands use
+        :func:`open_tenant`; a bare client is for ``doctor``'s token-less reachability probe."""
         from mfaguard.graph.client import GraphClient
 
         ca = self.ca_bundle(env)
@@ -70,3 +78,43 @@ async def token_tenant(
     info = TokenInfo.from_claims(claims) if claims else None
     tenant_id = expected_tenant_id or (info.tenant_id if info else None)
     return TenantInfo(id=tenant_id), info
+
+
+@asynccontextmanager
+async def open_tenant(
+    connection: GraphConnection,
+    expected_tenant: str | None = None,
+    *,
+    name: str | None = None,
+    env: Mapping[str, str] | None = None,
+    **client_kwargs: Any,
+) -> AsyncIterator[tuple[GraphClient, TenantInfo]]:
+    """``async with open_tenant(connection, tenant_id) as (client, tenant):`` — the one way in.
+
+    Builds the credential (``env`` replaces the process environment: the demo's emulator, fleet mode),
+    gets a token and refuses one for another tenant than ``expected_tenant``, then opens a client
+    (``client_kwargs``: an in-process ``transport``, a shared ``pacer``, a short ``retry``). ``tenant``
+    is the named tenant, else the token's ``tid``, with ``name`` when given. The client knows its token's
+    claims (``client.token_info``). Raises :class:`~mfaguard.errors.AuthError` (no token, wrong tenant)
+    or :class:`~mfaguard.errors.UnreachableError` before anything is read.
+    """
+    provider = connection.token_provider(env)
+    tenant, info = await token_tenant(provider, expected_tenant)
+    if name is not None:
+        tenant = TenantInfo(id=tenant.id, name=name)
+    async with connection.client(provider, env=env, token_info=info, **client_kwargs) as client:
+        yield client, tenant
+
+
+async def run_on_tenant(
+    connection: GraphConnection,
+    expected_tenant: str | None,
+    work: Callable[[GraphClient, TenantInfo], Awaitable[T]],
+    *,
+    env: Mapping[str, str] | None = None,
+    **client_kwargs: Any,
+) -> T:
+    """``await work(client, tenant)`` inside :func:`open_tenant` (the CLI and the demo run one piece
+    of work per tenant this way)."""
+    async with open_tenant(connection, expected_tenant, env=env, **client_kwargs) as (client, tenant):
+        return await work(client, tenant)

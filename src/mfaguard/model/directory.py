@@ -124,13 +124,23 @@ class ProblemKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class ReadProblem:
-    """Something coverage could not read, and why (shown by every output, never hidden)."""
+    """Something that could not be read, and why (shown by every output, never hidden)."""
 
     what: str
-    """``users``, ``registration`` or ``group:<id>``."""
+    """``users``, ``registration``, ``group:<id>``, or a part of the policy read (``groups``)."""
     kind: ProblemKind
     reason: str
     hint: str | None = None
+
+    @property
+    def refused(self) -> bool:
+        """The tenant lacks a licence or the app a permission: a fact about the tenant the affected
+        controls judge (ERROR naming what to grant), not a read that failed."""
+        return self.kind in (ProblemKind.LICENSE, ProblemKind.PERMISSION)
+
+    def sentence(self) -> str:
+        """``could not read <what>: <reason>`` — the one line every command warns with."""
+        return f"could not read {self.what}: {self.reason}"
 
     def to_json(self) -> dict[str, str | None]:
         return {"what": self.what, "kind": self.kind.value, "reason": self.reason, "hint": self.hint}

@@ -17,10 +17,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from mfaguard.model.directory import Directory
+from mfaguard.model.directory import Directory, ProblemKind, ReadProblem
 
 ALL_USERS = "all_users"
 """Target id meaning every user in the tenant."""
@@ -289,6 +288,19 @@ class TenantSnapshot:
     @property
     def is_beta(self) -> bool:
         return self.api_version is ApiVersion.BETA
+
+    @property
+    def problems(self) -> tuple[ReadProblem, ...]:
+        """Every part of the tenant that could not be read, and why: the parts of the policy read
+        (``read_errors``), then those of the directory read. Empty when the read was complete.
+
+        An incomplete read is never "nothing to check": ``export`` exits 3 for any of these, an audit
+        for those that are not :attr:`~mfaguard.model.directory.ReadProblem.refused`.
+        """
+        found = [ReadProblem(part, ProblemKind.ERROR, why) for part, why in self.read_errors.items()]
+        if self.directory is not None:
+            found += self.directory.problems
+        return tuple(found)
 
 
 RATED_CONFIGURATIONS = frozenset(

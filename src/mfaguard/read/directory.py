@@ -27,9 +27,8 @@ Token and service failures propagate (the tool could not finish).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from mfaguard.errors import GraphError, LicenseError, NotFoundError, PermissionError_
@@ -42,12 +41,11 @@ from mfaguard.model.directory import (
     RegistrationDetail,
     norm_id,
 )
-from mfaguard.model.policy import AuthenticationMethodsPolicy, TenantInfo, TenantSnapshot, coverage_group_ids
+from mfaguard.model.policy import AuthenticationMethodsPolicy, coverage_group_ids
 from mfaguard.read.directory_json import registration_from_graph, user_from_graph
 
 if TYPE_CHECKING:
     from mfaguard.graph.client import BatchRequest, GraphClient
-    from mfaguard.graph.connect import GraphConnection
 
 USERS_PATH = "/users"
 USER_SELECT = "id,userPrincipalName,displayName,accountEnabled,userType"
@@ -411,48 +409,6 @@ def _degrade(exc: GraphError, what: str, label: str, permission: str) -> ReadPro
 def lower_bound_requests(users: int, registration_rows: int, group_pages: int = 0) -> int:
     """Fewest requests a full read can take: pages at the maximum page size, plus group pages."""
     return -(-users // PAGE_SIZE) + -(-registration_rows // PAGE_SIZE) + group_pages
-
-
-async def collect_coverage_snapshot(
-    client: GraphClient,
-    *,
-    tenant: TenantInfo,
-    now: datetime,
-    extra_groups: Iterable[str] = (),
-    progress: Progress | None = None,
-    only_user: str | None = None,
-) -> TenantSnapshot:
-    """The policy snapshot (``mfaguard.read.policy``) with the directory coverage needs attached."""
-    import dataclasses
-
-    from mfaguard.read.policy import collect_snapshot
-
-    snapshot = await collect_snapshot(client, tenant=tenant, now=now)
-    directory = await collect_directory(
-        client, snapshot.policy, extra_groups=extra_groups, progress=progress, only_user=only_user
-    )
-    return dataclasses.replace(snapshot, directory=directory)
-
-
-async def read_coverage_snapshot(
-    connection: GraphConnection,
-    *,
-    expected_tenant: str | None,
-    now: datetime,
-    env: Mapping[str, str] | None = None,
-    extra_groups: Iterable[str] = (),
-    progress: Progress | None = None,
-    only_user: str | None = None,
-) -> TenantSnapshot:
-    """Sign in through ``connection`` and read the coverage snapshot (what `mfaguard coverage` reads)."""
-    from mfaguard.graph.connect import token_tenant
-
-    provider = connection.token_provider(env)
-    tenant, _ = await token_tenant(provider, expected_tenant)
-    async with connection.client(provider, env=env) as client:
-        return await collect_coverage_snapshot(
-            client, tenant=tenant, now=now, extra_groups=extra_groups, progress=progress, only_user=only_user
-        )
 
 
 def unread_directory(

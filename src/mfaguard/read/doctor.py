@@ -15,12 +15,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mfaguard.errors import AuthError, GraphError, LicenseError, MfaguardError
 from mfaguard.graph.auth import TokenInfo
 from mfaguard.graph.clouds import cloud_endpoints
-from mfaguard.graph.connect import GraphConnection, token_tenant
+from mfaguard.graph.connect import GraphConnection, open_tenant
+
+if TYPE_CHECKING:
+    from mfaguard.graph.client import GraphClient
+    from mfaguard.model.policy import TenantInfo
 
 # Permissions that include a narrower one (application permissions; delegated scopes share names).
 IMPLIED_BY: Mapping[str, tuple[str, ...]] = {
@@ -169,7 +173,11 @@ _PROBES: tuple[tuple[str, str, str, Mapping[str, str]], ...] = (
 async def run_doctor(
     connection: GraphConnection, *, expected_tenant: str | None, env: Mapping[str, str] | None = None
 ) -> DoctorReport:
-    """Run every check; never raises for a failed check (it becomes a ✗ line)."""
+    """Run every check; never raises for a failed check (it becomes a ✗ line).
+
+    The checks before a token (the credential can be built, the endpoint answers) take the connection;
+    the tenant is then opened the one way in (:func:`~mfaguard.graph.connect.open_tenant`) and probed.
+    """
     from mfaguard.graph.client import RetryPolicy
 
     report = DoctorReport(endpoint=connection.endpoint, credential="(not built)")
@@ -182,40 +190,45 @@ async def run_doctor(
     report.credential = describe() if callable(describe) else type(provider).__name__
     # Doctor should answer quickly: few retries, short deadline.
     retry = RetryPolicy(max_attempts=2, deadline=30.0, timeout=15.0)
-    async with connection.client(provider, env=env, retry=retry) as client:
+    async with connection.client(provider, env=env, retry=retry) as bare:
         try:
-            status = await client.ping()
-            report.checks.append(
-                Check(
-                    "connection", "endpoint reachable", True, f"{connection.endpoint} answered HTTP {status}"
-                )
-            )
+            status = await bare.ping()  # without a token: the network, proxy and TLS alone
         except GraphError as exc:
             report.checks.append(
                 Check("connection", "endpoint reachable", False, exc.message, exc.hint or "")
             )
             return report
-        try:
-            tenant, info = await token_tenant(provider, expected_tenant)
-        except GraphError as exc:  # AuthError included
-            report.checks.append(Check("token", "token obtained", False, exc.message, exc.hint or ""))
-            return report
-        report.token = info
-        graph_root = cloud_endpoints(connection.credential.cloud).graph
-        # The first probe runs before the token line: whether Graph accepts the token at all decides
-        # it (a token's shape says nothing about whether it is valid). A refused token makes the
-        # other probes pointless.
-        first = await _probe(client, *_PROBES[0])
-        report.checks.append(_token_check(tenant.id, info, graph_root, connection.endpoint, first))
-        if first.refused:
-            report.checks.append(first)
-            return report
-        if info is not None:
-            report.checks.extend(permission_checks(info))
-        report.checks.append(first)
-        for probe in _PROBES[1:]:
-            report.checks.append(await _probe(client, *probe))
+    report.checks.append(
+        Check("connection", "endpoint reachable", True, f"{connection.endpoint} answered HTTP {status}")
+    )
+    try:
+        async with open_tenant(connection, expected_tenant, env=env, retry=retry) as (client, tenant):
+            graph_root = cloud_endpoints(connection.credential.cloud).graph
+            await probe_tenant(client, tenant, report, graph_root=graph_root)
+    except GraphError as exc:  # no token, or one for another tenant (AuthError included)
+        report.checks.append(Check("token", "token obtained", False, exc.message, exc.hint or ""))
     return report
+
+
+async def probe_tenant(
+    client: GraphClient, tenant: TenantInfo, report: DoctorReport, *, graph_root: str
+) -> None:
+    """The token line, the permissions its claims carry, and live probes of what each command reads."""
+    info = client.token_info
+    report.token = info
+    # The first probe runs before the token line: whether Graph accepts the token at all decides
+    # it (a token's shape says nothing about whether it is valid). A refused token makes the
+    # other probes pointless.
+    first = await _probe(client, *_PROBES[0])
+    report.checks.append(_token_check(tenant.id, info, graph_root, report.endpoint, first))
+    if first.refused:
+        report.checks.append(first)
+        return
+    if info is not None:
+        report.checks.extend(permission_checks(info))
+    report.checks.append(first)
+    for probe in _PROBES[1:]:
+        report.checks.append(await _probe(client, *probe))
 
 
 GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000"

@@ -19,7 +19,7 @@ leaves the directory data empty, so MFA-015 is ERROR, never PASS.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +28,6 @@ from mfaguard.model.policy import ApiVersion, TenantInfo, TenantSnapshot, named_
 
 if TYPE_CHECKING:
     from mfaguard.graph.client import GraphClient
-    from mfaguard.graph.connect import GraphConnection
 
 POLICY_PATH = "/policies/authenticationMethodsPolicy"
 GROUPS_PART = "groups"
@@ -111,31 +110,3 @@ async def collect_snapshot(
     if read_errors:
         snapshot = dataclasses.replace(snapshot, read_errors=read_errors)
     return snapshot
-
-
-async def collect_live(
-    connection: GraphConnection,
-    *,
-    expected_tenant: str | None,
-    now: datetime,
-    env: Mapping[str, str] | None = None,
-    with_directory: bool = False,
-    extra_groups: Iterable[str] = (),
-    **client_kwargs: Any,
-) -> TenantSnapshot:
-    """Build the credential, check the token's tenant, read the tenant: the whole live path.
-
-    ``with_directory`` also reads what coverage needs (users, the registration report, nested members
-    of the groups the policy names and of ``extra_groups``), so MFA-016..018 can judge the snapshot
-    offline.
-    """
-    from mfaguard.graph.connect import token_tenant
-
-    provider = connection.token_provider(env)
-    tenant, _ = await token_tenant(provider, expected_tenant)
-    async with connection.client(provider, env=env, **client_kwargs) as client:
-        if with_directory:
-            from mfaguard.read.directory import collect_coverage_snapshot
-
-            return await collect_coverage_snapshot(client, tenant=tenant, now=now, extra_groups=extra_groups)
-        return await collect_snapshot(client, tenant=tenant, now=now)

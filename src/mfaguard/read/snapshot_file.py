@@ -145,12 +145,24 @@ def save_snapshot(snap: TenantSnapshot, path: str | os.PathLike[str]) -> None:
     write_text_atomic(path, text)
 
 
-def load_snapshot(path: str | os.PathLike[str]) -> TenantSnapshot:
+def load_snapshot(path: str | os.PathLike[str], *, directory: bool = False) -> TenantSnapshot:
     """Read an mfaguard snapshot file or a raw Graph Explorer policy body.
 
     Raises :class:`InputError` naming the file (and line or field) for anything unreadable, empty,
-    not JSON, or of the wrong kind.
+    not JSON, or of the wrong kind — and with ``directory`` (``coverage``, ``explain``) for a snapshot
+    without directory data.
     """
+    snapshot = _load(path)
+    if directory and snapshot.directory is None:
+        raise InputError(
+            "the snapshot holds no directory data (users, groups, registration report)",
+            file=str(path),
+            hint="run mfaguard coverage against the tenant, or use a snapshot exported with directory data",
+        )
+    return snapshot
+
+
+def _load(path: str | os.PathLike[str]) -> TenantSnapshot:
     name = str(path)
     try:
         text = Path(path).read_text(encoding="utf-8-sig")  # Windows tools like to add a BOM

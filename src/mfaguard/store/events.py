@@ -171,12 +171,16 @@ class EventsMixin(StoreBase):
         tenant: str | None = None,
         since: datetime | None = None,
         unnotified: bool = False,
+        run_id: int | None = None,
         limit: int | None = 100,
     ) -> list[DriftRecord]:
-        """Drift, newest first (``unnotified=True``: only drift nobody has been told about yet)."""
+        """Drift, newest first (``unnotified=True``: only drift nobody has been told about yet;
+        ``run_id``: only the drift that run found)."""
         conditions: list[Any] = []
         if tenant is not None:
             conditions.append(tenants.c.name == tenant)
+        if run_id is not None:
+            conditions.append(drift.c.run_id == run_id)
         if since is not None:
             conditions.append(drift.c.detected_at >= since)
         if unnotified:

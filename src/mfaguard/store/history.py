@@ -16,13 +16,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from mfaguard.enforce.journal import tenant_key
-from mfaguard.errors import MfaguardError
+from mfaguard.errors import MfaguardError, UsageError
 
 if TYPE_CHECKING:
+    from mfaguard.audit.run import AuditOutcome
     from mfaguard.model.report import Finding
     from mfaguard.store import Store
 
@@ -138,3 +139,51 @@ def warn_recorded(recorded: Recorded | None, say: Any) -> None:
         say(f"warning: {warning}")
     if recorded.problem:
         say(f"warning: the run was not recorded in the history store: {recorded.problem}")
+
+
+def audit_record(outcome: AuditOutcome) -> dict[str, Any]:
+    """What the store keeps of a live audit (:func:`record_run` keyword arguments): its findings, the
+    policy snapshot (the directory — every user — is coverage's to keep, in counts), what the read
+    missed and the exit code."""
+    report, snap = outcome.report, outcome.snapshot
+    details = RunDetails(report.findings)
+    if snap is not None:
+        from dataclasses import replace
+
+        from mfaguard.read.snapshot_file import snapshot_to_json
+
+        details = RunDetails(
+            report.findings,
+            snapshot_to_json(replace(snap, directory=None)),
+            snap.captured_at,
+            snap.api_version.value,
+        )
+    return {
+        "status": "ok" if snap is not None else "error",
+        "error": "; ".join(outcome.problems) or None,
+        "summary": {**report.summary(), "problems": list(outcome.problems), "exit_code": outcome.exit_code},
+        "details": details,
+    }
+
+
+MIN_PRUNE_AGE = timedelta(days=1)
+"""History younger than this is never pruned: it is cheap to keep, and a typo (``12m`` for months)
+must not erase today's runs."""
+
+
+def prune_cutoff(older_than: timedelta, *, now: datetime, option: str = "--older-than") -> datetime:
+    """The moment before which ``store prune`` deletes history; a usage error (naming ``option``)
+    for an age under :data:`MIN_PRUNE_AGE`."""
+    if older_than < MIN_PRUNE_AGE:
+        raise UsageError(
+            f"{option} {_age(older_than)} is less than a day", hint="history is cheap; keep at least 1d"
+        )
+    return now - older_than
+
+
+def _age(delta: timedelta) -> str:
+    seconds = int(delta.total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds and seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"

@@ -119,6 +119,28 @@ class ChangeRecord:
     run_id: int | None
     objects: tuple[ChangeObjectRecord, ...] = ()
 
+    def diffs(self) -> list[ObjectDiff]:
+        """Keys whose value differs between each object's pre-change and post-change JSON (what the
+        change did, for the dashboard and the rollback confirmation)."""
+        found = []
+        for obj in self.objects:
+            pre, post = dict(obj.pre or {}), dict(obj.post or {})
+            for key in sorted(set(pre) | set(post)):
+                if key.startswith("@odata") or pre.get(key) == post.get(key):
+                    continue
+                found.append(ObjectDiff(obj.path, key, pre.get(key), post.get(key)))
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectDiff:
+    """One key of one object a change touched: its value before and after."""
+
+    path: str
+    key: str
+    before: Any
+    after: Any
+
 
 @dataclass(frozen=True, slots=True)
 class CoverageRecord:

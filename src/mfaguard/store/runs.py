@@ -414,9 +414,14 @@ class RunsMixin(StoreBase):
         return history[0] if history else None
 
     def coverage_history(
-        self, tenant: str, *, since: datetime | None = None, limit: int | None = None
+        self,
+        tenant: str,
+        *,
+        since: datetime | None = None,
+        run_id: int | None = None,
+        limit: int | None = None,
     ) -> list[CoverageRecord]:
-        """Coverage summaries of ``tenant``, newest first."""
+        """Coverage summaries of ``tenant`` (only ``run_id``'s when given), newest first."""
         query = (
             select(coverage_summaries, tenants.c.name.label("tenant"))
             .join(tenants, tenants.c.id == coverage_summaries.c.tenant_pk)
@@ -425,6 +430,8 @@ class RunsMixin(StoreBase):
         )
         if since is not None:
             query = query.where(coverage_summaries.c.captured_at >= since)
+        if run_id is not None:
+            query = query.where(coverage_summaries.c.run_id == run_id)
         return self._fetch(
             query,
             "reading coverage",

@@ -1,9 +1,9 @@
 """What an operator can do from the dashboard, through the same library calls as the CLI.
 
 - "Run now" is ``mfaguard fleet audit --tenant NAME``: :func:`mfaguard.fleet.session.execute`.
-- "Roll back" is ``mfaguard rollback --to ID``: :func:`mfaguard.enforce.session.run_rollback` with a
-  :class:`~mfaguard.enforce.apply.Writer` for the change's tenant, connected with the credential the
-  fleet file gives that tenant (the store names tenants as the fleet file does).
+- "Roll back" is ``mfaguard rollback --to ID``: :func:`mfaguard.enforce.live.live_rollback` on the
+  change's tenant, opened (:func:`mfaguard.graph.connect.open_tenant`) with the credential the fleet
+  file gives that tenant (the store names tenants as the fleet file does).
 
 The dashboard's confirmation page is the consent (``confirm`` answers yes); the safe-change path still
 refuses an object edited after the change (never ``--force`` from the browser).
@@ -100,15 +100,21 @@ class FleetActions:
         return ActionResult(outcome.exit_code == 0, message, change_id=outcome.change_id)
 
     async def _rollback(self, store: Store, tenant: FleetTenant, change_id: int, actor: str) -> Any:
-        from mfaguard.enforce.apply import Writer
+        from mfaguard.enforce.live import live_rollback
         from mfaguard.enforce.plan import PlanSettings
-        from mfaguard.enforce.session import run_rollback
         from mfaguard.fleet.model import fleet_env
-        from mfaguard.graph.connect import token_tenant
+        from mfaguard.graph.connect import open_tenant
 
         env = fleet_env(self.env if self.env is not None else os.environ, keep=tenant.secret_envs)
-        provider = tenant.connection.token_provider(env)
-        await token_tenant(provider, tenant.tenant_id)
-        async with tenant.connection.client(provider, env=env, **dict(self.client_kwargs)) as client:
-            writer = Writer(client, store, tenant.name, PlanSettings(), actor=f"dashboard:{actor}")
-            return await run_rollback(writer, store, to=change_id, confirm=lambda _question: True)
+        connected = open_tenant(tenant.connection, tenant.tenant_id, env=env, **dict(self.client_kwargs))
+        async with connected as (client, _info):
+            return await live_rollback(
+                client,
+                tenant.name,
+                store,
+                PlanSettings(),  # the change's recorded number-matching mode is used
+                to=change_id,
+                confirm=lambda _question: True,
+                force=False,
+                actor=f"dashboard:{actor}",
+            )

@@ -256,8 +256,8 @@ def run_detail(store: Store, run_id: int) -> RunDetail | None:
     if run is None:
         return None
     findings = store.findings_for_run(run_id)
-    coverage = next((c for c in store.coverage_history(run.tenant, limit=None) if c.run_id == run_id), None)
-    drift = [d for d in store.list_drift(tenant=run.tenant, limit=None) if d.run_id == run_id]
+    coverage = next(iter(store.coverage_history(run.tenant, run_id=run_id, limit=1)), None)
+    drift = store.list_drift(tenant=run.tenant, run_id=run_id, limit=None)
     return RunDetail(
         run=run,
         findings=tuple(finding_views(findings, control_catalogue())),
@@ -270,28 +270,6 @@ def run_detail(store: Store, run_id: int) -> RunDetail | None:
 def can_roll_back(change: ChangeRecord) -> bool:
     """A change with recorded pre-change objects that is not itself rolled back."""
     return change.status.restorable and bool(change.objects)
-
-
-@dataclass(frozen=True, slots=True)
-class ObjectDiff:
-    """One key of one object a change touched: its value before and after."""
-
-    path: str
-    key: str
-    before: Any
-    after: Any
-
-
-def change_diffs(change: ChangeRecord) -> list[ObjectDiff]:
-    """Keys whose value differs between each object's pre-change and post-change JSON."""
-    diffs = []
-    for obj in change.objects:
-        pre, post = dict(obj.pre or {}), dict(obj.post or {})
-        for key in sorted(set(pre) | set(post)):
-            if key.startswith("@odata") or pre.get(key) == post.get(key):
-                continue
-            diffs.append(ObjectDiff(obj.path, key, pre.get(key), post.get(key)))
-    return diffs
 
 
 def timeline(alert: AlertRecord) -> list[Mapping[str, Any]]:
