@@ -5,7 +5,8 @@ import xml.etree.ElementTree as ET
 import pytest
 import xmlschema
 
-from mfaguard.formats import render, render_fleet
+from mfaguard.formats.audit import AUDIT_FORMATS
+from mfaguard.formats.fleet import FLEET_FORMATS
 from mfaguard.model.report import AuditReport, Finding, Severity, Status
 from tests.builders.reports import empty_report, every_status_report, fleet_results
 from tests.formats.validators import junit_schema, valid_junit
@@ -14,10 +15,10 @@ from tests.formats.validators import junit_schema, valid_junit
 @pytest.mark.parametrize(
     "text",
     [
-        render("junit", every_status_report()),
-        render("junit", empty_report()),
-        render_fleet("junit", fleet_results()),
-        render_fleet("junit", ()),
+        AUDIT_FORMATS.render("junit", every_status_report()),
+        AUDIT_FORMATS.render("junit", empty_report()),
+        FLEET_FORMATS.render("junit", fleet_results()),
+        FLEET_FORMATS.render("junit", ()),
     ],
     ids=["report", "empty", "fleet", "empty-fleet"],
 )
@@ -35,7 +36,7 @@ def _cases(root: ET.Element) -> dict[str, ET.Element]:
 
 
 def test_one_testcase_per_control_and_status_mapping() -> None:
-    root = valid_junit(render("junit", every_status_report()))
+    root = valid_junit(AUDIT_FORMATS.render("junit", every_status_report()))
     cases = _cases(root)
     assert len(cases) == len(every_status_report().findings)
     assert [child.tag for child in cases["MFA-001"]] == []  # PASS
@@ -59,7 +60,7 @@ def test_one_testcase_per_control_and_status_mapping() -> None:
 
 
 def test_failure_carries_remediation_and_expired_exception() -> None:
-    failure = _cases(valid_junit(render("junit", every_status_report())))["MFA-007"][0]
+    failure = _cases(valid_junit(AUDIT_FORMATS.render("junit", every_status_report())))["MFA-007"][0]
     assert failure.attrib["type"] == "high severity"
     assert "PATCH /beta/policies" in (failure.text or "")
     assert "Expired exception, not applied" in (failure.text or "")
@@ -68,12 +69,12 @@ def test_failure_carries_remediation_and_expired_exception() -> None:
 def test_control_characters_never_break_the_xml() -> None:
     finding = Finding("MFA-009", "Email OTP is off", Status.FAIL, Severity.MEDIUM, "bad \x01 byte \x1b[31m")
     report = AuditReport("t", "T", None, "beta", (finding,))
-    failure = _cases(valid_junit(render("junit", report)))["MFA-009"][0]
+    failure = _cases(valid_junit(AUDIT_FORMATS.render("junit", report)))["MFA-009"][0]
     assert "bad" in failure.attrib["message"]
 
 
 def test_fleet_has_a_suite_per_tenant_and_errored_tenant() -> None:
-    root = valid_junit(render_fleet("junit", fleet_results()))
+    root = valid_junit(FLEET_FORMATS.render("junit", fleet_results()))
     suites = root.findall("testsuite")
     assert [s.attrib["name"] for s in suites] == [
         "mfaguard audit: contoso",

@@ -10,7 +10,8 @@ import pytest
 
 from mfaguard.audit.engine import audit
 from mfaguard.controls import CONTROLS
-from mfaguard.formats import FORMATS, Format, RenderOptions, get_format
+from mfaguard.formats import FormatSpec, RenderOptions
+from mfaguard.formats.audit import AUDIT_FORMATS
 from mfaguard.model.report import AuditReport
 from mfaguard.model.settings import AuditSettings
 from mfaguard.read.snapshot_file import load_snapshot
@@ -27,8 +28,8 @@ def _report(name: str) -> AuditReport:
 @pytest.mark.parametrize(
     "fixture", ["compliant.json", "sms-enabled-all-users.json", "authenticator-missing.json"]
 )
-@pytest.mark.parametrize("fmt", FORMATS, ids=lambda f: f.name)
-def test_every_format_renders_a_real_audit(fmt: Format, fixture: str) -> None:
+@pytest.mark.parametrize("fmt", AUDIT_FORMATS.formats, ids=lambda f: f.name)
+def test_every_format_renders_a_real_audit(fmt: FormatSpec[AuditReport], fixture: str) -> None:
     report = _report(fixture)
     text = fmt.render(report)
     if fmt.name == "sarif":
@@ -41,7 +42,7 @@ def test_every_format_renders_a_real_audit(fmt: Format, fixture: str) -> None:
 
 def test_sarif_rules_use_the_registry_metadata() -> None:
     report = _report("sms-enabled-all-users.json")
-    run = valid_sarif(get_format("sarif").render(report, RenderOptions()))["runs"][0]
+    run = valid_sarif(AUDIT_FORMATS.get("sarif").render(report, RenderOptions()))["runs"][0]
     by_id = {c.id: c for c in CONTROLS}
     rules = run["tool"]["driver"]["rules"]
     assert rules, "the SMS fixture should fail at least MFA-007"
@@ -54,6 +55,6 @@ def test_sarif_rules_use_the_registry_metadata() -> None:
 
 def test_html_links_references_from_the_registry() -> None:
     report = _report("compliant.json")
-    text = get_format("html").render(report, RenderOptions())
+    text = AUDIT_FORMATS.get("html").render(report, RenderOptions())
     first = CONTROLS[0].references[0]
     assert f'<a href="{first.url}">{first.id}</a>' in text

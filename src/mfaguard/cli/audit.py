@@ -127,10 +127,10 @@ def audit_command(
     *,
     graph: GraphOptions,
 ) -> None:
-    from mfaguard.formats import FORMAT_NAMES, get_format
+    from mfaguard.formats.audit import AUDIT_FORMATS
     from mfaguard.model.settings import NumberMatchingMode
 
-    fmt = get_format(choice("--format", output_format, FORMAT_NAMES))
+    fmt = AUDIT_FORMATS.get(choice("--format", output_format, AUDIT_FORMATS.names))
     threshold = Severity.parse(fail_on, option="--fail-on")
     mode = (
         choice("--number-matching", number_matching, tuple(NumberMatchingMode)) if number_matching else None
@@ -261,10 +261,11 @@ def _exception_notes(report: AuditReport, settings: AuditSettings) -> None:
 
 def emit(report: AuditReport, *, output_format: str, output: Path | None, source_uri: str | None) -> None:
     """Render ``report`` and write it to ``output`` (atomically) or standard output."""
-    from mfaguard.formats import RenderOptions, render
+    from mfaguard.formats import RenderOptions
+    from mfaguard.formats.audit import AUDIT_FORMATS
 
     options = RenderOptions.for_stream(sys.stdout if output is None else None, source_uri=source_uri)
-    text = render(output_format, report, options=options)
+    text = AUDIT_FORMATS.render(output_format, report, options=options)
     if output is None:
         sys.stdout.write(text)
         sys.stdout.flush()

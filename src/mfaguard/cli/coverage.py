@@ -15,7 +15,6 @@ from mfaguard.cli._common import (
     handle_errors,
     record_and_warn,
     stderr_console,
-    stdout_console,
 )
 from mfaguard.cli._graphopts import GraphOptions, graph_options
 from mfaguard.model.report import Severity
@@ -24,6 +23,7 @@ from mfaguard.model.settings import NumberMatchingMode
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from mfaguard.formats import RenderOptions
     from mfaguard.model.directory import Level, ReadProblem
     from mfaguard.model.policy import TenantSnapshot
     from mfaguard.model.settings import AuditSettings
@@ -67,6 +67,17 @@ def read_tenant(
                 only_user=only_user,
             )
         )
+
+
+def render_options(output: Path | None) -> RenderOptions:
+    """For standard output (a terminal's width and colours) or a file (wide, plain)."""
+    import sys
+    from dataclasses import replace
+
+    from mfaguard.formats import RenderOptions
+
+    options = RenderOptions.for_stream(sys.stdout if output is None else None)
+    return options if output is None else replace(options, width=160)
 
 
 def write_output(text: str, output: Path | None) -> None:
@@ -118,32 +129,17 @@ def coverage_command(
     from mfaguard.audit.coverage import judge_coverage
     from mfaguard.audit.engine import exit_code
     from mfaguard.cli._common import choice
-    from mfaguard.formats.coverage import render
+    from mfaguard.formats.coverage import COVERAGE_FORMATS, CoverageDocument
 
-    format = choice("--format", format, render.FORMATS)
+    format = choice("--format", format, COVERAGE_FORMATS.names)
     threshold = parse_level(below)
     settings = load_settings(config, break_glass_group, number_matching)
     started = datetime.now(UTC)
     snap = read_tenant(snapshot, graph, settings)
     report, findings = judge_coverage(snap, settings, now=datetime.now(UTC))
     warn_problems(report.problems)
-    if format == "json":
-        write_output(render.coverage_json(report, findings.findings, below=threshold), output)
-    elif format == "csv":
-        write_output(render.coverage_csv(report, below=threshold), output)
-    elif format == "html":
-        write_output(render.coverage_html(report, findings.findings, below=threshold), output)
-    elif output is None:
-        render.coverage_table(stdout_console(), report, findings.findings, below=threshold)
-    else:
-        from io import StringIO
-
-        from rich.console import Console
-
-        buffer = StringIO()
-        console = Console(file=buffer, width=160, highlight=False, soft_wrap=True)
-        render.coverage_table(console, report, findings.findings, below=threshold)
-        write_output(buffer.getvalue(), output)
+    document = CoverageDocument(report, findings.findings, threshold)
+    write_output(COVERAGE_FORMATS.render(format, document, options=render_options(output)), output)
     code = exit_code(findings, fail_on=fail_on, strict=strict)
     if snapshot is None:  # a live read: keep it in the history
         from mfaguard.audit.coverage import stored_coverage

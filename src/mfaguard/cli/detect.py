@@ -6,9 +6,8 @@ import contextlib
 import sys
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import typer
 
@@ -20,39 +19,6 @@ from mfaguard.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 if TYPE_CHECKING:
     from mfaguard.detect.collect import Evidence
     from mfaguard.detect.context import DetectOptions
-
-
-class AlertFormatName(StrEnum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-    sarif = "sarif"
-    markdown = "markdown"
-
-
-class ProfileName(StrEnum):
-    default = "default"
-    sentinel = "sentinel"
-    splunk = "splunk"
-    elastic = "elastic"
-
-
-class InputFormat(StrEnum):
-    auto = "auto"
-    json = "json"
-    page = "page"
-    jsonl = "jsonl"
-    object = "object"
-    la = "la"
-    csv = "csv"
-
-
-class SeverityName(StrEnum):
-    critical = "critical"
-    high = "high"
-    medium = "medium"
-    low = "low"
-    info = "info"
 
 
 @app.command("detect")
@@ -77,8 +43,11 @@ def detect_command(
     risk_detections: list[Path] = typer.Option(
         [], "--risk-detections", help="riskDetection objects (same shapes). Repeatable."
     ),
-    input_format: InputFormat = typer.Option(
-        InputFormat.auto, "--input-format", help="Force the sign-in file format."
+    input_format: str = typer.Option(
+        "auto",
+        "--input-format",
+        help="Force the sign-in file format: auto, json, page, jsonl, object, la or csv.",
+        metavar="FORMAT",
     ),
     since: str | None = typer.Option(
         None,
@@ -89,9 +58,10 @@ def detect_command(
     lookback: str = typer.Option(
         "14d", "--lookback", help="Baseline of known countries/IPs before each event."
     ),
-    profile: ProfileName = typer.Option(
-        ProfileName.default,
+    profile: str = typer.Option(
+        "default",
         "--profile",
+        metavar="NAME",
         help="default = mfaguard's rules; sentinel/splunk/elastic reproduce "
         "those SIEM rules (quirks included) for comparison.",
     ),
@@ -111,12 +81,17 @@ def detect_command(
         help="Processes reading a large JSON Lines file (0 = one per core, up to 4).",
     ),
     hunt: bool = typer.Option(False, "--hunt", help="Also report MFA interrupt noise per user (JSON only)."),
-    output_format: AlertFormatName = typer.Option(AlertFormatName.table, "--format", help="Output format."),
+    output_format: str = typer.Option(
+        "table", "--format", help="Output format: table, json, csv, sarif or markdown.", metavar="NAME"
+    ),
     output: Path | None = typer.Option(
         None, "--output", "-o", help="Write the output to FILE (default stdout)."
     ),
-    fail_on: SeverityName = typer.Option(
-        SeverityName.high, "--fail-on", help="Exit 1 when an alert at or above this severity exists."
+    fail_on: str = typer.Option(
+        "high",
+        "--fail-on",
+        help="Exit 1 when an alert at or above this severity exists: critical, high, medium, low, info.",
+        metavar="SEVERITY",
     ),
     store_url: str | None = STORE_OPTION,
     no_store: bool = NO_STORE_OPTION,
@@ -131,13 +106,20 @@ def detect_command(
     2 usage or input error (a file that cannot be read, an unknown format, no usable record);
     3 the tool could not finish (Graph, auth, licence).
     """
+    from mfaguard.cli._common import choice
     from mfaguard.detect import collect_files, require_usable
     from mfaguard.detect.context import detect_options
     from mfaguard.detect.engine import analyse
+    from mfaguard.detect.loaders import LOADERS
     from mfaguard.detect.parallel import default_jobs
-    from mfaguard.formats.alerts.render import render
+    from mfaguard.detect.profiles import PROFILES
+    from mfaguard.formats.alerts import ALERT_FORMATS
     from mfaguard.model.report import Severity
 
+    output_format = choice("--format", output_format, ALERT_FORMATS.names)
+    threshold = Severity.parse(fail_on, option="--fail-on")
+    profile = choice("--profile", profile, tuple(PROFILES))
+    input_format = choice("--input-format", input_format, ("auto", *LOADERS))
     options = detect_options(
         vip=vip,
         known_ip=known_ip,
@@ -156,28 +138,28 @@ def detect_command(
                 audits=audits,
                 risks=risk_detections,
                 options=options,
-                input_format=input_format.value,
+                input_format=input_format,
                 auth_details=auth_details,
                 progress=progress,
                 jobs=jobs or default_jobs(),
             )
         require_usable(evidence, signins)
-        anchor = "input"
+        anchor: Literal["input", "now"] = "input"
     else:
         if audits or risk_detections or auth_details:
             raise UsageError("--audits, --risk-detections and --auth-details go with --signins FILE")
         evidence, options, tenant_id = _read_graph(options, now, graph)
         anchor = "now"
-    result = analyse(evidence, now=now, options=options, profile=profile.value, since_anchor=anchor)  # type: ignore[arg-type]
+    result = analyse(evidence, now=now, options=options, profile=profile, since_anchor=anchor)
     _warn_skipped(result.stats)
-    text = render(output_format.value, result)
+    text = ALERT_FORMATS.render(output_format, result)
     if output is not None:
         from mfaguard.config.files import write_text_atomic
 
         write_text_atomic(output, text)  # 0600: alerts name users and their IP addresses
     else:
         sys.stdout.write(text)
-    code = EXIT_FINDINGS if result.at_or_above(Severity(fail_on.value)) else EXIT_OK
+    code = EXIT_FINDINGS if result.at_or_above(threshold) else EXIT_OK
     if not signins:  # read from the tenant: keep the run and its alerts in the history
         from mfaguard.store.history import RunDetails
 

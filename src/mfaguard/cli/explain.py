@@ -38,9 +38,9 @@ def explain_command(
     from mfaguard.cli._common import choice
     from mfaguard.coverage.evaluate import explain_user
     from mfaguard.errors import EXIT_UNFINISHED, InputError
-    from mfaguard.formats.coverage import render
+    from mfaguard.formats.coverage import EXPLAIN_FORMATS
 
-    format = choice("--format", format, ("text", "json"))
+    format = choice("--format", format, EXPLAIN_FORMATS.names)
     settings = load_settings(config, break_glass_group, number_matching)
     snap = read_tenant(snapshot, graph, settings, only_user=user)
     assert snap.directory is not None
@@ -54,7 +54,6 @@ def explain_command(
         snap.policy, snap.directory, found, number_matching_mode=settings.number_matching
     )
     warn_problems(explanation.problems)
-    text = render.explanation_json(explanation) if format == "json" else render.explanation_text(explanation)
-    write_output(text, output)
+    write_output(EXPLAIN_FORMATS.render(format, explanation), output)
     if strict and explanation.level is None:
         raise typer.Exit(EXIT_UNFINISHED)

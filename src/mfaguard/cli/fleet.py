@@ -108,11 +108,12 @@ def run(
     from mfaguard.fleet.render import OPERATION_FORMATS
     from mfaguard.fleet.runner import Operation
     from mfaguard.fleet.session import FleetRequest, execute
-    from mfaguard.formats import RenderOptions, get_format
+    from mfaguard.formats import RenderOptions
+    from mfaguard.formats.fleet import FLEET_FORMATS
 
     op = Operation(operation)
     if op is Operation.AUDIT:
-        get_format(output_format)  # unknown format → usage error before any work
+        FLEET_FORMATS.get(output_format)  # unknown format → usage error before any work
     else:
         output_format = choice("--format", output_format, OPERATION_FORMATS)
     threshold = Severity.parse(fail_on, option="--fail-on")

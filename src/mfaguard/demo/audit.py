@@ -19,7 +19,7 @@ def _connect(ctx: DemoContext) -> None:
 
 def _audit(ctx: DemoContext) -> None:
     from mfaguard.audit.run import run_live_audit
-    from mfaguard.formats import render
+    from mfaguard.formats.audit import AUDIT_FORMATS
     from mfaguard.model.settings import AuditSettings
 
     settings = AuditSettings()
@@ -34,7 +34,7 @@ def _audit(ctx: DemoContext) -> None:
     )
     ctx.state["snapshot"] = live.snapshot
     ctx.state["report"] = live.report
-    ctx.show(render("table", live.report))
+    ctx.show(AUDIT_FORMATS.render("table", live.report))
     counts = live.report.summary()
     ctx.say(
         f"{counts['FAIL']} controls FAIL and {counts['WARN']} WARN: this tenant is open to MFA fatigue. "

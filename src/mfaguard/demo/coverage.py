@@ -6,12 +6,9 @@ from mfaguard.demo.context import DemoContext, DemoStep
 
 
 def _coverage(ctx: DemoContext) -> None:
-    from io import StringIO
-
-    from rich.console import Console
-
     from mfaguard.audit.coverage import judge_coverage
-    from mfaguard.formats.coverage.render import coverage_table
+    from mfaguard.formats import RenderOptions
+    from mfaguard.formats.coverage import COVERAGE_FORMATS, CoverageDocument
     from mfaguard.model.settings import AuditSettings
     from mfaguard.read.tenant import read_tenant
 
@@ -19,11 +16,8 @@ def _coverage(ctx: DemoContext) -> None:
     now = ctx.now()
     snapshot = ctx.on_tenant(lambda client, tenant: read_tenant(client, tenant, now=now, directory=True))
     report, findings = judge_coverage(snapshot, settings, now=now)
-    buffer = StringIO()
-    coverage_table(
-        Console(file=buffer, width=ctx.console.width, no_color=True), report, findings.findings, below=None
-    )
-    ctx.show(buffer.getvalue())
+    document = CoverageDocument(report, findings.findings)
+    ctx.show(COVERAGE_FORMATS.render("table", document, options=RenderOptions(width=ctx.console.width)))
     ctx.say(
         "`mfaguard explain USER` prints one user's full reason chain (which group admits or excludes "
         "them, nested through which groups)."

@@ -9,12 +9,12 @@ def _detect(ctx: DemoContext) -> None:
     from mfaguard.detect.context import DetectOptions
     from mfaguard.detect.engine import analyse
     from mfaguard.detect.graph_source import read_recent
-    from mfaguard.formats.alerts.render import render_table
+    from mfaguard.formats.alerts import ALERT_FORMATS
 
     now = ctx.now()
     evidence, options = ctx.on_tenant(lambda client, _tenant: read_recent(client, DetectOptions(), now=now))
     result = analyse(evidence, now=now, options=options, since_anchor="now")
-    ctx.show(render_table(result))
+    ctx.show(ALERT_FORMATS.render("table", result))
     ctx.say(
         f"{len(result.alerts)} alert(s). Each names the user, the attacker's IPs and countries, the "
         "timeline and what to do next; `--format json|csv|sarif|markdown` feeds a SIEM or a ticket."

@@ -12,6 +12,7 @@ def fleet_step(ctx: DemoContext) -> None:
     from mfaguard.fleet.model import FleetTenant, Mode
     from mfaguard.fleet.render import summary_table
     from mfaguard.fleet.runner import FleetRunner, run_fleet
+    from mfaguard.fleet.steps import STEPS
     from mfaguard.graph.auth import CredentialKind, CredentialOptions
     from mfaguard.graph.connect import GraphConnection
     from mfaguard.store import open_store
@@ -33,7 +34,7 @@ def fleet_step(ctx: DemoContext) -> None:
         connection = GraphConnection.create(credential, graph_endpoint=env["MFAGUARD_GRAPH_ENDPOINT"])
         tenants.append(FleetTenant(name=name, tenant_id=tid, connection=connection, mode=modes[name]))
     with open_store(f"sqlite:///{ctx.workdir / 'history.db'}") as store:
-        runner = FleetRunner(tenants, store=store, env=env, concurrency=8)
+        runner = FleetRunner(tenants, steps=STEPS, store=store, env=env, concurrency=8)
         first = run_fleet(runner)
         summary_table(ctx.console, first)
         ctx.say(

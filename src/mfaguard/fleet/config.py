@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -29,7 +28,7 @@ from mfaguard.fleet.model import Mode
 from mfaguard.fleet.passwords import hash_problem
 from mfaguard.graph.auth import CredentialKind, CredentialOptions
 from mfaguard.graph.clouds import Cloud
-from mfaguard.model.settings import AuditSettings, NumberMatchingMode
+from mfaguard.model.settings import NumberMatchingMode
 from mfaguard.notify.config import ENV_NAME, NotificationTarget
 
 SCHEMA_ID = "https://mfaguard.dev/schema/mfaguard.schema.json"
@@ -433,10 +432,6 @@ class FleetConfig(_Strict):
     def tenant_names(self) -> list[str]:
         return [t.name for t in self.tenants]
 
-    def effective_tenants(self) -> list[EffectiveTenant]:
-        """Every tenant with ``defaults`` and its tag groups merged in."""
-        return [merge_tenant(self, t) for t in self.tenants]
-
     def store_url(self, env: Mapping[str, str]) -> str | None:
         """The configured store URL (from ``store`` or the ``store_env`` variable); None = default."""
         if self.store_env:
@@ -450,132 +445,62 @@ class FleetConfig(_Strict):
         return self.store
 
 
-# ---- merged view --------------------------------------------------------------------------------------
+# ---- what the models mean for a tenant -------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class EffectiveTenant:
-    """A tenant with every default applied: what the fleet runner works from. Names secrets only."""
-
-    name: str
-    tenant_id: str
-    credential: Any
-    """One of the credential models (None never: loading refuses a tenant without one)."""
-    cloud: Cloud = Cloud.GLOBAL
-    graph_endpoint: str | None = None
-    authority_host: str | None = None
-    ca_bundle: str | None = None
-    baseline: str = "recommended"
-    mode: Mode = Mode.REPORT
-    pilot_group: str | None = None
-    tags: tuple[str, ...] = ()
-    break_glass_groups: tuple[str, ...] = ()
-    break_glass_max_members: int = 4
-    number_matching: NumberMatchingMode = NumberMatchingMode.SERVICE_ENFORCED
-    exceptions: tuple[ExceptionConfig, ...] = ()
-    controls: Mapping[str, ControlOverride] = field(default_factory=dict)
-    notifications: tuple[Any, ...] = ()
-    """Top-level targets, then the groups' and the tenant's own."""
-    max_concurrent_requests: int | None = None
-    directory: bool = True
-
-    def audit_settings(self) -> AuditSettings:
-        return AuditSettings(
-            break_glass_groups=self.break_glass_groups,
-            number_matching=self.number_matching,
-            exceptions=tuple(e.to_grant() for e in self.exceptions),
-            break_glass_max_members=self.break_glass_max_members,
-        )
-
-    def credential_options(self) -> CredentialOptions:
-        """What :mod:`mfaguard.graph.auth` builds a token provider from."""
-        cred = self.credential
-        options: dict[str, Any] = {
-            "kind": _CREDENTIAL_KINDS[cred.type],
-            "cloud": self.cloud,
-            "tenant_id": self.tenant_id,
-            "client_id": getattr(cred, "client_id", None),
-            "authority_host": self.authority_host,
-            "ca_bundle": self.ca_bundle,
-        }
-        if isinstance(cred, ClientSecretCredential):
-            options["client_secret_env"] = cred.secret_env
-        elif isinstance(cred, CertificateCredential):
-            options["certificate_path"] = cred.certificate_path
-            if cred.password_env:
-                options["certificate_password_env"] = cred.password_env
-        elif isinstance(cred, TokenCredential):
-            options["token_env"] = cred.env
-        return CredentialOptions(**options)
-
-    def secret_envs(self) -> tuple[str, ...]:
-        """Environment variables holding this tenant's secrets (to register with redactors)."""
-        cred = self.credential
-        names = [
-            getattr(cred, "secret_env", None),
-            getattr(cred, "password_env", None),
-            getattr(cred, "env", None),
-        ]
-        for target in self.notifications:
-            names += [getattr(target, "url_env", None), getattr(target, "password_env", None)]
-            names += list(getattr(target, "headers_env", {}).values())
-        return tuple(dict.fromkeys(n for n in names if n))
-
-    def skipped_controls(self) -> frozenset[str]:
-        return frozenset(c for c, o in self.controls.items() if not o.enabled)
-
-    def remediable(self, control_id: str) -> bool:
-        override = self.controls.get(control_id)
-        return override is None or (override.enabled and override.remediate)
-
-
-_SCALARS = (
-    "credential",
-    "cloud",
-    "graph_endpoint",
-    "authority_host",
-    "ca_bundle",
-    "baseline",
-    "mode",
-    "pilot_group",
-    "break_glass_max_members",
-    "number_matching",
-    "max_concurrent_requests",
-    "directory",
-)
-
-
-def merge_tenant(config: FleetConfig, tenant: TenantConfig) -> EffectiveTenant:
-    """``defaults`` < tag groups (in the tenant's tag order) < the tenant."""
+def layers_of(config: FleetConfig, tenant: TenantConfig) -> tuple[list[str], list[TenantSettings]]:
+    """The tenant's tags (defaults' first) and its settings layers in precedence order: ``defaults`` <
+    each ``groups`` entry named by one of its tags (in tag order) < the tenant itself."""
     tags = list(dict.fromkeys([*(config.defaults.tags or []), *(tenant.tags or [])]))
     layers: list[TenantSettings] = [
         config.defaults,
         *(config.groups[t] for t in tags if t in config.groups),
         tenant,
     ]
-    values: dict[str, Any] = {"credential": None}
-    for name in _SCALARS:
-        for layer in layers:
-            value = getattr(layer, name)
-            if value is not None:
-                values[name] = value
-    if values.get("graph_endpoint") and "cloud" not in values:
-        values["cloud"] = Cloud.GLOBAL
-    controls: dict[str, ControlOverride] = {}
-    for layer in layers:
-        controls.update(layer.controls or {})
-    return EffectiveTenant(
-        name=tenant.name,
-        tenant_id=tenant.tenant_id,
-        tags=tuple(tags),
-        break_glass_groups=tuple(
-            dict.fromkeys(g for layer in layers for g in (layer.break_glass_groups or []))
-        ),
-        exceptions=tuple(e for layer in layers for e in (layer.exceptions or [])),
-        controls=controls,
-        notifications=(*config.notifications, *(n for layer in layers for n in (layer.notifications or []))),
-        **values,
-    )
+    return tags, layers
+
+
+def credential_options(
+    credential: Any,
+    *,
+    tenant_id: str,
+    cloud: Cloud = Cloud.GLOBAL,
+    authority_host: str | None = None,
+    ca_bundle: str | None = None,
+    certificate_path: str | None = None,
+) -> CredentialOptions:
+    """What :mod:`mfaguard.graph.auth` builds a token provider from, for one of the credential models
+    (names of secrets only). ``certificate_path`` replaces the model's (made relative to the file)."""
+    options: dict[str, Any] = {
+        "kind": _CREDENTIAL_KINDS[credential.type],
+        "cloud": cloud,
+        "tenant_id": tenant_id,
+        "client_id": getattr(credential, "client_id", None),
+        "authority_host": authority_host,
+        "ca_bundle": ca_bundle,
+    }
+    if isinstance(credential, ClientSecretCredential):
+        options["client_secret_env"] = credential.secret_env
+    elif isinstance(credential, CertificateCredential):
+        options["certificate_path"] = certificate_path or credential.certificate_path
+        if credential.password_env:
+            options["certificate_password_env"] = credential.password_env
+    elif isinstance(credential, TokenCredential):
+        options["token_env"] = credential.env
+    return CredentialOptions(**options)
+
+
+def secret_env_names(credential: Any, notifications: Iterable[Any]) -> tuple[str, ...]:
+    """Environment variables holding a tenant's secrets (to register with redactors)."""
+    names = [
+        getattr(credential, "secret_env", None),
+        getattr(credential, "password_env", None),
+        getattr(credential, "env", None),
+    ]
+    for target in notifications:
+        names += [getattr(target, "url_env", None), getattr(target, "password_env", None)]
+        names += list(getattr(target, "headers_env", {}).values())
+    return tuple(dict.fromkeys(n for n in names if n))
 
 
 # ---- loading -------------------------------------------------------------------------------------------
@@ -645,8 +570,8 @@ def _check_tenants(config: FleetConfig, doc: YamlDocument) -> None:
                 hint="list each tenant once (two entries would audit and remediate it twice)",
             )
         seen_ids[tenant.tenant_id] = index
-        merged = merge_tenant(config, tenant)
-        if merged.credential is None:
+        _tags, layers = layers_of(config, tenant)
+        if all(layer.credential is None for layer in layers):
             raise ConfigError(
                 "no credential (neither the tenant, its tag groups nor defaults give one)",
                 file=doc.path,

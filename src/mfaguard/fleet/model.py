@@ -35,7 +35,9 @@ class Mode(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class FleetTenant:
-    """A tenant with the fleet file's defaults merged in. Holds names of secrets, never secrets."""
+    """One tenant of the fleet — the file's entry with every default merged in
+    (:func:`mfaguard.fleet.load.merge_tenant`), the one type the runner, the steps, the dashboard and
+    ``watch`` work from. Holds names of secrets, never secrets."""
 
     name: str
     tenant_id: str
@@ -55,6 +57,8 @@ class FleetTenant:
     """Controls the file switches off for this tenant (per-control override ``enabled: false``)."""
     remediate_controls: frozenset[str] | None = None
     """Controls whose drift may be remediated (None = every control the baseline covers)."""
+    max_concurrent_requests: int | None = None
+    """The file's limit of requests in flight to this tenant (None: the runner's default)."""
 
 
 def fleet_env(env: Mapping[str, str] | None = None, *, keep: Iterable[str] = ()) -> dict[str, str]:

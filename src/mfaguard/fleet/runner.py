@@ -14,7 +14,7 @@
 - **Stopping.** When ``stop`` is set no new tenant starts; tenants in flight finish (``watch`` sets it
   on SIGTERM). Tenants that never started are reported as ``skipped``.
 
-The per-tenant work itself lives in :mod:`mfaguard.fleet.operations`.
+The per-tenant work itself is the step table the runner is given (:mod:`mfaguard.fleet.steps`).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import asyncio
 import contextvars
 import time
 import zlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from dataclasses import dataclass, field
@@ -49,6 +49,7 @@ __all__ = [
     "FleetRunner",
     "Operation",
     "Progress",
+    "Step",
     "TenantOutcome",
     "run_fleet",
 ]
@@ -72,6 +73,8 @@ class Operation(StrEnum):
 
 
 Progress = Callable[[str, FleetTenant, "TenantOutcome | None"], None]
+Step = Callable[..., Awaitable["TenantOutcome"]]
+"""``step(runner, tenant, *, trigger)``: what one operation does for one tenant (:mod:`mfaguard.fleet.steps`)."""
 """Called with ``("start", tenant, None)`` and ``("done", tenant, outcome)``."""
 
 
@@ -221,6 +224,7 @@ class FleetRunner:
         self,
         tenants: Sequence[FleetTenant],
         *,
+        steps: Mapping[Operation, Step],
         store: Store | None,
         concurrency: int = DEFAULT_CONCURRENCY,
         per_tenant: int = 1,
@@ -236,6 +240,8 @@ class FleetRunner:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
         self.tenants = tuple(tenants)
+        self.steps = steps
+        """What each operation does for one tenant (:data:`mfaguard.fleet.steps.STEPS`)."""
         self.store = store
         self.concurrency = concurrency
         self.per_tenant = per_tenant
@@ -343,11 +349,10 @@ class FleetRunner:
         trigger: str = "manual",
     ) -> FleetOutcome:
         """Run ``operation`` over every tenant; never raises for one tenant's failure."""
-        from mfaguard.fleet.operations import OPERATIONS
         from mfaguard.graph.pool import SharedTransports
 
         op = Operation(operation)
-        step = OPERATIONS[op]
+        step = self.steps[op]
         started_at = self.clock()
         t0 = time.perf_counter()
         gate = asyncio.Semaphore(self.concurrency)

@@ -21,6 +21,7 @@ from mfaguard.fleet.runner import (
     Progress,
     run_fleet,
 )
+from mfaguard.fleet.steps import STEPS
 from mfaguard.model.report import Severity
 
 if TYPE_CHECKING:
@@ -76,6 +77,7 @@ def execute(
     try:
         runner = FleetRunner(
             chosen,
+            steps=STEPS,
             store=store,
             concurrency=request.concurrency or fleet.concurrency or DEFAULT_CONCURRENCY,
             env=env,
@@ -109,7 +111,7 @@ def watch_fleet(
     try:
         schedule = schedule_of(fleet.schedule)
         width = concurrency or fleet.concurrency or DEFAULT_CONCURRENCY
-        runner = FleetRunner(chosen, store=store, concurrency=width)
+        runner = FleetRunner(chosen, steps=STEPS, store=store, concurrency=width)
 
         def finished(outcome: FleetOutcome) -> None:
             counts = outcome.counts()

@@ -1,4 +1,4 @@
-"""Alert renderers (explicit :data:`ALERT_FORMATS` registry): table, json, csv, sarif, markdown.
+"""Alert renderers (registered in :mod:`mfaguard.formats.alerts`): table, json, csv, sarif, markdown.
 
 JSON is the DESIGN §6 document; CSV has one row per alert; SARIF puts each alert on the sign-in
 record ids (for code-scanning style dashboards); Markdown is for tickets and chat.
@@ -8,24 +8,19 @@ from __future__ import annotations
 
 import io
 import json
-import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from mfaguard import __version__
 from mfaguard.detect.alerts import Alert, DetectionResult, iso
 from mfaguard.detect.rules import DETECTIONS, DETECTIONS_BY_ID
+from mfaguard.formats.sarif import LEVEL, rule_name, sarif_text
 from mfaguard.model.report import Severity
 
-
-@dataclass(frozen=True)
-class AlertFormat:
-    name: str
-    description: str
-    render: Callable[[DetectionResult], str]
+if TYPE_CHECKING:
+    from mfaguard.formats.base import RenderOptions
 
 
-def render_json(result: DetectionResult) -> str:
+def render_json(result: DetectionResult, options: RenderOptions) -> str:
     return json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n"
 
 
@@ -36,8 +31,8 @@ CSV_FIELDS = (
 )  # fmt: skip
 
 
-def render_csv(result: DetectionResult) -> str:
-    from mfaguard.formats.csvfmt import csv_text
+def render_csv(result: DetectionResult, options: RenderOptions) -> str:
+    from mfaguard.formats.csv import csv_text
 
     rows = (
         [
@@ -52,21 +47,7 @@ def render_csv(result: DetectionResult) -> str:
     return csv_text(CSV_FIELDS, rows, line_end="\n")
 
 
-_SARIF_LEVEL = {
-    Severity.CRITICAL: "error",
-    Severity.HIGH: "error",
-    Severity.MEDIUM: "warning",
-    Severity.LOW: "note",
-    Severity.INFO: "note",
-}
-
-
-def rule_name(name: str) -> str:
-    """A SARIF rule's stable identifier name from the detection's name: ``PushBurstMFAFatigueInProgress``."""
-    return "".join(word[:1].upper() + word[1:] for word in re.findall(r"[A-Za-z0-9]+", name))
-
-
-def render_sarif(result: DetectionResult) -> str:
+def render_sarif(result: DetectionResult, options: RenderOptions) -> str:
     rules = [
         {
             "id": d.id,
@@ -83,7 +64,7 @@ def render_sarif(result: DetectionResult) -> str:
             {
                 "ruleId": a.detection_id,
                 "ruleIndex": list(DETECTIONS_BY_ID).index(a.detection_id),
-                "level": _SARIF_LEVEL[a.severity],
+                "level": LEVEL[a.severity],
                 "message": {"text": f"{a.summary}. " + " ".join(a.reasons)},
                 "locations": [
                     {
@@ -108,31 +89,27 @@ def render_sarif(result: DetectionResult) -> str:
                 },
             }
         )
-    doc = {
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "mfaguard-detect",
-                        "version": __version__,
-                        "rules": rules,
-                    }
-                },
-                "results": results,
-                "properties": {"profile": result.profile, "input": result.stats.to_json()},
-            }
-        ],
-    }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    runs = [
+        {
+            "tool": {
+                "driver": {
+                    "name": "mfaguard-detect",
+                    "version": __version__,
+                    "rules": rules,
+                }
+            },
+            "results": results,
+            "properties": {"profile": result.profile, "input": result.stats.to_json()},
+        }
+    ]
+    return sarif_text(runs)
 
 
 def _md_escape(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def render_markdown(result: DetectionResult) -> str:
+def render_markdown(result: DetectionResult, options: RenderOptions) -> str:
     lines = [f"# MFA fatigue detection ({result.profile} profile)", ""]
     counts = result.counts()
     lines.append(
@@ -186,7 +163,7 @@ def _input_line(result: DetectionResult) -> str:
     return text + "."
 
 
-def render_table(result: DetectionResult) -> str:
+def render_table(result: DetectionResult, options: RenderOptions) -> str:
     """Plain-text table (rich), for people at a terminal."""
     from rich.console import Console
     from rich.table import Table
@@ -225,16 +202,3 @@ def render_table(result: DetectionResult) -> str:
     out = console.file
     assert isinstance(out, io.StringIO)
     return out.getvalue()
-
-
-ALERT_FORMATS: Mapping[str, AlertFormat] = {
-    "table": AlertFormat("table", "human-readable table", render_table),
-    "json": AlertFormat("json", "DESIGN §6 alert document", render_json),
-    "csv": AlertFormat("csv", "one row per alert", render_csv),
-    "sarif": AlertFormat("sarif", "SARIF 2.1.0 (code-scanning dashboards)", render_sarif),
-    "markdown": AlertFormat("markdown", "tickets and chat, with timelines", render_markdown),
-}
-
-
-def render(name: str, result: DetectionResult) -> str:
-    return ALERT_FORMATS[name].render(result)

@@ -1,7 +1,5 @@
-"""Coverage and explain output: table (rich), JSON (DESIGN §9), CSV, HTML (with a chart).
-
-Pure text builders; the CLI picks one and writes the result.
-"""
+"""Coverage and explain renderers: table (rich), JSON (DESIGN §9), CSV, HTML (with a chart); explain as
+text or JSON. Pure text builders, registered in :mod:`mfaguard.formats.coverage`."""
 
 from __future__ import annotations
 
@@ -17,7 +15,9 @@ from mfaguard.model.report import Finding
 if TYPE_CHECKING:
     from rich.console import Console
 
-FORMATS = ("table", "json", "csv", "html")
+    from mfaguard.formats.base import RenderOptions
+    from mfaguard.formats.coverage import CoverageDocument
+
 TABLE_ROWS = 50
 """Users listed by the table format; the other formats list everyone."""
 
@@ -31,15 +31,18 @@ _LEVEL_COLOURS = {
 }
 
 
-def coverage_json(report: CoverageReport, findings: Sequence[Finding], *, below: Level | None) -> str:
-    document = report.to_json(below=below)
-    document["findings"] = [f.to_json() for f in findings]
+def render_json(doc: CoverageDocument, options: RenderOptions) -> str:
+    """The DESIGN §9 document, with the coverage controls' findings."""
+    document = doc.report.to_json(below=doc.below)
+    document["findings"] = [f.to_json() for f in doc.findings]
     return json.dumps(document, indent=2) + "\n"
 
 
-def coverage_csv(report: CoverageReport, *, below: Level | None) -> str:
-    from mfaguard.formats.csvfmt import csv_text
+def render_csv(doc: CoverageDocument, options: RenderOptions) -> str:
+    """One row per enabled member (below the threshold when one is given)."""
+    from mfaguard.formats.csv import csv_text
 
+    report, below = doc.report, doc.below
     users = report.users if below is None else report.below(below)
     header = ["id", "userPrincipalName", "displayName", "isAdmin", "level", "inRegistrationReport", "reasons"]
     rows = (
@@ -55,6 +58,26 @@ def coverage_csv(report: CoverageReport, *, below: Level | None) -> str:
         for user in users
     )
     return csv_text(header, rows, line_end="\n")
+
+
+def render_table(doc: CoverageDocument, options: RenderOptions) -> str:
+    """Counts per level (admins apart), the members below the threshold, the coverage controls."""
+    from io import StringIO
+
+    from rich.console import Console
+
+    console = Console(
+        file=StringIO(),
+        width=options.width,
+        force_terminal=options.color,
+        color_system="standard" if options.color else None,
+        highlight=False,
+        soft_wrap=True,
+    )
+    coverage_table(console, doc.report, doc.findings, below=doc.below)
+    out = console.file
+    assert isinstance(out, StringIO)
+    return out.getvalue()
 
 
 def coverage_table(
@@ -112,7 +135,9 @@ def _why(user: UserCoverage) -> str:
     return first.split(": ", 1)[1] if ": " in first else first
 
 
-def coverage_html(report: CoverageReport, findings: Sequence[Finding], *, below: Level | None) -> str:
+def render_html(doc: CoverageDocument, options: RenderOptions) -> str:
+    """One self-contained page with a chart of the levels."""
+    report, findings, below = doc.report, doc.findings, doc.below
     esc = html.escape
     tenant = esc(report.tenant.name or report.tenant.id or "tenant")
     counts = report.level_counts()
@@ -156,11 +181,11 @@ td.bar{{width:24rem}} td.bar span{{display:block;height:1rem;min-width:1px}} ul{
 """
 
 
-def explanation_json(explanation: Explanation) -> str:
+def explanation_json(explanation: Explanation, options: RenderOptions) -> str:
     return json.dumps(explanation.to_json(), indent=2) + "\n"
 
 
-def explanation_text(explanation: Explanation) -> str:
+def explanation_text(explanation: Explanation, options: RenderOptions) -> str:
     user = explanation.user
     lines = [f"{user.user_principal_name} ({user.id})"]
     if user.display_name:

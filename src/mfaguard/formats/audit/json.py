@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from mfaguard.model.report import SCHEMA_VERSION, AuditReport, TenantResult
 
 if TYPE_CHECKING:
-    from mfaguard.formats import RenderOptions
+    from mfaguard.formats.base import RenderOptions
 
 
 def _dump(document: dict[str, Any]) -> str:

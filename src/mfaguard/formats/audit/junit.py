@@ -27,7 +27,7 @@ from mfaguard.model.report import AuditReport, Finding, Status, TenantResult
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
 
-    from mfaguard.formats import RenderOptions
+    from mfaguard.formats.base import RenderOptions
 
 # XML 1.0 cannot carry most control characters, even escaped; tenant text could contain one.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

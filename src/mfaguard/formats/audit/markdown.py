@@ -41,7 +41,7 @@ from mfaguard.formats._meta import (
 from mfaguard.model.report import AuditReport, Finding, Status, TenantResult
 
 if TYPE_CHECKING:
-    from mfaguard.formats import RenderOptions
+    from mfaguard.formats.base import RenderOptions
 
 ICON: dict[Status, str] = {
     Status.FAIL: "❌",

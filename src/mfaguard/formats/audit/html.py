@@ -40,7 +40,7 @@ from mfaguard.model.report import AuditReport, Finding, Status, TenantResult
 if TYPE_CHECKING:
     from jinja2 import Environment
 
-    from mfaguard.formats import RenderOptions
+    from mfaguard.formats.base import RenderOptions
 
 COLOR: dict[Status, str] = {
     Status.FAIL: "#b42318",

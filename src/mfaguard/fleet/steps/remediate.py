@@ -23,8 +23,8 @@ from mfaguard.model.settings import NumberMatchingMode
 
 if TYPE_CHECKING:
     from mfaguard.fleet.model import FleetTenant
-    from mfaguard.fleet.operations import AuditRun
     from mfaguard.fleet.runner import FleetRunner
+    from mfaguard.fleet.steps.audit import AuditRun
 
 __all__ = ["remediate_drift"]
 
@@ -37,7 +37,7 @@ async def remediate_drift(
     """Remediate the controls that got worse in ``run``; returns what happened (JSON-ready, plus
     ``verify_report``: the re-audit's :class:`~mfaguard.model.report.AuditReport`, if one was made)."""
     from mfaguard.enforce.baseline import covered_controls, load_baseline
-    from mfaguard.fleet.steps import plan_settings_for
+    from mfaguard.fleet.steps.common import plan_settings_for
 
     worse = regressed_controls(run.drift)
     if not worse:
@@ -90,7 +90,7 @@ async def remediate_drift(
     }
     if outcome.result == "failed":
         return info
-    from mfaguard.fleet.operations import audit_and_store
+    from mfaguard.fleet.steps.audit import audit_and_store
 
     check = await audit_and_store(runner, tenant, trigger="remediation", compare=False)
     if check.live is None:

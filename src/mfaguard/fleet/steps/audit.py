@@ -1,22 +1,15 @@
-"""What the runner does for one tenant, per operation. Each step returns a
-:class:`~mfaguard.fleet.runner.TenantOutcome` or raises an :class:`~mfaguard.errors.MfaguardError`
-(the runner turns it into an ``error`` tenant).
-
-audit: read and judge the tenant; store the run, snapshot and findings; compare with the previous
+"""``fleet audit`` (and ``watch``): read and judge the tenant; store the run, snapshot and findings; compare with the previous
 audit (drift, stored); in ``alert`` and ``remediate`` mode notify the new drift once; in
 ``remediate`` mode bring controls that got worse back to the baseline through the safe-change path
-and audit again to verify (:mod:`mfaguard.fleet.remediate`).
+and audit again to verify (:mod:`mfaguard.fleet.steps.remediate`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mfaguard.fleet.model import FleetTenant, Mode
-from mfaguard.fleet.runner import Operation
-from mfaguard.fleet.steps import apply_step, coverage_step, detect_step, plan_step
 from mfaguard.model.report import TenantResult
 
 if TYPE_CHECKING:
@@ -24,7 +17,7 @@ if TYPE_CHECKING:
     from mfaguard.fleet.drift import DriftChange
     from mfaguard.fleet.runner import FleetRunner, TenantOutcome
 
-__all__ = ["OPERATIONS", "AuditRun", "audit_and_store"]
+__all__ = ["AuditRun", "audit_and_store", "audit_step"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +163,7 @@ async def audit_step(runner: FleetRunner, tenant: FleetTenant, *, trigger: str) 
     if tenant.mode in (Mode.ALERT, Mode.REMEDIATE) and tenant.notifications and run.run_id is not None:
         notified = await _notify_drift(runner, tenant, run)
     if run.drift and tenant.mode is Mode.REMEDIATE:
-        from mfaguard.fleet.remediate import remediate_drift
+        from mfaguard.fleet.steps.remediate import remediate_drift
 
         remediation = await remediate_drift(runner, tenant, run, trigger=trigger)
         verified = remediation.get("verify_report")
@@ -243,14 +236,3 @@ async def _notify_run_error(runner: FleetRunner, tenant: FleetTenant, run_id: in
     if record is None:
         return 0
     return runner.dispatcher.submit(tenant, [run_error_notification(record)])
-
-
-Step = Callable[..., Awaitable["TenantOutcome"]]
-
-OPERATIONS: dict[Operation, Step] = {
-    Operation.AUDIT: audit_step,
-    Operation.PLAN: plan_step,
-    Operation.APPLY: apply_step,
-    Operation.COVERAGE: coverage_step,
-    Operation.DETECT: detect_step,
-}

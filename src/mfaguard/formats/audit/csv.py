@@ -1,20 +1,19 @@
-"""CSV: one row per finding, stable columns, RFC 4180 (CRLF line ends, quotes only where needed).
+"""CSV audit report: one row per finding, stable columns, RFC 4180 (CRLF line ends, quotes only where needed).
 
 Columns are only ever appended, never renamed or reordered, so spreadsheets and scripts keep working.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from mfaguard.formats._common import fleet_error, grant_text, is_accepted
+from mfaguard.formats.csv import csv_text
 from mfaguard.model.report import AuditReport, ExceptionGrant, Finding, TenantResult
 
 if TYPE_CHECKING:
-    from mfaguard.formats import RenderOptions
+    from mfaguard.formats.base import RenderOptions
 
 COLUMNS: tuple[str, ...] = (
     "tenant_id",
@@ -39,30 +38,6 @@ an exception covers — its ``status`` stays what the control found)."""
 
 FLEET_COLUMNS: tuple[str, ...] = ("tenant", "tenant_status", "tenant_error", *COLUMNS)
 """Fleet columns: the fleet's tenant name and whether it could be read come first."""
-
-# A cell starting with one of these is taken for a formula by Excel/LibreOffice ("CSV injection");
-# text from the tenant (group, tenant, user or app names) could start with one, so such cells get a
-# leading quote. Every CSV mfaguard writes (audit, coverage, detect) goes through :func:`csv_text`.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutral_cell(value: object) -> object:
-    """A cell spreadsheets show as text: ``None`` → ``""``, text that would start a formula gets a
-    leading ``'``; numbers stay numbers (a negative count is not an injection)."""
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]], *, line_end: str = "\r\n") -> str:
-    """The CSV document: header, then ``rows`` with every cell through :func:`neutral_cell`."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator=line_end, quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(header)
-    writer.writerows([neutral_cell(v) for v in row] for row in rows)
-    return buffer.getvalue()
 
 
 def _grant(grant: ExceptionGrant | None) -> list[str]:

@@ -30,7 +30,7 @@ from mfaguard.model.report import AuditReport, Finding, Status, TenantResult
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from mfaguard.formats import RenderOptions
+    from mfaguard.formats.base import RenderOptions
 
 NARROW = 80
 """Below this width the stacked layout is used."""
