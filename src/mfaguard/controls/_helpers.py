@@ -259,6 +259,23 @@ def exclusion_places(snapshot: TenantSnapshot) -> list[tuple[str, MethodTarget |
     return [(place, target) for place, target in places if target.id != ZERO_GUID]
 
 
+PHONE_METHOD_NOTE = (
+    "first make sure every affected user has another MFA method registered (mfaguard coverage)"
+)
+"""The warning that goes with turning SMS or voice off (MFA-007, MFA-008)."""
+
+
+def absent_setting(name: str, resource: str, default: str) -> Result:
+    """A policy-level setting missing from a beta snapshot: Microsoft managed (``default``), so WARN —
+    pin it (MFA-011, MFA-012)."""
+    return Result(
+        Status.WARN,
+        f"{name} is absent (treated as 'default', {default}); set it to 'enabled' for all_users.",
+        resource=resource,
+        evidence={"state": None},
+    )
+
+
 def judge_policy_setting(
     snapshot: TenantSnapshot,
     *,

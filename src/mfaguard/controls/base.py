@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from mfaguard.model.policy import TenantSnapshot
+from mfaguard.model.policy import ODATA_TYPES, TenantSnapshot
 from mfaguard.model.report import Severity, Status
 from mfaguard.model.settings import AuditSettings
 
@@ -136,6 +136,23 @@ class Control:
 def portal(*steps: str) -> tuple[str, ...]:
     """Portal steps, starting at Authentication methods in the Microsoft Entra admin center."""
     return ("Microsoft Entra admin center", "Entra ID", "Authentication methods", *steps)
+
+
+def disable_method(
+    config_id: str,
+    portal_label: str,
+    *,
+    note: str,
+    portal_step: str = "Enable and Target: Enable = Off",
+) -> Remediation:
+    """Turning a weak method off: the portal steps and the PATCH of its configuration (MFA-007..009)."""
+    return Remediation(
+        portal=portal("Policies", portal_label, portal_step),
+        method="PATCH",
+        path=f"{POLICY_PATH}/authenticationMethodConfigurations/{config_id}",
+        body={"@odata.type": ODATA_TYPES[config_id.lower()], "state": "disabled"},
+        note=note,
+    )
 
 
 def authenticator_feature_body(feature: str, state: str) -> dict[str, Any]:

@@ -38,6 +38,9 @@ NOT_EVALUATED_HINT = "ERROR means the control could not be evaluated; it is not 
 ACCEPTED_LABEL = "accepted"
 """The display group (and count) of findings an exception covers."""
 
+ACTION: tuple[Status, ...] = (Status.FAIL, Status.ERROR, Status.WARN)
+"""The statuses someone has to act on — listed first, reported by SARIF, the columns before the accepted risks."""
+
 
 def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
     """Findings by status (FAIL first), then severity (most severe first), then control ID."""

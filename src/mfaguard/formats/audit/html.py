@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from mfaguard import __version__
 from mfaguard.formats._common import (
     ACCEPTED_LABEL,
+    ACTION,
     STATUS_LABEL,
     STATUS_ORDER,
     accepted,
@@ -50,7 +51,6 @@ COLOR: dict[Status, str] = {
     Status.NOT_APPLICABLE: "#98a2b3",
 }
 ACCEPTED_COLOR = "#0e7090"
-ACTION = (Status.FAIL, Status.ERROR, Status.WARN)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from mfaguard.formats._common import (
     ACCEPTED_LABEL,
+    ACTION,
     NOT_EVALUATED_HINT,
     STATUS_LABEL,
     accepted,
@@ -51,7 +52,6 @@ ICON: dict[Status, str] = {
     Status.NOT_APPLICABLE: "➖",
 }
 
-ACTION = (Status.FAIL, Status.ERROR, Status.WARN)
 
 COMMENT_LIMIT = 65_000
 """GitHub rejects comments over 65,536 characters; stay under it with room for a CI tool's header."""

@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from mfaguard import __version__
-from mfaguard.formats._common import exception_notes, fenced, fleet_error, grant_text, utc_z
+from mfaguard.formats._common import ACTION, exception_notes, fenced, fleet_error, grant_text, utc_z
 from mfaguard.formats._meta import RuleInfo, control_doc_ref, registered_controls, rules_for
 from mfaguard.formats.sarif import LEVEL, rule_name, sarif_text
 from mfaguard.model.report import AuditReport, Finding, Severity, Status, TenantResult
@@ -45,8 +45,6 @@ SECURITY_SEVERITY: dict[Severity, str] = {
     Severity.INFO: "0.0",
 }
 """GitHub: over 9.0 critical, 7.0–8.9 high, 4.0–6.9 medium, 0.1–3.9 low."""
-
-REPORTED = (Status.FAIL, Status.ERROR, Status.WARN)
 
 
 def result_level(finding: Finding) -> str:
@@ -153,7 +151,7 @@ def _driver(rules: Sequence[RuleInfo], docs_url: str | None) -> dict[str, Any]:
 
 
 def _run(report: AuditReport, options: RenderOptions, category: str) -> dict[str, Any]:
-    reported = [f for f in report.findings if f.status in REPORTED]
+    reported = [f for f in report.findings if f.status in ACTION]
     rules = rules_for(reported, registered_controls(options.controls))
     index = {rule.id: i for i, rule in enumerate(rules)}
     artifact = options.source_uri or DEFAULT_ARTIFACT

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from mfaguard.formats._common import (
     ACCEPTED_LABEL,
+    ACTION,
     NOT_EVALUATED_HINT,
     STATUS_LABEL,
     STATUS_ORDER,
@@ -218,7 +219,7 @@ def render_fleet(results: Sequence[TenantResult], options: RenderOptions) -> str
     rows = [(r.name, f) for r, rep in ok_reports(results) for f in rep.findings]
     groups: list[tuple[Status | None, list[tuple[str, Finding]]]] = [
         (wanted, [(name, f) for name, f in rows if f.status is wanted and not is_accepted(f)])
-        for wanted in (Status.FAIL, Status.ERROR, Status.WARN)
+        for wanted in ACTION
     ]
     groups.append((None, [(name, f) for name, f in rows if is_accepted(f)]))
     for group_status, group in groups:
