@@ -1,4 +1,5 @@
-"""The audit engine: run controls over a snapshot and build the report. Pure: no I/O, no clock.
+"""The audit engine: run controls over a snapshot and build the report. Pure: no I/O, and no clock
+unless the caller leaves ``now`` out.
 
 A control that raises becomes an ERROR finding naming the bug (never a crash, never a silent PASS).
 Exceptions (accepted risks) from the settings are attached to the WARN/FAIL findings they cover; they
@@ -89,10 +90,14 @@ def audit(
     snapshot: TenantSnapshot,
     controls: Sequence[Control] = CONTROLS,
     *,
-    settings: AuditSettings,
-    now: datetime,
+    settings: AuditSettings | None = None,
+    now: datetime | None = None,
 ) -> AuditReport:
-    """Judge ``snapshot`` with ``controls``; ``now`` decides which exceptions have expired (UTC date)."""
+    """Judge ``snapshot`` with ``controls`` (default: every registered control) and ``settings``
+    (default: none — no break-glass groups, no exceptions); ``now`` (default: the current time) is the
+    report's time and decides which exceptions have expired (UTC date)."""
+    settings = AuditSettings() if settings is None else settings
+    now = datetime.now(UTC) if now is None else now
     today = now.astimezone(UTC).date() if now.tzinfo else now.date()
     findings: list[Finding] = []
     for control in controls:

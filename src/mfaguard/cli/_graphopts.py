@@ -26,7 +26,18 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 
-from mfaguard.graph.auth import AUTHORITY_HOST_ENV, CA_BUNDLE_ENV, CredentialKind, CredentialOptions
+from mfaguard.graph.auth import (
+    AUTH_ENV,
+    AUTHORITY_HOST_ENV,
+    CA_BUNDLE_ENV,
+    CERTIFICATE_ENV,
+    CLIENT_ID_ENV,
+    CLOUD_ENV,
+    GRAPH_ENDPOINT_ENV,
+    TENANT_ID_ENV,
+    CredentialKind,
+    CredentialOptions,
+)
 from mfaguard.graph.clouds import Cloud
 from mfaguard.graph.connect import GraphConnection
 
@@ -107,7 +118,7 @@ _PARAMETERS: tuple[tuple[str, Any, Any], ...] = (
         str | None,
         _option(
             "--graph-endpoint",
-            envvar="MFAGUARD_GRAPH_ENDPOINT",
+            envvar=GRAPH_ENDPOINT_ENV,
             help="Graph root URL (default: the --cloud's, e.g. https://graph.microsoft.com). "
             "Plain http:// only for loopback addresses.",
             metavar="URL",
@@ -119,7 +130,7 @@ _PARAMETERS: tuple[tuple[str, Any, Any], ...] = (
         typer.Option(
             Cloud.GLOBAL.value,
             "--cloud",
-            envvar="MFAGUARD_CLOUD",
+            envvar=CLOUD_ENV,
             show_envvar=True,
             help="Microsoft cloud: global, usgov (GCC High), usgov-dod or china (21Vianet).",
             rich_help_panel=PANEL,
@@ -131,7 +142,7 @@ _PARAMETERS: tuple[tuple[str, Any, Any], ...] = (
         str | None,
         _option(
             "--tenant-id",
-            envvar="MFAGUARD_TENANT_ID",
+            envvar=TENANT_ID_ENV,
             help="Tenant ID (GUID). Default: AZURE_TENANT_ID; a token for another tenant is refused.",
             metavar="ID",
         ),
@@ -142,7 +153,7 @@ _PARAMETERS: tuple[tuple[str, Any, Any], ...] = (
         typer.Option(
             CredentialKind.AUTO.value,
             "--auth",
-            envvar="MFAGUARD_AUTH",
+            envvar=AUTH_ENV,
             show_envvar=True,
             help="Credential: auto (MFAGUARD_ACCESS_TOKEN, else a certificate or secret from AZURE_* "
             "variables, else azure-identity's default chain: environment, workload identity, managed "
@@ -157,7 +168,7 @@ _PARAMETERS: tuple[tuple[str, Any, Any], ...] = (
         str | None,
         _option(
             "--client-id",
-            envvar="MFAGUARD_CLIENT_ID",
+            envvar=CLIENT_ID_ENV,
             help="Application (client) ID. Default: AZURE_CLIENT_ID.",
             metavar="ID",
         ),
@@ -178,7 +189,7 @@ _PARAMETERS: tuple[tuple[str, Any, Any], ...] = (
         str | None,
         _option(
             "--certificate",
-            envvar="MFAGUARD_CERTIFICATE",
+            envvar=CERTIFICATE_ENV,
             help="Certificate file (PEM with key, or PKCS#12) for certificate auth; password in "
             "AZURE_CLIENT_CERTIFICATE_PASSWORD. Default: AZURE_CLIENT_CERTIFICATE_PATH.",
             metavar="PATH",

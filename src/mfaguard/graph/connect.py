@@ -10,6 +10,7 @@ and the tenant. Building a connection imports nothing heavy; opening a client do
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
@@ -17,7 +18,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from mfaguard.graph.auth import (
+    AUTH_ENV,
     CA_BUNDLE_ENV,
+    CERTIFICATE_ENV,
+    CLIENT_ID_ENV,
+    CLOUD_ENV,
+    GRAPH_ENDPOINT_ENV,
+    TENANT_ID_ENV,
+    CredentialKind,
     CredentialOptions,
     TokenInfo,
     TokenProvider,
@@ -25,11 +33,11 @@ from mfaguard.graph.auth import (
     check_token_tenant,
     decode_claims,
 )
-from mfaguard.graph.clouds import resolve_graph_endpoint
-from mfaguard.model.policy import TenantInfo
+from mfaguard.graph.clouds import Cloud, resolve_graph_endpoint
 
 if TYPE_CHECKING:
     from mfaguard.graph.client import GraphClient
+    from mfaguard.model.policy import TenantInfo
 
 T = TypeVar("T")
 
@@ -46,6 +54,34 @@ class GraphConnection:
         """The connection for ``credential.cloud``, or for ``graph_endpoint`` when given (validated:
         https, or plain http to a loopback address only)."""
         return cls(resolve_graph_endpoint(credential.cloud, graph_endpoint), credential)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> GraphConnection:
+        """The connection the environment describes, read as the CLI reads it when no option is given:
+        ``MFAGUARD_GRAPH_ENDPOINT``, ``MFAGUARD_CLOUD``, ``MFAGUARD_AUTH``, ``MFAGUARD_TENANT_ID`` (else
+        ``AZURE_TENANT_ID``), ``MFAGUARD_CLIENT_ID``, ``MFAGUARD_CERTIFICATE``; the credential itself
+        reads ``AZURE_*``, ``MFAGUARD_ACCESS_TOKEN``, ``MFAGUARD_AUTHORITY_HOST`` and
+        ``MFAGUARD_CA_BUNDLE`` when the token is fetched. A bad value raises
+        :class:`~mfaguard.errors.UsageError`."""
+        from mfaguard.errors import bad_value, one_of
+
+        env = os.environ if env is None else env
+
+        def pick(name: str, kind: type[Cloud] | type[CredentialKind], default: str) -> Any:
+            value = env.get(name) or default
+            try:
+                return kind(value)
+            except ValueError:
+                raise bad_value(name, value, one_of(k.value for k in kind)) from None
+
+        credential = CredentialOptions(
+            kind=pick(AUTH_ENV, CredentialKind, CredentialKind.AUTO.value),
+            cloud=pick(CLOUD_ENV, Cloud, Cloud.GLOBAL.value),
+            tenant_id=env.get(TENANT_ID_ENV) or env.get("AZURE_TENANT_ID") or None,
+            client_id=env.get(CLIENT_ID_ENV) or None,
+            certificate_path=env.get(CERTIFICATE_ENV) or None,
+        )
+        return cls.create(credential, graph_endpoint=env.get(GRAPH_ENDPOINT_ENV) or None)
 
     def ca_bundle(self, env: Mapping[str, str] | None = None) -> str | None:
         env = os.environ if env is None else env
@@ -72,6 +108,8 @@ async def token_tenant(
 ) -> tuple[TenantInfo, TokenInfo | None]:
     """Get a token (proving the credential works), check its ``tid`` against the tenant the user
     named, and say which tenant this is (the named one, else the token's ``tid``)."""
+    from mfaguard.model.policy import TenantInfo  # not at the top: declaring options (--help) needs no model
+
     token = await provider.get_token()
     check_token_tenant(token, expected_tenant_id)
     claims = decode_claims(token)
@@ -92,16 +130,17 @@ async def open_tenant(
     """``async with open_tenant(connection, tenant_id) as (client, tenant):`` — the one way in.
 
     Builds the credential (``env`` replaces the process environment: the demo's emulator, fleet mode),
-    gets a token and refuses one for another tenant than ``expected_tenant``, then opens a client
+    gets a token and refuses one for another tenant than ``expected_tenant`` (default: the credential's
+    ``tenant_id``), then opens a client
     (``client_kwargs``: an in-process ``transport``, a shared ``pacer``, a short ``retry``). ``tenant``
     is the named tenant, else the token's ``tid``, with ``name`` when given. The client knows its token's
     claims (``client.token_info``). Raises :class:`~mfaguard.errors.AuthError` (no token, wrong tenant)
     or :class:`~mfaguard.errors.UnreachableError` before anything is read.
     """
     provider = connection.token_provider(env)
-    tenant, info = await token_tenant(provider, expected_tenant)
+    tenant, info = await token_tenant(provider, expected_tenant or connection.credential.tenant_id)
     if name is not None:
-        tenant = TenantInfo(id=tenant.id, name=name)
+        tenant = dataclasses.replace(tenant, name=name)
     async with connection.client(provider, env=env, token_info=info, **client_kwargs) as client:
         yield client, tenant
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from mfaguard.read.directory import Progress, collect_directory
@@ -25,13 +25,13 @@ async def read_tenant(
     client: GraphClient,
     tenant: TenantInfo,
     *,
-    now: datetime,
+    now: datetime | None = None,
     directory: bool = False,
     extra_groups: Iterable[str] = (),
     progress: Progress | None = None,
     only_user: str | None = None,
 ) -> TenantSnapshot:
-    """The tenant's snapshot (``captured_at`` = ``now``): the policy and the groups it names; with
+    """The tenant's snapshot (``captured_at`` = ``now``, default the current time): the policy and the groups it names; with
     ``directory`` also users, the registration report and the nested members of those groups and of
     ``extra_groups`` (so MFA-016..018, ``coverage`` and ``explain`` can judge it, offline too).
 
@@ -39,6 +39,7 @@ async def read_tenant(
     ``progress(part, count)`` follows the directory read. What could not be read is in the snapshot's
     :attr:`~mfaguard.model.policy.TenantSnapshot.problems`; the policy itself failing raises.
     """
+    now = datetime.now(UTC) if now is None else now
     snapshot = await collect_snapshot(client, tenant=tenant, now=now)
     if not directory:
         return snapshot
