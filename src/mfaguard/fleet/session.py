@@ -25,10 +25,12 @@ from mfaguard.fleet.steps import STEPS
 from mfaguard.model.report import Severity
 
 if TYPE_CHECKING:
+    from mfaguard.enforce.apply import ApplyOutcome
+    from mfaguard.fleet.model import FleetTenant
     from mfaguard.fleet.schedule import Schedule
     from mfaguard.store import Store
 
-__all__ = ["FleetRequest", "execute", "open_fleet"]
+__all__ = ["FleetRequest", "execute", "fleet_tenant", "open_fleet", "roll_back_change"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +91,55 @@ def execute(
         return run_fleet(runner, request.operation, trigger=request.trigger)
     finally:
         store.close()
+
+
+def fleet_tenant(
+    config: str | os.PathLike[str], name: str, *, env: Mapping[str, str] | None = None
+) -> FleetTenant:
+    """The tenant called ``name`` in the fleet file (the history store names tenants as the file does)."""
+    from mfaguard.errors import UsageError
+
+    for tenant in load_fleet(config, env=env).tenants:
+        if tenant.name == name:
+            return tenant
+    raise UsageError(
+        f"tenant {name!r} is not in the fleet file {config}",
+        hint="changes made with `mfaguard apply` outside the fleet are rolled back with "
+        "`mfaguard rollback --to ID`",
+    )
+
+
+async def roll_back_change(
+    tenant: FleetTenant,
+    store: Store,
+    change_id: int,
+    *,
+    actor: str,
+    env: Mapping[str, str] | None = None,
+    client_kwargs: Mapping[str, Any] | None = None,
+) -> ApplyOutcome:
+    """``mfaguard rollback --to ID`` on a fleet tenant: opened with the credential the fleet file gives it
+    (the fleet environment, :func:`~mfaguard.fleet.model.fleet_env`), restored and verified. The caller
+    has the consent (``confirm`` answers yes); an object edited after the change is still refused (never
+    ``--force``)."""
+    from mfaguard.enforce.live import live_rollback
+    from mfaguard.enforce.plan import PlanSettings
+    from mfaguard.fleet.model import fleet_env
+    from mfaguard.graph.connect import open_tenant
+
+    fleet = fleet_env(env, keep=tenant.secret_envs)
+    connected = open_tenant(tenant.connection, tenant.tenant_id, env=fleet, **dict(client_kwargs or {}))
+    async with connected as (client, _info):
+        return await live_rollback(
+            client,
+            tenant.name,
+            store,
+            PlanSettings(),  # the change's recorded number-matching mode is used
+            to=change_id,
+            confirm=lambda _question: True,
+            force=False,
+            actor=actor,
+        )
 
 
 def watch_fleet(
