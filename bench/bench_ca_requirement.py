@@ -62,9 +62,9 @@ def main() -> None:
 
     from mfaguard.coverage.ca_applicability import guest_type
     from mfaguard.coverage.evaluate import evaluate_coverage
-    from mfaguard.coverage.models import Directory
     from mfaguard.coverage.requirement import RequirementEngine
-    from mfaguard.models import TenantInfo
+    from mfaguard.model.directory import Directory
+    from mfaguard.model.policy import TenantInfo
 
     data, directory = synthetic_tenant(args.users)
     users = directory.users or {}

@@ -23,7 +23,7 @@ PATH = "/policies/authenticationMethodsPolicy"
 
 
 async def measure(env: dict[str, str], count: int) -> tuple[float, float]:
-    from mfaguard.demo import emulator_connection
+    from mfaguard.demo.context import emulator_connection
 
     connection = emulator_connection(env)
     provider = connection.token_provider(env)

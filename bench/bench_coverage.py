@@ -74,8 +74,8 @@ def start_emulator(throttling: bool, cert_dir: Path) -> tuple[subprocess.Popen[s
 
 async def read_tenant() -> tuple[Any, int, float]:
     from mfaguard.cli._graphopts import GraphOptions
-    from mfaguard.coverage.collect import collect_coverage_snapshot
-    from mfaguard.graph.connect import token_tenant
+    from mfaguard.graph.connect import open_tenant
+    from mfaguard.read.tenant import read_tenant as read
 
     # The CLI reads these variables through its options; here they are passed explicitly.
     connection = GraphOptions(
@@ -83,11 +83,9 @@ async def read_tenant() -> tuple[Any, int, float]:
         authority_host=os.environ.get("MFAGUARD_AUTHORITY_HOST"),
         ca_bundle=os.environ.get("MFAGUARD_CA_BUNDLE"),
     ).connection()
-    provider = connection.token_provider()
-    tenant, _ = await token_tenant(provider, os.environ.get("AZURE_TENANT_ID"))
-    started = time.perf_counter()
-    async with connection.client(provider) as client:
-        snapshot = await collect_coverage_snapshot(client, tenant=tenant, now=datetime.now(UTC))
+    async with open_tenant(connection, os.environ.get("AZURE_TENANT_ID")) as (client, tenant):
+        started = time.perf_counter()
+        snapshot = await read(client, tenant, now=datetime.now(UTC), directory=True)
         sent = client.requests_sent
     return snapshot, sent, time.perf_counter() - started
 
@@ -118,9 +116,9 @@ def main() -> None:
             proc.terminate()
             proc.wait(10)
 
+    from mfaguard.audit.coverage import judge_coverage
     from mfaguard.coverage.resolve import Membership
-    from mfaguard.coverage.run import judge_coverage
-    from mfaguard.settings import AuditSettings
+    from mfaguard.model.settings import AuditSettings
 
     directory = snapshot.directory
     cpu_started = time.process_time()

@@ -103,7 +103,8 @@ def in_process(count: int, concurrency: int) -> None:
     sys.path.insert(0, str(SRC))
     from mfaguard.emulator import Emulator, Knobs
     from mfaguard.fleet.runner import FleetRunner, run_fleet
-    from mfaguard.fleet.targets import FleetTenant
+    from mfaguard.fleet.steps import STEPS
+    from mfaguard.fleet.model import FleetTenant
     from mfaguard.graph.auth import CredentialKind, CredentialOptions
     from mfaguard.graph.connect import GraphConnection
     from mfaguard.store import open_store
@@ -120,6 +121,7 @@ def in_process(count: int, concurrency: int) -> None:
     with tempfile.TemporaryDirectory() as tmp, open_store(f"sqlite:///{tmp}/history.db") as store:
         runner = FleetRunner(
             tenants,
+            steps=STEPS,
             store=store,
             env=env,
             concurrency=concurrency,
@@ -149,7 +151,8 @@ def loopback(count: int, concurrency: int, processes: int) -> None:
 
     sys.path.insert(0, str(SRC))
     from mfaguard.fleet.runner import FleetRunner, run_fleet
-    from mfaguard.fleet.targets import FleetTenant
+    from mfaguard.fleet.steps import STEPS
+    from mfaguard.fleet.model import FleetTenant
     from mfaguard.graph.auth import CredentialKind, CredentialOptions
     from mfaguard.graph.connect import GraphConnection
     from mfaguard.store import open_store
@@ -183,7 +186,7 @@ def loopback(count: int, concurrency: int, processes: int) -> None:
         for info in infos:
             clear_requests(info["base_url"], True)
         with tempfile.TemporaryDirectory() as tmp, open_store(f"sqlite:///{tmp}/history.db") as store:
-            runner = FleetRunner(tenants, store=store, env=env, concurrency=concurrency)
+            runner = FleetRunner(tenants, steps=STEPS, store=store, env=env, concurrency=concurrency)
             cpu0 = time.process_time()
             outcome = run_fleet(runner)
             cpu = time.process_time() - cpu0

@@ -58,7 +58,7 @@ def time_audits(env: dict[str, str], runs: int) -> tuple[list[float], list[float
 def fetch_token(env: dict[str, str]) -> str:
     code = (
         "import asyncio, os\n"
-        "from mfaguard.demo import emulator_connection\n"
+        "from mfaguard.demo.context import emulator_connection\n"
         "c = emulator_connection(os.environ)\n"
         "print(asyncio.run(c.token_provider(os.environ).get_token()))\n"
     )

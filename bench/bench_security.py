@@ -50,11 +50,11 @@ def main() -> None:
 
     from mfaguard.errors import ConfigError, InputError
     from mfaguard.fleet.passwords import hash_password, verify_password
-    from mfaguard.snapshot import load_snapshot
+    from mfaguard.read.snapshot_file import load_snapshot
     from mfaguard.store import open_store
     from mfaguard.web import create_app
     from mfaguard.web.auth import AuthSettings, UserEntry
-    from mfaguard.yamlconf import load_yaml_text
+    from mfaguard.config.yaml import load_yaml_text
 
     print("| What | median wall | median CPU |")
     print("|---|---|---|")

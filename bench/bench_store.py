@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-from mfaguard.report import Finding, Severity, Status  # noqa: E402
+from mfaguard.model.report import Finding, Severity, Status  # noqa: E402
 from mfaguard.store import open_store  # noqa: E402
 
 CONTROLS = [f"MFA-{i:03d}" for i in range(1, 19)]

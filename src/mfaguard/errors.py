@@ -188,7 +188,7 @@ class StoreError(MfaguardError):
 class MissingExtraError(MfaguardError):
     """A command needs an optional part of mfaguard (an extra) that is not installed.
 
-    Raised by :func:`mfaguard.extras.require_extra`; the message names the extra to install.
+    Raised by :func:`mfaguard.config.extras.require_extra`; the message names the extra to install.
     """
 
     exit_code = EXIT_USAGE

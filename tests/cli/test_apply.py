@@ -7,45 +7,15 @@ import signal
 import subprocess
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from mfaguard.emulator import Emulator, RunningEmulator, running_emulator
 from mfaguard.enforce.baseline import covered_controls, load_baseline
-from mfaguard.enforce.body import comparable
+from tests.cli.fixtures import FIELD_OPS, LEGACY_PILOT, NORTH, cli_json, patches, store_args, stored
 from tests.conftest import run_cli, spawn_cli
 
 pytestmark = pytest.mark.e2e
-
-NORTH = "53c2b187-06b6-578c-9a73-abb932db6425"  # weak: 'Field Ops - North', every member has Authenticator
-FIELD_OPS = "37b632a4-6a93-57f0-800a-11b563d7a59c"  # weak: the push-only target
-LEGACY_PILOT = "259bb083-ee0d-503b-adce-3cd7b6bec5f8"  # legacy-2022: 'Number Matching Pilot'
-
-
-def stored(emu: Emulator) -> Any:
-    """The tenant's policy as the service stores it, less annotations and read-only properties."""
-    state = emu.stored_policy()
-    return comparable(dict(state.root), is_policy=True), {
-        c["id"]: comparable(c, is_policy=False) for c in state.configs
-    }
-
-
-def patches(emu: Emulator) -> list[dict[str, Any]]:
-    return list(emu.requests(method="PATCH"))
-
-
-def store_args(tmp_path: Path) -> list[str]:
-    return ["--store", f"sqlite:///{tmp_path / 'history.db'}"]
-
-
-def cli_json(args: list[str], server: RunningEmulator) -> tuple[int, dict[str, Any], str]:
-    result = run_cli([*args, "--format", "json"], env=server.env())
-    try:
-        document = json.loads(result.stdout) if result.stdout.strip() else {}
-    except json.JSONDecodeError:
-        pytest.fail(f"not JSON: {result.stdout!r} / {result.stderr}")
-    return result.returncode, document, result.stderr
 
 
 def test_lockout_guard_refuses_and_writes_nothing(emulator_server: RunningEmulator, tmp_path: Path) -> None:

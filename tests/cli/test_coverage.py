@@ -7,7 +7,8 @@ import io
 import json
 from pathlib import Path
 
-from tests.cli.coverage_fixture import BREAK_GLASS, LICENCE_PROBLEM, write_snapshot
+from tests.builders.directory import LICENCE_PROBLEM, write_snapshot
+from tests.builders.policy import BREAK_GLASS
 from tests.conftest import run_cli
 
 

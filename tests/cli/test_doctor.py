@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from mfaguard.doctor import granted, permission_checks
 from mfaguard.emulator import RunningEmulator
 from mfaguard.graph.auth import TokenInfo
+from mfaguard.read.doctor import granted, permission_checks
 from tests.conftest import run_cli
 
 pytestmark = pytest.mark.e2e

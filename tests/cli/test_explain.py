@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.coverage_fixture import LICENCE_PROBLEM, write_snapshot
+from tests.builders.directory import LICENCE_PROBLEM, write_snapshot
 from tests.conftest import run_cli
 
 

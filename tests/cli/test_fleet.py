@@ -11,35 +11,11 @@ from typing import Any
 import pytest
 
 from mfaguard.emulator import RunningEmulator
+from tests.cli.fixtures import write_fleet
 from tests.conftest import run_cli
 from tests.fleet.helpers import disable_location
 
 pytestmark = pytest.mark.e2e
-
-
-def write_fleet(
-    path: Path, server: RunningEmulator, tenants: list[tuple[str, str, str]], **extra: str
-) -> Path:
-    """A fleet file for ``tenants`` (name, tenant id, secret variable) served by ``server``."""
-    env = server.env()
-    lines = [
-        f"store: sqlite:///{path.parent / 'history.db'}",
-        "defaults:",
-        f"  graph_endpoint: {server.graph_endpoint}",
-        f"  authority_host: {server.authority_host}",
-        f"  ca_bundle: {server.ca_path}",
-        *(f"  {k}: {v}" for k, v in extra.items()),
-        "tenants:",
-    ]
-    for name, tid, secret_env in tenants:
-        lines += [
-            f"  - name: {name}",
-            f"    tenant_id: {tid}",
-            f"    credential: {{type: client_secret, client_id: {env['AZURE_CLIENT_ID']}, secret_env: {secret_env}}}",
-            f"    tags: [{'gold' if name != 'bad' else 'broken'}]",
-        ]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
 
 
 @pytest.fixture

@@ -18,10 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.coverage_fixture import write_snapshot
+from tests.builders.directory import write_snapshot
+from tests.builders.signins import first_example, to_log_analytics, write_json, write_jsonl, write_page
 from tests.conftest import SRC, run_cli
-from tests.detect.exports import to_log_analytics, write_json, write_jsonl, write_page
-from tests.detect.test_worked_examples import first_example
 
 T1 = "00000000-0000-0000-0000-000000000001"
 APP = "11111111-1111-1111-1111-111111111111"

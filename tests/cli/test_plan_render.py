@@ -6,7 +6,7 @@ from mfaguard.cli._enforce import plan_settings, print_plan
 from mfaguard.enforce.baseline import load_baseline
 from mfaguard.enforce.plan import PlanSettings, plan
 from mfaguard.errors import UsageError
-from tests.enforce.policies import weak_policy
+from tests.builders.policy import weak_policy
 
 
 def test_plan_table_lists_every_change_grouped_by_object(

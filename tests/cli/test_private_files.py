@@ -14,10 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.coverage_fixture import write_snapshot
+from tests.builders.directory import write_snapshot
+from tests.builders.signins import first_example, write_json
 from tests.conftest import SRC, run_cli
-from tests.detect.exports import write_json
-from tests.detect.test_worked_examples import first_example
 
 
 def mode(path: Path) -> int:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mfaguard.emulator import RunningEmulator
-from tests.cli.test_apply import NORTH, cli_json, patches, store_args, stored
+from tests.cli.fixtures import NORTH, cli_json, patches, store_args, stored
 from tests.conftest import run_cli
 
 pytestmark = pytest.mark.e2e

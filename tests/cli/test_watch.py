@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from mfaguard.emulator import RunningEmulator
-from tests.cli.test_fleet import write_fleet
+from tests.cli.fixtures import write_fleet
 from tests.conftest import run_cli, spawn_cli
 
 pytestmark = pytest.mark.e2e

@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mfaguard.report import Status
-from mfaguard.settings import AuditSettings, NumberMatchingMode
+from mfaguard.model.report import Status
+from mfaguard.model.settings import AuditSettings, NumberMatchingMode
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "policies"
 

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from mfaguard.engine import audit
-from mfaguard.report import AuditReport, Severity, Status
-from mfaguard.snapshot import load_snapshot
+from mfaguard.audit.engine import audit
+from mfaguard.model.report import AuditReport, Severity, Status
+from mfaguard.read.snapshot_file import load_snapshot
 from tests.controls.cases import CASES, CONTRACTORS, PILOT, SETTINGS, Case, expected_statuses
 
 NOW = datetime(2026, 11, 28, 19, 0, tzinfo=UTC)

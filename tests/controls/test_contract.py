@@ -16,8 +16,8 @@ import mfaguard.controls as controls_pkg
 from mfaguard.controls import CONTROL_IDS, CONTROLS
 from mfaguard.controls.base import REFERENCE_SCHEMES, Control
 from mfaguard.controls.docs import pages
-from mfaguard.models import ODATA_TYPES
-from mfaguard.report import Status
+from mfaguard.model.policy import ODATA_TYPES
+from mfaguard.model.report import Status
 from tests.controls.cases import CASES, expected_statuses
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "controls"

@@ -10,28 +10,27 @@ from collections.abc import Callable
 from typing import Any
 
 from mfaguard.coverage.ca_judgements import CaSettings
-from mfaguard.coverage.models import Directory, ProblemKind, ReadProblem
 from mfaguard.model.conditional_access import (
     PART_POLICIES,
     PRIVILEGED_ROLES,
     REGISTER_SECURITY_INFO,
     ConditionalAccessData,
 )
-from tests.ca_builders import (
+from mfaguard.model.directory import Directory, ProblemKind, ReadProblem
+from tests.builders.conditional_access import (
     GA,
     PHISHING_RESISTANT,
     apps,
     ca,
     grant,
     licence_error,
-    people,
     permission_error,
     policy,
     role,
     sign_in_frequency_every_time,
-    team,
     users,
 )
+from tests.builders.directory import group, people
 
 BREAK_GLASS = "bg-group"
 SETTINGS = CaSettings(break_glass_groups=(BREAK_GLASS,))
@@ -39,7 +38,7 @@ DIRECTORY = people(
     "u",
     "ga",
     "bg",
-    groups=[team(BREAK_GLASS, ["bg"], name="Break glass"), team("contractors", ["u"], name="Contractors")],
+    groups=[group(BREAK_GLASS, ["bg"], name="Break glass"), group("contractors", ["u"], name="Contractors")],
 )
 ROLES = [role(GA, "ga")]
 REPORT_ONLY = "enabledForReportingButNotEnforced"

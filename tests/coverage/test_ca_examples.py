@@ -7,10 +7,10 @@ engine gives, and the control verdicts the example names.
 from __future__ import annotations
 
 from mfaguard.coverage.ca_judgements import CaSettings, judge_all
-from mfaguard.coverage.models import Level
 from mfaguard.coverage.requirement import CANNOT_SIGN_IN, Requirement, effective_protection
-from mfaguard.report import Status
-from tests.ca_builders import (
+from mfaguard.model.directory import Level
+from mfaguard.model.report import Status
+from tests.builders.conditional_access import (
     GA,
     NOW,
     PHISHING_RESISTANT,
@@ -20,14 +20,12 @@ from tests.ca_builders import (
     guest_types,
     ip_location,
     outcome_of,
-    people,
-    person,
     policy,
     role,
     strength,
-    team,
     users,
 )
+from tests.builders.directory import group, people, user
 
 U = people("u")
 
@@ -54,9 +52,9 @@ def test_example_1_no_ca_and_security_defaults_off() -> None:
 def test_example_2_security_defaults_on_no_ca() -> None:
     data = ca([], security_defaults=True, roles=[role(GA, "ga")])
     directory = people("u", "ga")
-    user = outcome_of(data, directory, "u")
+    member = outcome_of(data, directory, "u")
     admin = outcome_of(data, directory, "ga")
-    assert (user.requirement, user.reasons) == (Requirement.CONDITIONAL, ("security_defaults",))
+    assert (member.requirement, member.reasons) == (Requirement.CONDITIONAL, ("security_defaults",))
     assert (admin.requirement, admin.strict) == (Requirement.MFA, True)
     status = verdicts(data, directory)
     assert status["MFA-019"] is Status.WARN
@@ -77,7 +75,7 @@ def test_example_3_report_only_only() -> None:
 
 
 def test_example_4_nested_group_exclusion_chain() -> None:
-    directory = people("u", groups=[team("g1", nested=["g2"]), team("g2", ["u"])])
+    directory = people("u", groups=[group("g1", groups=["g2"]), group("g2", ["u"])])
     data = ca([policy(user_condition=users(exclude_groups=["g1"]))])
     o = outcome_of(data, directory, "u")
     assert o.requirement is Requirement.NOT_REQUIRED
@@ -207,10 +205,10 @@ def test_peer_strength_judged_by_combinations_not_display_name() -> None:
 def test_peer_nested_groups_and_every_guest_type() -> None:
     directory = people(
         "u",
-        person("b2b", guest=True, external=True),
-        person("internal", guest=True),
-        person("member-ext", external=True),
-        groups=[team("g1", nested=["g2"]), team("g2", nested=["g3"]), team("g3", ["u"])],
+        user("b2b", guest=True, external=True),
+        user("internal", guest=True),
+        user("member-ext", external=True),
+        groups=[group("g1", groups=["g2"]), group("g2", groups=["g3"]), group("g3", ["u"])],
     )
     data = ca(
         [

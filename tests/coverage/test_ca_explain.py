@@ -5,7 +5,7 @@ from __future__ import annotations
 from mfaguard.coverage.ca_explain import explain_requirement
 from mfaguard.coverage.requirement import RequirementEngine
 from mfaguard.model.conditional_access import PART_POLICIES
-from tests.ca_builders import (
+from tests.builders.conditional_access import (
     GA,
     NOW,
     apps,
@@ -13,18 +13,16 @@ from tests.ca_builders import (
     grant,
     ip_location,
     licence_error,
-    people,
-    person,
     policy,
     role,
-    team,
     users,
 )
+from tests.builders.directory import group, people, user
 
 DIRECTORY = people(
     "u",
-    person("off", enabled=False),
-    groups=[team("g1", nested=["g2"], name="All staff"), team("g2", ["u"], name="Contractors")],
+    user("off", enabled=False),
+    groups=[group("g1", groups=["g2"], name="All staff"), group("g2", ["u"], name="Contractors")],
 )
 
 

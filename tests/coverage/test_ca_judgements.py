@@ -17,8 +17,9 @@ from mfaguard.coverage.ca_judgements import (
     judge_mfa019,
     judge_mfa025,
 )
-from mfaguard.report import Status
-from tests.ca_builders import NOW, ca, people, person, policy, team, users
+from mfaguard.model.report import Status
+from tests.builders.conditional_access import NOW, ca, policy, users
+from tests.builders.directory import group, people, user
 from tests.coverage.ca_scenarios import DIRECTORY, SCENARIOS, SETTINGS, baseline
 
 # For each control, the scenarios that must end in each status other than PASS; every other
@@ -153,7 +154,7 @@ def test_mfa019_synthetic_member_ignores_group_and_role_policies() -> None:
 
 def test_mfa025_counts_by_reason_and_names_users() -> None:
     directory = people(
-        *[f"user{i:02d}" for i in range(12)], groups=[team("out", [f"user{i:02d}" for i in range(11)])]
+        *[f"user{i:02d}" for i in range(12)], groups=[group("out", [f"user{i:02d}" for i in range(11)])]
     )
     data = ca([policy(user_condition=users(exclude_groups=["out"]))])
     result = judge_mfa025(ca_context(data, directory, CaSettings(), NOW))
@@ -166,7 +167,7 @@ def test_mfa025_counts_by_reason_and_names_users() -> None:
 
 
 def test_mfa025_judges_members_only_guests_apart() -> None:
-    directory = people("u", person("g", guest=True, external=True))
+    directory = people("u", user("g", guest=True, external=True))
     data = ca([policy(user_condition=users(exclude=["GuestsOrExternalUsers"]))])
     assert judge_mfa025(ca_context(data, directory, CaSettings(), NOW)).status is Status.PASS
 

@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from mfaguard.coverage.evaluate import CONFIGURABLE, evaluate_coverage, explain_user
-from mfaguard.coverage.models import LEVELS, Directory, Level
-from mfaguard.models import AuthenticationMethodsPolicy, TenantInfo
-from tests.coverage.builders import (
+from mfaguard.coverage.evaluate import evaluate_coverage, explain_user
+from mfaguard.model.directory import LEVELS, Directory, Level
+from mfaguard.model.policy import AuthenticationMethodsPolicy, TenantInfo
+from mfaguard.model.settings import NumberMatchingMode
+from tests.builders.directory import directory, group, reg, user
+from tests.builders.policy import (
     authenticator,
-    directory,
     feature,
-    group,
     hardened_authenticator,
     method,
     policy,
-    reg,
     target,
-    user,
     voice,
 )
 
+CONFIGURABLE = NumberMatchingMode.CONFIGURABLE
 TENANT = TenantInfo(id="tenant-1", name="Contoso")
 
 

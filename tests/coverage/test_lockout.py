@@ -4,17 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from mfaguard.coverage.lockout import CoverageUnavailable, policy_group_ids, users_left_without_method
-from tests.coverage.builders import (
-    directory,
-    group,
-    hardened_authenticator,
-    method,
-    policy,
-    reg,
-    user,
-    voice,
-)
+from mfaguard.coverage.lockout import CoverageUnavailable, users_left_without_method
+from mfaguard.model.policy import coverage_group_ids
+from tests.builders.directory import directory, group, reg, user
+from tests.builders.policy import hardened_authenticator, method, policy, voice
 
 
 def test_turning_off_sms_locks_out_phone_only_users() -> None:
@@ -73,10 +66,10 @@ def test_refuses_to_guess_about_unread_groups() -> None:
         users_left_without_method(direc, current, proposed)
 
 
-def test_policy_group_ids_cover_methods_and_features() -> None:
+def test_coverage_group_ids_cover_methods_and_features() -> None:
     auth = hardened_authenticator(include=["Staff"], exclude=["X"])
     pol = policy(auth, method("Sms", include=["all_users"], exclude=["Y"]))
-    assert policy_group_ids(pol) == {"staff", "x", "y"}
+    assert coverage_group_ids(pol) == {"staff", "x", "y"}
 
 
 def test_groups_of_methods_without_a_level_are_not_needed() -> None:
@@ -85,4 +78,4 @@ def test_groups_of_methods_without_a_level_are_not_needed() -> None:
         method("Email", include=["mail"]),
         method("Sms", include=["s"]),
     )
-    assert policy_group_ids(pol) == {"s"}
+    assert coverage_group_ids(pol) == {"s"}

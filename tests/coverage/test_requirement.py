@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from mfaguard.coverage.models import Directory
 from mfaguard.coverage.requirement import (
     REQUIREMENTS,
     Mode,
@@ -13,7 +12,7 @@ from mfaguard.coverage.requirement import (
     RequirementOutcome,
     evaluate_requirements,
 )
-from mfaguard.model.ca_parse import parse_licences
+from mfaguard.graph.ca_parse import parse_licences
 from mfaguard.model.conditional_access import (
     PART_NAMED_LOCATIONS,
     PART_POLICIES,
@@ -22,7 +21,8 @@ from mfaguard.model.conditional_access import (
     PART_STRENGTHS,
     ConditionalAccessData,
 )
-from tests.ca_builders import (
+from mfaguard.model.directory import Directory
+from tests.builders.conditional_access import (
     GA,
     MFA_STRENGTH_ID,
     NOW,
@@ -35,16 +35,14 @@ from tests.ca_builders import (
     ip_location,
     licence_error,
     outcome_of,
-    people,
     permission_error,
-    person,
     policy,
     role,
     sign_in_frequency_every_time,
     strength,
-    team,
     users,
 )
+from tests.builders.directory import group, people, user
 
 U = people("u")
 AUTH_POLICY_ADMIN = "0526716b-113d-4c15-b2c8-68e3c22b9f80"
@@ -89,7 +87,7 @@ def test_none_includes_nobody() -> None:
 
 
 def test_nested_group_include() -> None:
-    directory = people("u", groups=[team("outer", nested=["inner"]), team("inner", ["u"])])
+    directory = people("u", groups=[group("outer", groups=["inner"]), group("inner", ["u"])])
     o = req(ca([policy(user_condition=users([], groups=["outer"]))]), directory)
     assert (o.requirement, o.policies) == (Requirement.MFA, ("P",))
 
@@ -97,14 +95,14 @@ def test_nested_group_include() -> None:
 def test_nested_group_exclusion_three_deep() -> None:
     directory = people(
         "u",
-        groups=[team("g1", nested=["g2"]), team("g2", nested=["g3"]), team("g3", ["u"])],
+        groups=[group("g1", groups=["g2"]), group("g2", groups=["g3"]), group("g3", ["u"])],
     )
     o = req(ca([policy(user_condition=users(exclude_groups=["g1"]))]), directory)
     assert o.reasons == ("excluded:P via group G3 ← nested in G2 ← nested in G1",)
 
 
 def test_exclusion_wins_over_inclusion() -> None:
-    directory = people("u", groups=[team("staff", ["u"]), team("exempt", ["u"])])
+    directory = people("u", groups=[group("staff", ["u"]), group("exempt", ["u"])])
     data = ca([policy(user_condition=users([], groups=["staff"], exclude_groups=["exempt"]))])
     assert req(data, directory).reasons == ("excluded:P via group EXEMPT",)
 
@@ -120,7 +118,7 @@ def test_active_role_at_directory_scope_counts_other_scopes_do_not() -> None:
 
 
 def test_role_assigned_through_a_group() -> None:
-    directory = people("u", "v", groups=[team("admins", ["u"], name="Tier0 admins")])
+    directory = people("u", "v", groups=[group("admins", ["u"], name="Tier0 admins")])
     data = ca(
         [policy(user_condition=users(exclude_roles=[GA]))],
         roles=[role(GA, "admins", principal_type="group")],
@@ -132,7 +130,7 @@ def test_role_assigned_through_a_group() -> None:
 
 
 def test_role_group_principal_recognised_without_expand() -> None:
-    directory = people("u", groups=[team("admins", ["u"])])
+    directory = people("u", groups=[group("admins", ["u"])])
     data = ca([policy(user_condition=users([], roles=[GA]))], roles=[role(GA, "admins")])
     assert requirement(data, directory) is Requirement.MFA
 
@@ -145,9 +143,9 @@ def test_role_exclusion_names_the_role() -> None:
 @pytest.mark.parametrize(
     ("who", "expected"),
     [
-        (person("g", guest=True, external=True), "b2bCollaborationGuest"),
-        (person("g", guest=True), "internalGuest"),
-        (person("g", external=True), "b2bCollaborationMember"),
+        (user("g", guest=True, external=True), "b2bCollaborationGuest"),
+        (user("g", guest=True), "internalGuest"),
+        (user("g", external=True), "b2bCollaborationMember"),
     ],
 )
 def test_guest_types_by_who_is_who(who: object, expected: str) -> None:
@@ -170,14 +168,14 @@ def test_members_match_no_guest_type() -> None:
 
 
 def test_all_includes_guests_and_guests_or_external_users_value() -> None:
-    directory = people(person("g", guest=True, external=True))
+    directory = people(user("g", guest=True, external=True))
     assert requirement(ca([policy()]), directory, "g") is Requirement.MFA
     excluded = ca([policy(user_condition=users(exclude=["GuestsOrExternalUsers"]))])
     assert req(excluded, directory, "g").reasons == ("excluded:P via guest type b2bCollaborationGuest",)
 
 
 def test_enumerated_external_tenants_make_those_guests_unknown() -> None:
-    directory = people("u", person("g", guest=True, external=True))
+    directory = people("u", user("g", guest=True, external=True))
     data = ca(
         [
             policy(
@@ -192,7 +190,7 @@ def test_enumerated_external_tenants_make_those_guests_unknown() -> None:
 
 
 def test_unknown_guest_type_value_is_kept_and_makes_guests_unknown() -> None:
-    directory = people("u", person("g", guest=True))
+    directory = people("u", user("g", guest=True))
     data = ca([policy(user_condition=users(exclude_guests=guest_types("someNewGuestType")))])
     o = req(data, directory, "g")
     assert o.requirement is Requirement.UNKNOWN
@@ -201,7 +199,7 @@ def test_unknown_guest_type_value_is_kept_and_makes_guests_unknown() -> None:
 
 
 def test_only_enabled_accounts_are_evaluated() -> None:
-    directory = people("u", person("off", enabled=False))
+    directory = people("u", user("off", enabled=False))
     report = evaluate_requirements(ca([policy()]), directory, now=NOW)
     assert [u.id for u in report.members] == ["u"]
 
@@ -438,7 +436,7 @@ def test_strict_when_some_policy_requires_mfa_without_alternative() -> None:
 
 
 def test_users_with_the_same_memberships_share_one_outcome() -> None:
-    directory = people("a", "b", "c", groups=[team("g", ["a", "b"])])
+    directory = people("a", "b", "c", groups=[group("g", ["a", "b"])])
     report = evaluate_requirements(ca([policy(user_condition=users([], groups=["g"]))]), directory, now=NOW)
     outcomes = {u.id: u.outcome for u in report.members}
     assert outcomes["a"] is outcomes["b"]
@@ -450,7 +448,7 @@ def test_users_with_the_same_memberships_share_one_outcome() -> None:
 
 
 def test_security_defaults_roles_mfa_others_conditional_including_role_through_group() -> None:
-    directory = people("u", "apa", "via", groups=[team("admins", ["via"])])
+    directory = people("u", "apa", "via", groups=[group("admins", ["via"])])
     data = ca(
         [],
         security_defaults=True,
@@ -510,7 +508,7 @@ def test_subscribed_skus_without_premium_mean_no_p1() -> None:
 
 
 def test_unreadable_role_assignments_make_role_policies_unknown_for_who_they_might_touch() -> None:
-    directory = people("u", "v", groups=[team("out", ["v"])])
+    directory = people("u", "v", groups=[group("out", ["v"])])
     includes = ca([policy(user_condition=users([], roles=[GA]))], roles=None)
     assert requirement(includes, directory, "u") is Requirement.UNKNOWN
     excludes = ca([policy(user_condition=users(exclude_groups=["out"], exclude_roles=[GA]))], roles=None)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 
 from mfaguard.coverage.requirement import RequirementEngine
-from tests.ca_builders import NOW, synthetic_tenant
+from tests.builders.conditional_access import NOW, synthetic_tenant
 
 
 def test_hundred_thousand_users_forty_policies() -> None:

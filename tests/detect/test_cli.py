@@ -6,9 +6,15 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
+from tests.builders.signins import (
+    first_example,
+    to_log_analytics,
+    write_json,
+    write_jsonl,
+    write_page,
+    write_portal_csv,
+)
 from tests.conftest import run_cli
-from tests.detect.exports import to_log_analytics, write_json, write_jsonl, write_page, write_portal_csv
-from tests.detect.test_worked_examples import first_example
 
 
 def _alerts(stdout: str) -> list[tuple[str, str, str | None, int]]:
@@ -83,7 +89,7 @@ def test_unreadable_inputs_are_usage_errors(tmp_path: Path) -> None:
 
 
 def test_since_counts_back_from_the_newest_record(tmp_path: Path) -> None:
-    from tests.detect.factory import T0, attempt
+    from tests.builders.signins import T0, attempt
 
     records = first_example() + attempt(T0 + timedelta(days=3))
     path = write_json(tmp_path / "s.json", records)

@@ -12,9 +12,18 @@ from mfaguard.detect import DetectOptions, analyse, collect_files
 from mfaguard.detect.collect import Collector
 from mfaguard.detect.loaders import LOADERS, load_file
 from mfaguard.errors import InputError
-from tests.detect.exports import to_log_analytics, write_json, write_jsonl, write_page, write_portal_csv
-from tests.detect.factory import NOW, T0, audit, risk
-from tests.detect.test_worked_examples import first_example
+from tests.builders.signins import (
+    NOW,
+    T0,
+    audit,
+    first_example,
+    risk,
+    to_log_analytics,
+    write_json,
+    write_jsonl,
+    write_page,
+    write_portal_csv,
+)
 
 EXPECTED = [("DET-002", "critical"), ("DET-001", "high"), ("DET-004", "medium")]
 

@@ -10,7 +10,7 @@ from mfaguard.detect.classify import classify_denial_phrase, normalise_phrase
 from mfaguard.detect.events import denial_events
 from mfaguard.detect.model import EventClass
 from mfaguard.detect.normalise import SkipRecord, Triage, normalise_signin, parse_ts, triage
-from tests.detect.factory import (
+from tests.builders.signins import (
     ALICE_ID,
     DECLINED,
     FRAUD,

@@ -9,9 +9,7 @@ import pytest
 
 import mfaguard.detect.parallel as parallel
 from mfaguard.detect import DetectOptions, analyse, collect_files
-from tests.detect.exports import to_log_analytics, write_jsonl
-from tests.detect.factory import NOW
-from tests.detect.test_worked_examples import first_example
+from tests.builders.signins import NOW, first_example, to_log_analytics, write_jsonl
 
 
 def _result(path: Path, jobs: int) -> tuple[list[dict[str, object]], dict[str, object]]:

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from mfaguard.detect.profiles import PROFILES
 from mfaguard.detect.rules import DETECTIONS_BY_ID
-from tests.detect.factory import (
+from tests.builders.signins import (
     ATTACKER_IP,
     DECLINED,
     FRAUD,
@@ -16,10 +16,11 @@ from tests.detect.factory import (
     attempt,
     baseline,
     denial,
+    of,
+    run,
     step,
     success,
 )
-from tests.detect.helpers import of, run
 
 NL = {"ip": ATTACKER_IP, "country": "NL"}
 
@@ -120,7 +121,7 @@ def test_elastic_counts_non_interactive_denials_ours_does_not() -> None:
 
 
 def test_elastic_user_reported_is_audit_only_and_medium() -> None:
-    from tests.detect.factory import audit
+    from tests.builders.signins import audit
 
     audits = [audit(T0, "Suspicious activity reported")]
     assert [a.severity.value for a in of(run([], audits=audits), "DET-005")] == ["high"]

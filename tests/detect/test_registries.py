@@ -6,10 +6,9 @@ import json
 from pathlib import Path
 
 from mfaguard.detect.profiles import PROFILES
-from mfaguard.detect.render import ALERT_FORMATS, render
 from mfaguard.detect.rules import DETECTIONS
-from tests.detect.helpers import run
-from tests.detect.test_worked_examples import first_example
+from mfaguard.formats.alerts import ALERT_FORMATS
+from tests.builders.signins import first_example, run
 
 HERE = Path(__file__).parent
 
@@ -26,20 +25,21 @@ def test_detections_are_documented_in_order_and_tested() -> None:
 def test_every_format_renders_empty_and_full_results() -> None:
     full = run(first_example())
     empty = run([])
-    for name, fmt in ALERT_FORMATS.items():
+    for fmt in ALERT_FORMATS.formats:
+        name = fmt.name
         assert fmt.description
-        assert render(name, empty)
-        text = render(name, full)
+        assert ALERT_FORMATS.render(name, empty)
+        text = ALERT_FORMATS.render(name, full)
         for det in ("DET-001", "DET-002", "DET-004"):
             assert det in text, (name, det)
-    doc = json.loads(render("json", full))
+    doc = json.loads(ALERT_FORMATS.render("json", full))
     alert = doc["alerts"][0]
     for key in ("detection_id", "severity", "user", "user_id", "first_seen", "last_seen", "denials", "ips",
                 "countries", "record_ids", "modifiers", "mitre"):  # fmt: skip
         assert key in alert, key
-    sarif = json.loads(render("sarif", full))
+    sarif = json.loads(ALERT_FORMATS.render("sarif", full))
     assert sarif["version"] == "2.1.0" and len(sarif["runs"][0]["results"]) == len(full.alerts)
-    csv_lines = render("csv", full).splitlines()
+    csv_lines = ALERT_FORMATS.render("csv", full).splitlines()
     assert len(csv_lines) == len(full.alerts) + 1
 
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.detect.factory import (
+from tests.builders.signins import (
     ALICE,
     ALICE_ID,
     ATTACKER_IP,
@@ -22,11 +22,13 @@ from tests.detect.factory import (
     audit,
     baseline,
     denial,
+    of,
     risk,
+    run,
     step,
     success,
+    summary,
 )
-from tests.detect.helpers import of, run, summary
 
 NL = {"ip": ATTACKER_IP, "country": "NL"}
 
@@ -324,7 +326,7 @@ def test_alerts_explain_themselves() -> None:
 
 def test_spilled_successes_give_the_same_alerts() -> None:
     from mfaguard.detect import Collector, analyse
-    from tests.detect.factory import NOW
+    from tests.builders.signins import NOW
 
     records = baseline() + spam(12, **NL) + [success(T0 + timedelta(minutes=5), **NL)]
     records += [success(T0 + timedelta(days=2, hours=i)) for i in range(30)]  # > 24 h from any denial

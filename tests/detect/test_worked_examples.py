@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.detect.factory import ALICE, ATTACKER_IP, BLOCKED, FRAUD, T0, attempt, baseline, success
-from tests.detect.helpers import of, run, summary
-
-NL = {"ip": ATTACKER_IP, "country": "NL"}
-
-
-def first_example() -> list[dict[str, object]]:
-    records = baseline()
-    for i in range(12):  # 12 "declined" in 4 minutes from the attacker
-        records += attempt(T0 + timedelta(seconds=20 * i), **NL)
-    records.append(success(T0 + timedelta(seconds=20 * 11 + 30), **NL))  # 30 s after the last denial
-    return records
+from tests.builders.signins import (
+    ALICE,
+    ATTACKER_IP,
+    BLOCKED,
+    FRAUD,
+    NL,
+    T0,
+    attempt,
+    baseline,
+    first_example,
+    of,
+    run,
+    summary,
+)
 
 
 def test_twelve_declines_then_success_from_the_attacker() -> None:

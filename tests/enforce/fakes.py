@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from mfaguard.enforce.body import POLICY_PATH
+from mfaguard.enforce.body import POLICY_PATH, comparable
 from mfaguard.errors import ServiceError
-from tests.enforce.policies import apply_body, weak_policy
+from tests.builders.policy import apply_body, weak_policy
 
 
 class FakeGraph:
@@ -119,3 +119,27 @@ def record_of(log: FakeChangeLog, change_id: int) -> FakeRecord:
     return FakeRecord(
         change_id, c["status"], c.get("kind", "apply"), datetime(2026, 1, 1, tzinfo=UTC), c["plan"], objects
     )
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def same_policy(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Two policy bodies equal in every property a PATCH can change."""
+
+    def norm(p: dict[str, Any]) -> Any:
+        root = comparable(p, is_policy=True)
+        configs = {c["id"]: comparable(c, is_policy=False) for c in p["authenticationMethodConfigurations"]}
+        return root, configs
+
+    return bool(norm(a) == norm(b))

@@ -7,25 +7,11 @@ from typing import Any
 
 from mfaguard.enforce.apply import ApplyOutcome, VerifyPolicy, Writer
 from mfaguard.enforce.baseline import load_baseline
-from mfaguard.enforce.body import comparable
 from mfaguard.enforce.plan import PlanSettings, plan
-from tests.enforce.fakes import FakeChangeLog, FakeGraph
-from tests.enforce.policies import PILOT
+from tests.builders.policy import PILOT
+from tests.enforce.fakes import Clock, FakeChangeLog, FakeGraph, same_policy
 
 BASELINE = load_baseline("recommended").baseline
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
 
 
 def _run(
@@ -37,15 +23,6 @@ def _run(
     p = plan(graph.policy, BASELINE, settings, baseline_name="recommended")
     outcome = asyncio.run(writer.apply(p, BASELINE, baseline_name="recommended"))
     return outcome, store, clock
-
-
-def _same_policy(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    def norm(p: dict[str, Any]) -> Any:
-        root = comparable(p, is_policy=True)
-        configs = {c["id"]: comparable(c, is_policy=False) for c in p["authenticationMethodConfigurations"]}
-        return root, configs
-
-    return bool(norm(a) == norm(b))
 
 
 def test_apply_writes_verifies_and_records() -> None:
@@ -125,7 +102,7 @@ def test_edit_between_patches_restores_what_was_written() -> None:
     ]
     expected = copy.deepcopy(original)
     expected["authenticationMethodConfigurations"][2]["isOfficePhoneAllowed"] = False
-    assert _same_policy(graph.policy, expected)
+    assert same_policy(graph.policy, expected)
 
 
 def test_second_of_three_patches_failing_restores_the_first() -> None:
@@ -144,7 +121,7 @@ def test_second_of_three_patches_failing_restores_the_first() -> None:
     assert (outcome.result, outcome.exit_code) == ("failed", 3)
     assert outcome.restored == (p.objects[0].path,)
     assert "500" in (outcome.message or "") and "restored" in (outcome.message or "")
-    assert _same_policy(graph.policy, original)
+    assert same_policy(graph.policy, original)
     assert [path for path, _ in graph.patches()] == [p.objects[0].path, p.objects[1].path, p.objects[0].path]
     assert store.changes[1]["status"] == "failed"
 

@@ -9,8 +9,8 @@ from typing import Any
 from mfaguard.enforce.baseline import Baseline, load_baseline
 from mfaguard.enforce.plan import PlanSettings, plan
 from mfaguard.enforce.residual import residual, residual_lines
-from mfaguard.settings import AuditSettings
-from tests.enforce.policies import GROUP_H, PILOT, ZERO, weak_policy
+from mfaguard.model.settings import AuditSettings
+from tests.builders.policy import GROUP_H, PILOT, ZERO, weak_policy
 
 BREAK_GLASS = "bbbbbbbb-0000-4000-8000-00000000000b"
 NOW = datetime(2026, 11, 2, tzinfo=UTC)

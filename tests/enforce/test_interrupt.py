@@ -11,8 +11,7 @@ from mfaguard.enforce.baseline import load_baseline
 from mfaguard.enforce.interrupt import Interrupts
 from mfaguard.enforce.plan import PlanSettings, plan
 from mfaguard.enforce.rollback import edited_since, rollback_change
-from tests.enforce.fakes import FakeChangeLog, FakeGraph, record_of
-from tests.enforce.test_apply import Clock, _same_policy
+from tests.enforce.fakes import Clock, FakeChangeLog, FakeGraph, record_of, same_policy
 
 BASELINE = load_baseline("recommended").baseline
 
@@ -55,7 +54,7 @@ def test_an_interrupt_after_the_second_patch_restores_both_and_says_so() -> None
     assert outcome.message == (  # type: ignore[attr-defined]
         "interrupted: restored MicrosoftAuthenticator, Sms to their state before change 1"
     )
-    assert _same_policy(graph.policy, original)
+    assert same_policy(graph.policy, original)
     assert len(graph.patches()) == 4  # two written, two restored: nothing else was sent
     assert store.changes[1]["status"] == "failed"
     assert said and said[0].startswith("SIGINT: finishing the request in flight")

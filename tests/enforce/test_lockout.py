@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from mfaguard.coverage.models import Directory, DirectoryUser, Group, RegistrationDetail, norm_id
 from mfaguard.enforce.baseline import load_baseline
 from mfaguard.enforce.lockout import lockout_verdict
 from mfaguard.enforce.plan import PlanSettings, plan
-from tests.enforce.policies import GROUP_H, weak_policy
+from mfaguard.model.directory import Directory, DirectoryUser, Group, RegistrationDetail, norm_id
+from tests.builders.policy import GROUP_H, weak_policy
 
 PHONE_ONLY = "00000000-0000-0000-0000-0000000000a1"
 HAS_APP = "00000000-0000-0000-0000-0000000000a2"

@@ -7,10 +7,11 @@ import pytest
 
 from mfaguard.enforce.baseline import Baseline, load_baseline
 from mfaguard.enforce.plan import Plan, PlanSettings, plan
-from tests.enforce.policies import GROUP_H, PILOT, ZERO, apply_body, weak_policy
+from mfaguard.model.settings import NumberMatchingMode
+from tests.builders.policy import GROUP_H, PILOT, ZERO, apply_body, weak_policy
 
 SERVICE = PlanSettings()
-CONFIGURABLE = PlanSettings(number_matching="configurable")
+CONFIGURABLE = PlanSettings(number_matching=NumberMatchingMode.CONFIGURABLE)
 
 
 def recommended() -> Baseline:
@@ -244,14 +245,14 @@ def test_inline_configuration_without_odata_type_gets_it() -> None:
 def test_applying_a_plan_makes_every_covered_control_pass(name: str, mode: str) -> None:
     from datetime import UTC, datetime
 
+    from mfaguard.audit.engine import audit
     from mfaguard.enforce.baseline import covered_controls
-    from mfaguard.engine import audit
-    from mfaguard.models import TenantInfo
-    from mfaguard.settings import AuditSettings, NumberMatchingMode
-    from mfaguard.snapshot import build_snapshot
+    from mfaguard.model.policy import TenantInfo
+    from mfaguard.model.settings import AuditSettings, NumberMatchingMode
+    from mfaguard.read.snapshot_file import build_snapshot
 
     baseline = load_baseline(name).baseline
-    settings = PlanSettings(number_matching=mode)  # type: ignore[arg-type]
+    settings = PlanSettings(number_matching=NumberMatchingMode(mode))
     final = _apply_all(weak_policy(), plan(weak_policy(), baseline, settings))
     snap = build_snapshot(final, tenant=TenantInfo(id="t"), captured_at=None)
     report = audit(

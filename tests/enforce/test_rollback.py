@@ -11,8 +11,7 @@ from mfaguard.enforce.baseline import load_baseline
 from mfaguard.enforce.plan import PlanSettings, plan
 from mfaguard.enforce.rollback import rollback_change
 from mfaguard.errors import EnforcementError
-from tests.enforce.fakes import FakeChangeLog, FakeGraph, record_of
-from tests.enforce.test_apply import Clock, _same_policy
+from tests.enforce.fakes import Clock, FakeChangeLog, FakeGraph, record_of, same_policy
 
 BASELINE = load_baseline("recommended").baseline
 
@@ -37,7 +36,7 @@ def test_rollback_restores_every_object_and_records_itself() -> None:
     graph.log.clear()
     outcome = asyncio.run(rollback_change(_writer(graph, store), record_of(store, change_id)))
     assert (outcome.result, outcome.verified, outcome.exit_code) == ("rolled_back", True, 0)
-    assert _same_policy(graph.policy, original)
+    assert same_policy(graph.policy, original)
     assert store.changes[change_id]["status"] == "rolled_back"
     assert store.changes[outcome.change_id or 0]["status"] == "verified"
     assert store.changes[outcome.change_id or 0]["reverts_id"] == change_id
@@ -60,7 +59,7 @@ def test_rollback_refuses_when_edited_since_unless_forced() -> None:
         rollback_change(_writer(graph, store), record_of(store, change_id), overwrite_concurrent=True)
     )
     assert outcome.result == "rolled_back"
-    assert _same_policy(graph.policy, original)
+    assert same_policy(graph.policy, original)
 
 
 def test_rollback_of_an_interrupted_change_uses_the_recorded_pre_change_json() -> None:
@@ -77,7 +76,7 @@ def test_rollback_of_an_interrupted_change_uses_the_recorded_pre_change_json() -
     outcome = asyncio.run(rollback_change(_writer(graph, store), record_of(store, change_id)))
     assert outcome.result == "rolled_back"
     assert [o["status"] for o in outcome.objects].count("restored") == 2
-    assert _same_policy(graph.policy, original)
+    assert same_policy(graph.policy, original)
 
 
 def test_rolled_back_change_cannot_be_rolled_back_twice() -> None:

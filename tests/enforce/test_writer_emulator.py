@@ -18,6 +18,7 @@ from mfaguard.enforce.plan import PlanSettings, plan
 from mfaguard.enforce.rollback import rollback_change
 from mfaguard.graph.auth import StaticTokenProvider
 from mfaguard.graph.client import GraphClient
+from mfaguard.model.settings import NumberMatchingMode
 from tests.enforce.fakes import FakeChangeLog, record_of
 
 RECOMMENDED = load_baseline("recommended").baseline
@@ -162,7 +163,7 @@ def test_rollback_returns_every_object_to_its_pre_change_json(weak: Emulator, cl
 def test_legacy_2022_pilot_then_widen(clock: FakeTime) -> None:
     emu = Emulator("legacy-2022", clock=clock)
     pilot = "259bb083-ee0d-503b-adce-3cd7b6bec5f8"
-    settings = PlanSettings(number_matching="configurable", pilot_group=pilot)
+    settings = PlanSettings(number_matching=NumberMatchingMode.CONFIGURABLE, pilot_group=pilot)
     outcome, store = _apply(emu, clock, RECOMMENDED, settings)
     assert (outcome.result, outcome.verified) == ("pilot_applied", True), outcome.message
     features = emu.stored_configuration("MicrosoftAuthenticator")["featureSettings"]
@@ -172,7 +173,9 @@ def test_legacy_2022_pilot_then_widen(clock: FakeTime) -> None:
         "displayLocationInformationRequiredState",
     ):
         assert (features[name]["state"], features[name]["includeTarget"]["id"]) == ("enabled", pilot)
-    outcome, _ = _apply(emu, clock, RECOMMENDED, PlanSettings(number_matching="configurable"), store)
+    outcome, _ = _apply(
+        emu, clock, RECOMMENDED, PlanSettings(number_matching=NumberMatchingMode.CONFIGURABLE), store
+    )
     assert (outcome.result, outcome.verified) == ("applied", True), outcome.message
     features = emu.stored_configuration("MicrosoftAuthenticator")["featureSettings"]
     for name in (

@@ -9,8 +9,9 @@ from typing import Any
 import httpx
 
 from mfaguard.emulator import Emulator
+from mfaguard.fleet.model import FleetTenant, Mode
 from mfaguard.fleet.runner import FleetRunner
-from mfaguard.fleet.targets import FleetTenant, Mode
+from mfaguard.fleet.steps import STEPS
 from mfaguard.graph.auth import CredentialKind, CredentialOptions
 from mfaguard.graph.connect import GraphConnection
 
@@ -28,7 +29,7 @@ class Fleet:
 
     def runner(self, store: Any, **kwargs: Any) -> FleetRunner:
         kwargs.setdefault("client_kwargs", {"transport": httpx.ASGITransport(app=self.emulator.asgi_app)})
-        return FleetRunner(self.tenants, store=store, env=self.env, **kwargs)
+        return FleetRunner(self.tenants, steps=STEPS, store=store, env=self.env, **kwargs)
 
     def by_name(self, name: str) -> FleetTenant:
         return next(t for t in self.tenants if t.name == name)

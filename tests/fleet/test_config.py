@@ -11,6 +11,7 @@ import jsonschema
 import pytest
 import yaml
 
+from mfaguard.config.yaml import load_yaml_text
 from mfaguard.errors import ConfigError
 from mfaguard.fleet.config import (
     Mode,
@@ -18,11 +19,11 @@ from mfaguard.fleet.config import (
     fleet_json_schema,
     load_fleet_config,
 )
+from mfaguard.fleet.load import tenants_of
 from mfaguard.fleet.passwords import hash_password, is_password_hash, verify_password
 from mfaguard.graph.auth import CredentialKind
 from mfaguard.graph.clouds import Cloud
-from mfaguard.settings import NumberMatchingMode
-from mfaguard.yamlconf import load_yaml_text
+from mfaguard.model.settings import NumberMatchingMode
 from tests.passwords import hashed
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -101,34 +102,34 @@ def _error(text: str) -> str:
 
 def test_full_file_merges_defaults_groups_and_tenant() -> None:
     config = _load(FULL)
-    contoso, fabrikam = config.effective_tenants()
+    contoso, fabrikam = tenants_of(config, ROOT)
     # Scalars: tenant > groups (tag order) > defaults.
     assert contoso.mode is Mode.REMEDIATE and contoso.pilot_group == PILOT
-    assert contoso.cloud is Cloud.GLOBAL  # eu group beats defaults' usgov
-    assert contoso.number_matching is NumberMatchingMode.CONFIGURABLE
-    assert fabrikam.mode is Mode.ALERT and fabrikam.cloud is Cloud.USGOV and fabrikam.pilot_group is None
-    assert fabrikam.graph_endpoint == "http://127.0.0.1:8443"
+    assert contoso.connection.credential.cloud is Cloud.GLOBAL  # eu group beats defaults' usgov
+    assert contoso.settings.number_matching is NumberMatchingMode.CONFIGURABLE
+    assert fabrikam.mode is Mode.ALERT and fabrikam.pilot_group is None
+    assert fabrikam.connection.credential.cloud is Cloud.USGOV
+    assert fabrikam.connection.endpoint == "http://127.0.0.1:8443"
     # Lists combine; controls merge per control.
-    assert contoso.break_glass_groups == (BG, BG2) and fabrikam.break_glass_groups == (BG,)
-    assert [e.control for e in contoso.exceptions] == ["MFA-006"] and fabrikam.exceptions == ()
-    assert contoso.exceptions[0].expires == date(2027, 3, 31)
-    assert contoso.skipped_controls() == {"MFA-012"}
-    assert (
-        not contoso.remediable("MFA-006")
-        and not contoso.remediable("MFA-012")
-        and contoso.remediable("MFA-001")
-    )
+    assert contoso.settings.break_glass_groups == (BG, BG2) and fabrikam.settings.break_glass_groups == (BG,)
+    assert [e.control_id for e in contoso.settings.exceptions] == [
+        "MFA-006"
+    ] and fabrikam.settings.exceptions == ()
+    assert contoso.settings.exceptions[0].expires == date(2027, 3, 31)
+    assert contoso.skip_controls == {"MFA-012"}
+    fixable = contoso.remediate_controls
+    assert fixable is not None and "MFA-001" in fixable and not {"MFA-006", "MFA-012"} & fixable
     assert [t.type for t in contoso.notifications] == ["teams", "email", "slack"]
     assert [t.type for t in fabrikam.notifications] == ["teams", "email"]
     assert contoso.tags == ("gold", "eu")
     # Credentials become the options the token provider is built from (names of secrets only).
-    options = contoso.credential_options()
+    options = contoso.connection.credential
     assert options.kind is CredentialKind.CLIENT_SECRET and options.client_secret_env == "FLEET_SECRET"
     assert options.client_id == APP and options.tenant_id == T1 and options.cloud is Cloud.GLOBAL
-    token = fabrikam.credential_options()
+    token = fabrikam.connection.credential
     assert token.kind is CredentialKind.TOKEN and token.token_env == "FABRIKAM_TOKEN"
-    assert contoso.secret_envs() == ("FLEET_SECRET", "TEAMS_URL", "SMTP_PASSWORD", "GOLD_SLACK")
-    settings = contoso.audit_settings()
+    assert contoso.secret_envs == ("FLEET_SECRET", "TEAMS_URL", "SMTP_PASSWORD", "GOLD_SLACK")
+    settings = contoso.settings
     assert settings.break_glass_groups == (BG, BG2) and settings.exceptions[0].owner == "secops"
     assert config.schedule is not None and config.schedule.interval == timedelta(hours=12)
     assert config.concurrency == 16
@@ -138,7 +139,7 @@ def test_full_file_merges_defaults_groups_and_tenant() -> None:
 
 def test_deploy_example_is_valid() -> None:
     config = load_fleet_config(EXAMPLE)
-    assert [t.name for t in config.effective_tenants()] == config.tenant_names()
+    assert [t.name for t in tenants_of(config, ROOT)] == config.tenant_names()
 
 
 def _replace(old: str, new: str) -> str:
@@ -253,20 +254,24 @@ def test_every_credential_type_maps_to_options() -> None:
     }
     for cred, kind in kinds.items():
         config = _load(f"tenants:\n  - {{name: t, tenant_id: {T1}, credential: {cred}}}\n")
-        [tenant] = config.effective_tenants()
-        options = tenant.credential_options()
+        [tenant] = tenants_of(config, ROOT)
+        options = tenant.connection.credential
         assert options.kind is kind
         if kind is CredentialKind.CERTIFICATE:
             assert options.certificate_path == "/etc/c.pem" and options.certificate_password_env == "CERT_PW"
-            assert tenant.secret_envs() == ("CERT_PW",)
+            assert tenant.secret_envs == ("CERT_PW",)
 
 
 def test_minimal_file_gets_safe_defaults(tmp_path: Path) -> None:
     path = tmp_path / "mfaguard.yaml"
     path.write_text(f"tenants:\n  - name: t\n    tenant_id: {T1}\n    credential: {{type: azure_cli}}\n")
     config = load_fleet_config(path)
-    [tenant] = config.effective_tenants()
-    assert (tenant.mode, tenant.baseline, tenant.cloud) == (Mode.REPORT, "recommended", Cloud.GLOBAL)
+    [tenant] = tenants_of(config, ROOT)
+    assert (tenant.mode, tenant.baseline, tenant.connection.credential.cloud) == (
+        Mode.REPORT,
+        "recommended",
+        Cloud.GLOBAL,
+    )
     assert config.schedule is None and config.notifications == [] and config.store is None
     assert config.store_url({}) is None
 
@@ -351,13 +356,13 @@ def test_secrets_named_in_the_fleet_file_never_reach_the_store(
         "GOLD_SLACK": "https://hooks.slack.com/services/T000/B000/SlackSecretPath",
     }
     config = _load(FULL)
-    for tenant in config.effective_tenants():
+    for tenant in tenants_of(config, ROOT):
         store.upsert_tenant(tenant.name, tenant_id=tenant.tenant_id, tags=tenant.tags)
-        store.add_secrets(env[name] for name in tenant.secret_envs())
+        store.add_secrets(env[name] for name in tenant.secret_envs)
         run = store.record_run(tenant.name, "audit")
         # What a careless SDK error or a debug dump might carry:
         leaky = f"auth failed: secret={client_secret} token={token} posting to {teams_url} pw={smtp_password}"
-        store.save_snapshot(run, {"raw": leaky, "options": repr(tenant.credential_options())})
+        store.save_snapshot(run, {"raw": leaky, "options": repr(tenant.connection.credential)})
         store.finish_run(run, status="error", error=leaky, summary={"note": leaky})
         change = store.create_change(tenant.name, plan={"why": leaky})
         store.mark_change(change, "failed", error=leaky)

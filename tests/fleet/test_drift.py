@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mfaguard.fleet.drift import DriftChange, compute_drift, is_regression, regressed_controls
-from mfaguard.report import Finding, Severity, Status
+from mfaguard.model.report import Finding, Severity, Status
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
+from mfaguard.fleet.model import Mode
 from mfaguard.fleet.runner import run_fleet
-from mfaguard.fleet.targets import Mode
 from mfaguard.notify import WebhookTarget
 from tests.fleet.helpers import LOCATION, Recorder, WebhookReceiver, disable_location, make_fleet
 

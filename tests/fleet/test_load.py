@@ -8,7 +8,7 @@ import pytest
 
 from mfaguard.errors import ConfigError
 from mfaguard.fleet.load import load_fleet
-from mfaguard.fleet.targets import Mode
+from mfaguard.fleet.model import Mode
 from mfaguard.graph.auth import CredentialKind
 
 FILE = """

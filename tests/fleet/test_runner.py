@@ -8,8 +8,8 @@ import pytest
 
 from mfaguard.emulator import ROLE_POLICY_READ
 from mfaguard.errors import EXIT_UNFINISHED
+from mfaguard.fleet.model import Mode
 from mfaguard.fleet.runner import FleetOutcome, run_fleet
-from mfaguard.fleet.targets import Mode
 from tests.fleet.helpers import Fleet, make_fleet
 
 SCENARIOS = ("compliant", "weak", "fresh-tenant", "legacy-2022")
@@ -168,7 +168,7 @@ def test_stop_skips_tenants_not_started(tmp_path: Any) -> None:
 
 
 def test_fleet_mode_ignores_mfaguard_variables_except_those_the_file_names() -> None:
-    from mfaguard.fleet.targets import fleet_env
+    from mfaguard.fleet.model import fleet_env
 
     env = {
         "MFAGUARD_GRAPH_ENDPOINT": "https://elsewhere.example",
@@ -186,7 +186,7 @@ def test_fleet_mode_ignores_mfaguard_variables_except_those_the_file_names() -> 
 
 def test_select_tenants_by_name_and_tag() -> None:
     from mfaguard.errors import UsageError
-    from mfaguard.fleet.targets import select_tenants
+    from mfaguard.fleet.model import select_tenants
 
     fleet = make_fleet(("compliant", "weak"), per_scenario=2)
     names = lambda ts: [t.name for t in ts]  # noqa: E731

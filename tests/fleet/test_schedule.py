@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from mfaguard.errors import ConfigError
-from mfaguard.fleet.schedule import Schedule, due_runs, parse_duration, parse_schedule
+from mfaguard.fleet.schedule import Schedule, due_runs, interval, parse_schedule
 
 T0 = datetime(2026, 3, 1, 0, 0, tzinfo=UTC)
 
@@ -15,13 +15,13 @@ T0 = datetime(2026, 3, 1, 0, 0, tzinfo=UTC)
     [("30s", 30), ("15m", 900), ("12h", 43200), ("1d", 86400), ("1h30m", 5400), (90, 90), ("0.5s", 0.5)],
 )
 def test_durations(text: str | int, seconds: float) -> None:
-    assert parse_duration(text).total_seconds() == seconds
+    assert interval(text).total_seconds() == seconds
 
 
 @pytest.mark.parametrize("text", ["", "12", "12x", "h", "-1h", "0s"])
 def test_bad_durations_are_config_errors(text: str) -> None:
     with pytest.raises(ConfigError):
-        parse_duration(text)
+        interval(text)
 
 
 def test_interval_and_cron() -> None:

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 
 from mfaguard.emulator import Emulator, RunningEmulator, running_emulator
+from mfaguard.fleet.model import FleetTenant
 from mfaguard.fleet.runner import FleetRunner, run_fleet
-from mfaguard.fleet.targets import FleetTenant
+from mfaguard.fleet.steps import STEPS
 from mfaguard.graph.auth import CredentialKind, CredentialOptions
 from mfaguard.graph.connect import GraphConnection
 
@@ -59,7 +60,7 @@ def test_bad_secret_and_403_are_reported_and_the_others_are_audited(
     tenants[1] = _tenant(served, "t1", ids[1], client, "WRONG_SECRET")
     tenants[4] = _tenant(served, "t4", ids[4], weak_app.client_id, "LIMITED_SECRET")
     with open_store(f"sqlite:///{tmp_path / 'h.db'}") as store:
-        outcome = run_fleet(FleetRunner(tenants, store=store, env=env, concurrency=4))
+        outcome = run_fleet(FleetRunner(tenants, steps=STEPS, store=store, env=env, concurrency=4))
         by_name = {t.tenant.name: t for t in outcome.tenants}
         assert by_name["t1"].status == "error" and "could not get a token" in (by_name["t1"].error or "")
         assert by_name["t4"].status == "error" and "Policy.Read" in (by_name["t4"].error or "")

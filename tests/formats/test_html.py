@@ -3,10 +3,12 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from mfaguard.formats import RenderOptions, render, render_fleet
-from mfaguard.formats.html import Count, display_counts, verdict
-from mfaguard.report import AuditReport, Finding, Severity, Status
-from tests.formats.samples import CONTROL_METADATA, all_pass_report, every_status_report, fleet_results
+from mfaguard.formats import RenderOptions
+from mfaguard.formats.audit import AUDIT_FORMATS
+from mfaguard.formats.audit.html import Count, display_counts, verdict
+from mfaguard.formats.fleet import FLEET_FORMATS
+from mfaguard.model.report import AuditReport, Finding, Severity, Status
+from tests.builders.reports import CONTROL_METADATA, all_pass_report, every_status_report, fleet_results
 
 OPTIONS = RenderOptions(controls=CONTROL_METADATA)
 
@@ -27,7 +29,7 @@ def _tags(text: str) -> list[tuple[str, dict[str, str | None]]]:
 
 
 def test_script_in_a_detail_is_escaped() -> None:
-    text = render("html", every_status_report(), options=OPTIONS)
+    text = AUDIT_FORMATS.render("html", every_status_report(), options=OPTIONS)
     assert "<script>alert('x')</script>" not in text
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in text
     assert all(tag != "script" for tag, _ in _tags(text))
@@ -45,14 +47,14 @@ def test_every_text_field_is_escaped() -> None:
         remediation=evil,
         resource=evil,
     )
-    text = render("html", AuditReport(evil, evil, None, "beta", (finding,)), options=OPTIONS)
+    text = AUDIT_FORMATS.render("html", AuditReport(evil, evil, None, "beta", (finding,)), options=OPTIONS)
     assert evil not in text
     assert all(tag != "img" for tag, _ in _tags(text))
     assert 'href="javascript:' not in text
 
 
 def test_self_contained_no_external_resources_and_csp() -> None:
-    text = render("html", every_status_report(), options=OPTIONS)
+    text = AUDIT_FORMATS.render("html", every_status_report(), options=OPTIONS)
     for tag, attrs in _tags(text):
         assert tag not in ("script", "link", "iframe", "img"), tag
         assert "src" not in attrs, tag
@@ -61,7 +63,7 @@ def test_self_contained_no_external_resources_and_csp() -> None:
 
 
 def test_summary_chart_every_finding_with_remediation_and_exceptions() -> None:
-    text = render("html", every_status_report(), options=OPTIONS)
+    text = AUDIT_FORMATS.render("html", every_status_report(), options=OPTIONS)
     # The accepted FAIL is its own count, chart bar and section (issue 12, item 8).
     assert (
         "2 controls failed; 1 could not be evaluated; 1 needs a look; 1 is an accepted risk (of 7 controls)."
@@ -89,7 +91,7 @@ def test_summary_chart_every_finding_with_remediation_and_exceptions() -> None:
 
 
 def test_fail_first_and_passes_collapsed() -> None:
-    text = render("html", every_status_report(), options=OPTIONS)
+    text = AUDIT_FORMATS.render("html", every_status_report(), options=OPTIONS)
     order = [m.group(1) for m in re.finditer(r'<details class="finding \w+" id="(MFA-\d+)"', text)]
     assert order == ["MFA-014", "MFA-007", "MFA-006", "MFA-011", "MFA-003", "MFA-001", "MFA-015"]
     assert re.search(r'id="MFA-001">', text)  # not open
@@ -108,7 +110,7 @@ def test_verdict_sentences() -> None:
 
 
 def test_fleet_page_has_tenant_table_chart_and_tenant_column() -> None:
-    text = render_fleet("html", fleet_results(), options=OPTIONS)
+    text = FLEET_FORMATS.render("html", fleet_results(), options=OPTIONS)
     assert "<td>northwind</td>" in text and "Authorization_RequestDenied" in text
     assert 'id="contoso-MFA-014"' in text
     assert "<strong>contoso</strong>" in text

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from mfaguard.formats import RenderOptions, render
+from mfaguard.formats import RenderOptions
+from mfaguard.formats.audit import AUDIT_FORMATS
 from tests.browser import chromium
+from tests.builders.reports import CONTROL_METADATA, every_status_report, showcase_report
 from tests.formats.golden import UPDATE
-from tests.formats.samples import CONTROL_METADATA, every_status_report, showcase_report
 
 pytestmark = pytest.mark.browser
 
@@ -19,7 +20,7 @@ SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "img" / "report.png"
 def test_report_opens_in_chromium_and_shows_summary(tmp_path: Path) -> None:
     page_file = tmp_path / "report.html"
     page_file.write_text(
-        render("html", every_status_report(), options=RenderOptions(controls=CONTROL_METADATA))
+        AUDIT_FORMATS.render("html", every_status_report(), options=RenderOptions(controls=CONTROL_METADATA))
     )
     with chromium() as browser:
         context = browser.new_context(viewport={"width": 1100, "height": 900}, offline=True)
@@ -50,7 +51,7 @@ def test_report_opens_in_chromium_and_shows_summary(tmp_path: Path) -> None:
 def test_readme_screenshot(tmp_path: Path) -> None:
     """Renders a realistic report; with MFAGUARD_UPDATE_GOLDEN=1 it refreshes docs/img/report.png."""
     page_file = tmp_path / "showcase.html"
-    page_file.write_text(render("html", showcase_report(), options=RenderOptions(controls=())))
+    page_file.write_text(AUDIT_FORMATS.render("html", showcase_report(), options=RenderOptions(controls=())))
     with chromium() as browser:
         page = browser.new_page(viewport={"width": 1000, "height": 820})
         page.goto(page_file.as_uri())

@@ -2,18 +2,19 @@ from __future__ import annotations
 
 import json
 
-from mfaguard.formats import render, render_fleet
-from mfaguard.report import SCHEMA_VERSION
-from tests.formats.samples import every_status_report, fleet_results
+from mfaguard.formats.audit import AUDIT_FORMATS
+from mfaguard.formats.fleet import FLEET_FORMATS
+from mfaguard.model.report import SCHEMA_VERSION
+from tests.builders.reports import every_status_report, fleet_results
 
 
 def test_json_is_exactly_the_report_document() -> None:
     report = every_status_report()
-    assert json.loads(render("json", report)) == report.to_json()
+    assert json.loads(AUDIT_FORMATS.render("json", report)) == report.to_json()
 
 
 def test_fleet_document_shape() -> None:
-    document = json.loads(render_fleet("json", fleet_results()))
+    document = json.loads(FLEET_FORMATS.render("json", fleet_results()))
     assert document["schema_version"] == SCHEMA_VERSION
     assert [t["name"] for t in document["tenants"]] == ["contoso", "northwind", "fabrikam"]
     for tenant in document["tenants"]:

@@ -1,46 +1,34 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from functools import cache
-from pathlib import Path
 
 import pytest
 import xmlschema
 
-from mfaguard.formats import render, render_fleet
-from mfaguard.report import AuditReport, Finding, Severity, Status
-from tests.formats.samples import empty_report, every_status_report, fleet_results
-
-XSD = Path(__file__).parent / "schemas" / "junit-10.xsd"
-
-
-@cache
-def _schema() -> xmlschema.XMLSchema:
-    return xmlschema.XMLSchema(str(XSD))
-
-
-def _valid(text: str) -> ET.Element:
-    _schema().validate(text)
-    return ET.fromstring(text.encode("utf-8"))
+from mfaguard.formats.audit import AUDIT_FORMATS
+from mfaguard.formats.fleet import FLEET_FORMATS
+from mfaguard.model.report import AuditReport, Finding, Severity, Status
+from tests.builders.reports import empty_report, every_status_report, fleet_results
+from tests.formats.validators import junit_schema, valid_junit
 
 
 @pytest.mark.parametrize(
     "text",
     [
-        render("junit", every_status_report()),
-        render("junit", empty_report()),
-        render_fleet("junit", fleet_results()),
-        render_fleet("junit", ()),
+        AUDIT_FORMATS.render("junit", every_status_report()),
+        AUDIT_FORMATS.render("junit", empty_report()),
+        FLEET_FORMATS.render("junit", fleet_results()),
+        FLEET_FORMATS.render("junit", ()),
     ],
     ids=["report", "empty", "fleet", "empty-fleet"],
 )
 def test_validates_against_junit_xsd(text: str) -> None:
-    assert _valid(text).tag == "testsuites"
+    assert valid_junit(text).tag == "testsuites"
 
 
 def test_the_xsd_check_can_fail() -> None:
     with pytest.raises(xmlschema.XMLSchemaValidationError):
-        _schema().validate("<testsuites><testsuite><testcase/></testsuite></testsuites>")
+        junit_schema().validate("<testsuites><testsuite><testcase/></testsuite></testsuites>")
 
 
 def _cases(root: ET.Element) -> dict[str, ET.Element]:
@@ -48,7 +36,7 @@ def _cases(root: ET.Element) -> dict[str, ET.Element]:
 
 
 def test_one_testcase_per_control_and_status_mapping() -> None:
-    root = _valid(render("junit", every_status_report()))
+    root = valid_junit(AUDIT_FORMATS.render("junit", every_status_report()))
     cases = _cases(root)
     assert len(cases) == len(every_status_report().findings)
     assert [child.tag for child in cases["MFA-001"]] == []  # PASS
@@ -72,7 +60,7 @@ def test_one_testcase_per_control_and_status_mapping() -> None:
 
 
 def test_failure_carries_remediation_and_expired_exception() -> None:
-    failure = _cases(_valid(render("junit", every_status_report())))["MFA-007"][0]
+    failure = _cases(valid_junit(AUDIT_FORMATS.render("junit", every_status_report())))["MFA-007"][0]
     assert failure.attrib["type"] == "high severity"
     assert "PATCH /beta/policies" in (failure.text or "")
     assert "Expired exception, not applied" in (failure.text or "")
@@ -81,12 +69,12 @@ def test_failure_carries_remediation_and_expired_exception() -> None:
 def test_control_characters_never_break_the_xml() -> None:
     finding = Finding("MFA-009", "Email OTP is off", Status.FAIL, Severity.MEDIUM, "bad \x01 byte \x1b[31m")
     report = AuditReport("t", "T", None, "beta", (finding,))
-    failure = _cases(_valid(render("junit", report)))["MFA-009"][0]
+    failure = _cases(valid_junit(AUDIT_FORMATS.render("junit", report)))["MFA-009"][0]
     assert "bad" in failure.attrib["message"]
 
 
 def test_fleet_has_a_suite_per_tenant_and_errored_tenant() -> None:
-    root = _valid(render_fleet("junit", fleet_results()))
+    root = valid_junit(FLEET_FORMATS.render("junit", fleet_results()))
     suites = root.findall("testsuite")
     assert [s.attrib["name"] for s in suites] == [
         "mfaguard audit: contoso",

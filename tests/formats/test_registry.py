@@ -10,34 +10,36 @@ import sys
 import pytest
 
 from mfaguard.errors import EXIT_USAGE, UsageError
-from mfaguard.formats import FORMAT_NAMES, FORMATS, Format, get_format, render, render_fleet
-from mfaguard.report import Status
+from mfaguard.formats import FormatSpec
+from mfaguard.formats.audit import AUDIT_FORMATS
+from mfaguard.formats.fleet import FLEET_FORMATS
+from mfaguard.model.report import AuditReport, Status
+from tests.builders.reports import empty_report, every_status_report, fleet_results
 from tests.conftest import SRC
 from tests.formats.golden import GOLDEN_DIR
-from tests.formats.samples import empty_report, every_status_report, fleet_results
 
 
 def test_names_are_unique_lowercase_and_include_design_formats() -> None:
-    assert len(set(FORMAT_NAMES)) == len(FORMAT_NAMES)
-    assert all(re.fullmatch(r"[a-z]+", name) for name in FORMAT_NAMES)
-    assert FORMAT_NAMES[0] == "table"  # the default comes first in --help
+    assert len(set(AUDIT_FORMATS.names)) == len(AUDIT_FORMATS.names)
+    assert all(re.fullmatch(r"[a-z]+", name) for name in AUDIT_FORMATS.names)
+    assert AUDIT_FORMATS.names[0] == "table"  # the default comes first in --help
 
 
-@pytest.mark.parametrize("fmt", FORMATS, ids=lambda f: f.name)
-def test_format_is_documented(fmt: Format) -> None:
+@pytest.mark.parametrize("fmt", AUDIT_FORMATS.formats, ids=lambda f: f.name)
+def test_format_is_documented(fmt: FormatSpec[AuditReport]) -> None:
     assert len(fmt.description) > 20 and fmt.description.endswith(".")
     assert re.fullmatch(r"[a-z]+", fmt.extension)
     assert re.fullmatch(r"[a-z]+/[a-z0-9.+-]+(; charset=utf-8)?", fmt.media_type)
 
 
-@pytest.mark.parametrize("fmt", FORMATS, ids=lambda f: f.name)
-def test_format_has_golden_files(fmt: Format) -> None:
+@pytest.mark.parametrize("fmt", AUDIT_FORMATS.formats, ids=lambda f: f.name)
+def test_format_has_golden_files(fmt: FormatSpec[AuditReport]) -> None:
     for case in ("report", "empty", "fleet"):
         assert (GOLDEN_DIR / fmt.name / f"{case}.{fmt.extension}").is_file(), (fmt.name, case)
 
 
-@pytest.mark.parametrize("fmt", FORMATS, ids=lambda f: f.name)
-def test_format_renders_empty_and_every_status(fmt: Format) -> None:
+@pytest.mark.parametrize("fmt", AUDIT_FORMATS.formats, ids=lambda f: f.name)
+def test_format_renders_empty_and_every_status(fmt: FormatSpec[AuditReport]) -> None:
     empty = fmt.render(empty_report())
     full = fmt.render(every_status_report())
     assert empty.strip() and full.strip()
@@ -47,24 +49,24 @@ def test_format_renders_empty_and_every_status(fmt: Format) -> None:
             assert finding.control_id not in full
         else:
             assert finding.control_id in full, (fmt.name, finding.control_id)
-    fleet = fmt.render_fleet(fleet_results())
+    fleet = FLEET_FORMATS.get(fmt.name).render(fleet_results())
     assert "northwind" in fleet and "contoso" in fleet
-    assert fmt.render_fleet(()).strip()
+    assert FLEET_FORMATS.get(fmt.name).render(()).strip()
 
 
 def test_unknown_format_is_usage_error_naming_the_choices() -> None:
     with pytest.raises(UsageError) as caught:
-        render("yaml", every_status_report())
+        AUDIT_FORMATS.render("yaml", every_status_report())
     assert caught.value.exit_code == EXIT_USAGE
     assert "yaml" in str(caught.value)
-    for name in FORMAT_NAMES:
+    for name in AUDIT_FORMATS.names:
         assert name in str(caught.value)
     with pytest.raises(UsageError):
-        render_fleet("pdf", fleet_results())
+        FLEET_FORMATS.render("pdf", fleet_results())
 
 
 def test_lookup_is_case_insensitive() -> None:
-    assert get_format(" JSON ").name == "json"
+    assert AUDIT_FORMATS.get(" JSON ").name == "json"
 
 
 def test_importing_formats_is_cheap() -> None:
@@ -103,10 +105,10 @@ def test_options_for_stream_follow_terminal_and_no_color() -> None:
 
 
 def test_every_format_and_csv_column_is_documented() -> None:
-    from mfaguard.formats.csvfmt import COLUMNS
+    from mfaguard.formats.audit.csv import COLUMNS
 
     text = (SRC.parent / "docs" / "formats.md").read_text(encoding="utf-8")
-    for name in FORMAT_NAMES:
+    for name in AUDIT_FORMATS.names:
         assert f"## `{name}`" in text
     documented = re.search(r"Columns, in this order.*?\n\n(.*?)\n\n", text, re.S)
     assert documented is not None
@@ -125,7 +127,7 @@ def test_summary_counts_findings_apart_from_controls_when_a_control_reports_seve
     from dataclasses import replace
 
     from mfaguard.formats._common import summary_line
-    from tests.formats.samples import every_status_report
+    from tests.builders.reports import every_status_report
 
     report = every_status_report()
     assert summary_line(report).startswith(f"{len(report.findings)} controls:")

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mfaguard.engine import audit
+from mfaguard.audit.engine import audit
 from mfaguard.graph.parse import PolicyShapeError, detect_api_version, parse_policy
-from mfaguard.models import (
+from mfaguard.model.policy import (
     APP_INFORMATION,
     COMPANION_APP,
     NUMBER_MATCHING,
@@ -23,7 +23,7 @@ from mfaguard.models import (
     TenantSnapshot,
     VoiceConfiguration,
 )
-from mfaguard.settings import AuditSettings
+from mfaguard.model.settings import AuditSettings
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "policies"
 

@@ -1,6 +1,7 @@
 """Local receivers for notification tests: an HTTP webhook and an SMTP server (127.0.0.1 only).
 
-Other tests (the fleet's) may import :class:`WebhookReceiver` to check what was notified.
+Other tests (the fleet's) may import :class:`WebhookReceiver` to check what was notified. ``NOTE`` is
+a notification to deliver and :data:`DELIVERY_SETUPS` one way per notifier to receive and check it.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import socket
 import ssl
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import Message
@@ -18,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from mfaguard.emulator.tls import TlsFiles, generate_tls_files
+from mfaguard.notify import EventKind, Notification
 
 
 @dataclass
@@ -142,3 +145,100 @@ class SmtpReceiver:
 
     def __exit__(self, *exc: object) -> None:
         self.controller.stop()
+
+
+# ---- one notification, and one way per notifier to receive and check it --------------------------
+
+NOTE = Notification(
+    dedupe_key="drift:contoso:7",
+    kind=EventKind.DRIFT,
+    tenant="contoso",
+    severity="high",
+    title="mfaguard: contoso drifted (MFA-001)",
+    text="1 setting(s) of tenant contoso changed since the previous run 6.",
+    facts=(("MFA-001 status", "PASS → FAIL"),),
+    link="https://mfaguard.example/tenants/contoso",
+    data={"run_id": 7},
+)
+
+
+def webhook_config(kind: str) -> dict[str, Any]:
+    return {"type": kind, "url_env": "HOOK_URL"}
+
+
+def _check_webhook(receiver: WebhookReceiver, kind: str) -> None:
+    [request] = receiver.requests
+    assert request.path.startswith("/workflows/abc123")
+    body = request.body
+    if kind == "webhook":
+        assert body["kind"] == "drift" and body["dedupe_key"] == "drift:contoso:7"
+        assert body["facts"] == {"MFA-001 status": "PASS → FAIL"} and body["schema_version"] == "1.0"
+    elif kind == "teams":
+        [attachment] = body["attachments"]
+        assert body["type"] == "message"
+        assert attachment["contentType"] == "application/vnd.microsoft.card.adaptive"
+        card = attachment["content"]
+        assert card["type"] == "AdaptiveCard" and card["version"] == "1.4"
+        assert card["body"][0]["text"] == NOTE.title and card["body"][0]["color"] == "attention"
+        facts = {f["title"]: f["value"] for f in card["body"][2]["facts"]}
+        assert facts["Tenant"] == "contoso" and facts["MFA-001 status"] == "PASS → FAIL"
+        assert card["actions"][0] == {"type": "Action.OpenUrl", "title": "Open in mfaguard", "url": NOTE.link}
+    elif kind == "slack":
+        assert body["text"].startswith(NOTE.title)
+        assert body["blocks"][0] == {
+            "type": "header",
+            "text": {"type": "plain_text", "text": NOTE.title, "emoji": False},
+        }
+        fields = [f["text"] for f in body["blocks"][2]["fields"]]
+        assert "*MFA-001 status*\nPASS → FAIL" in fields
+        assert body["blocks"][-1]["elements"][0]["text"] == f"<{NOTE.link}|Open in mfaguard>"
+
+
+# One way to stand up a receiver and check a delivery, per registered notifier (the contract test
+# checks this table covers NOTIFIERS).
+Setup = Callable[[Path], tuple[Any, dict[str, Any], dict[str, str], Callable[[], None]]]
+
+
+def _setup_webhook(kind: str) -> Setup:
+    def setup(tmp: Path) -> tuple[Any, dict[str, Any], dict[str, str], Callable[[], None]]:
+        receiver = WebhookReceiver().__enter__()
+        return (
+            receiver,
+            webhook_config(kind),
+            {"HOOK_URL": receiver.url},
+            lambda: _check_webhook(receiver, kind),
+        )
+
+    return setup
+
+
+def _setup_email(tmp: Path) -> tuple[Any, dict[str, Any], dict[str, str], Callable[[], None]]:
+    receiver = SmtpReceiver(tmp).__enter__()
+    assert receiver.tls is not None
+    config = {
+        "type": "email",
+        "host": "127.0.0.1",
+        "port": receiver.port,
+        "username": "mailer",
+        "password_env": "SMTP_PASSWORD",
+        "from": "mfaguard@contoso.com",
+        "to": ["secops@contoso.com", "noc@contoso.com"],
+        "ca_file": str(receiver.tls.ca_path),
+    }
+
+    def check() -> None:
+        [message] = receiver.messages
+        assert message["Subject"] == f"[HIGH] {NOTE.title}"
+        assert message["X-Mfaguard-Dedupe-Key"] == NOTE.dedupe_key
+        assert "MFA-001 status: PASS → FAIL" in message.get_payload(decode=True).decode()
+        assert receiver.envelopes == [("mfaguard@contoso.com", ["secops@contoso.com", "noc@contoso.com"])]
+
+    return receiver, config, {"SMTP_PASSWORD": receiver.password}, check
+
+
+DELIVERY_SETUPS: dict[str, Setup] = {
+    "webhook": _setup_webhook("webhook"),
+    "teams": _setup_webhook("teams"),
+    "slack": _setup_webhook("slack"),
+    "email": _setup_email,
+}

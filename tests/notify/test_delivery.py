@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,114 +15,19 @@ from pydantic import TypeAdapter
 from mfaguard.notify import (
     NOTIFIERS,
     DeliveryPolicy,
-    EventKind,
-    Notification,
     NotificationTarget,
     build_notifier,
     deliver,
 )
 from mfaguard.store import NotificationStatus, Store
-from tests.notify.receivers import SmtpReceiver, WebhookReceiver
-
-FAST = DeliveryPolicy(attempts=3, first_delay=0.01, max_delay=0.05, deadline=5.0)
-
-NOTE = Notification(
-    dedupe_key="drift:contoso:7",
-    kind=EventKind.DRIFT,
-    tenant="contoso",
-    severity="high",
-    title="mfaguard: contoso drifted (MFA-001)",
-    text="1 setting(s) of tenant contoso changed since the previous run 6.",
-    facts=(("MFA-001 status", "PASS → FAIL"),),
-    link="https://mfaguard.example/tenants/contoso",
-    data={"run_id": 7},
-)
+from tests.notify.receivers import DELIVERY_SETUPS, NOTE, SmtpReceiver, WebhookReceiver, webhook_config
 
 
 def _target(raw: dict[str, Any]) -> Any:
     return TypeAdapter(NotificationTarget).validate_python(raw)
 
 
-def _webhook_config(kind: str) -> dict[str, Any]:
-    return {"type": kind, "url_env": "HOOK_URL"}
-
-
-def _check_webhook(receiver: WebhookReceiver, kind: str) -> None:
-    [request] = receiver.requests
-    assert request.path.startswith("/workflows/abc123")
-    body = request.body
-    if kind == "webhook":
-        assert body["kind"] == "drift" and body["dedupe_key"] == "drift:contoso:7"
-        assert body["facts"] == {"MFA-001 status": "PASS → FAIL"} and body["schema_version"] == "1.0"
-    elif kind == "teams":
-        [attachment] = body["attachments"]
-        assert body["type"] == "message"
-        assert attachment["contentType"] == "application/vnd.microsoft.card.adaptive"
-        card = attachment["content"]
-        assert card["type"] == "AdaptiveCard" and card["version"] == "1.4"
-        assert card["body"][0]["text"] == NOTE.title and card["body"][0]["color"] == "attention"
-        facts = {f["title"]: f["value"] for f in card["body"][2]["facts"]}
-        assert facts["Tenant"] == "contoso" and facts["MFA-001 status"] == "PASS → FAIL"
-        assert card["actions"][0] == {"type": "Action.OpenUrl", "title": "Open in mfaguard", "url": NOTE.link}
-    elif kind == "slack":
-        assert body["text"].startswith(NOTE.title)
-        assert body["blocks"][0] == {
-            "type": "header",
-            "text": {"type": "plain_text", "text": NOTE.title, "emoji": False},
-        }
-        fields = [f["text"] for f in body["blocks"][2]["fields"]]
-        assert "*MFA-001 status*\nPASS → FAIL" in fields
-        assert body["blocks"][-1]["elements"][0]["text"] == f"<{NOTE.link}|Open in mfaguard>"
-
-
-# One way to stand up a receiver and check a delivery, per registered notifier (the contract test
-# checks this table covers NOTIFIERS).
-Setup = Callable[[Path], tuple[Any, dict[str, Any], dict[str, str], Callable[[], None]]]
-
-
-def _setup_webhook(kind: str) -> Setup:
-    def setup(tmp: Path) -> tuple[Any, dict[str, Any], dict[str, str], Callable[[], None]]:
-        receiver = WebhookReceiver().__enter__()
-        return (
-            receiver,
-            _webhook_config(kind),
-            {"HOOK_URL": receiver.url},
-            lambda: _check_webhook(receiver, kind),
-        )
-
-    return setup
-
-
-def _setup_email(tmp: Path) -> tuple[Any, dict[str, Any], dict[str, str], Callable[[], None]]:
-    receiver = SmtpReceiver(tmp).__enter__()
-    assert receiver.tls is not None
-    config = {
-        "type": "email",
-        "host": "127.0.0.1",
-        "port": receiver.port,
-        "username": "mailer",
-        "password_env": "SMTP_PASSWORD",
-        "from": "mfaguard@contoso.com",
-        "to": ["secops@contoso.com", "noc@contoso.com"],
-        "ca_file": str(receiver.tls.ca_path),
-    }
-
-    def check() -> None:
-        [message] = receiver.messages
-        assert message["Subject"] == f"[HIGH] {NOTE.title}"
-        assert message["X-Mfaguard-Dedupe-Key"] == NOTE.dedupe_key
-        assert "MFA-001 status: PASS → FAIL" in message.get_payload(decode=True).decode()
-        assert receiver.envelopes == [("mfaguard@contoso.com", ["secops@contoso.com", "noc@contoso.com"])]
-
-    return receiver, config, {"SMTP_PASSWORD": receiver.password}, check
-
-
-DELIVERY_SETUPS: dict[str, Setup] = {
-    "webhook": _setup_webhook("webhook"),
-    "teams": _setup_webhook("teams"),
-    "slack": _setup_webhook("slack"),
-    "email": _setup_email,
-}
+FAST = DeliveryPolicy(attempts=3, first_delay=0.01, max_delay=0.05, deadline=5.0)
 
 
 @pytest.mark.parametrize("kind", sorted(NOTIFIERS))
@@ -147,7 +51,7 @@ def test_retries_server_errors_with_backoff_then_succeeds(
     store: Store, webhook_receiver: WebhookReceiver
 ) -> None:
     webhook_receiver.responses = [503, (429, {"Retry-After": "0"})]
-    notifier = build_notifier(_target(_webhook_config("webhook")), {"HOOK_URL": webhook_receiver.url})
+    notifier = build_notifier(_target(webhook_config("webhook")), {"HOOK_URL": webhook_receiver.url})
     report = asyncio.run(deliver(store, [notifier], [NOTE], policy=FAST))
     assert [(o.status, o.attempts) for o in report.outcomes] == [("sent", 3)]
     assert len(webhook_receiver.requests) == 3
@@ -159,7 +63,7 @@ def test_client_errors_are_not_retried_but_recorded_and_retried_next_run(
     store: Store, webhook_receiver: WebhookReceiver, caplog: pytest.LogCaptureFixture
 ) -> None:
     webhook_receiver.responses = [400]
-    notifier = build_notifier(_target(_webhook_config("teams")), {"HOOK_URL": webhook_receiver.url})
+    notifier = build_notifier(_target(webhook_config("teams")), {"HOOK_URL": webhook_receiver.url})
     with caplog.at_level(logging.DEBUG):
         report = asyncio.run(deliver(store, [notifier], [NOTE], policy=FAST))
     [outcome] = report.outcomes
@@ -180,7 +84,7 @@ def test_client_errors_are_not_retried_but_recorded_and_retried_next_run(
 
 def test_delivery_is_bounded_in_time(store: Store, webhook_receiver: WebhookReceiver) -> None:
     webhook_receiver.delay = 3.0
-    notifier = build_notifier(_target(_webhook_config("slack")), {"HOOK_URL": webhook_receiver.url})
+    notifier = build_notifier(_target(webhook_config("slack")), {"HOOK_URL": webhook_receiver.url})
     started = time.monotonic()
     report = asyncio.run(
         deliver(store, [notifier], [NOTE], policy=DeliveryPolicy(attempts=5, first_delay=0.01, deadline=0.5))

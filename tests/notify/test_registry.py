@@ -9,7 +9,7 @@ import pytest
 from pydantic import TypeAdapter, ValidationError
 
 from mfaguard.notify import NOTIFIERS, NotificationTarget
-from tests.notify.test_delivery import DELIVERY_SETUPS
+from tests.notify.receivers import DELIVERY_SETUPS
 
 ROOT = Path(__file__).resolve().parents[2]
 

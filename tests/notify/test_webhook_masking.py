@@ -13,8 +13,7 @@ from pydantic import TypeAdapter
 from mfaguard.graph.webhook import post_json
 from mfaguard.notify import DeliveryPolicy, NotificationTarget, build_notifier, deliver
 from mfaguard.store import Store
-from tests.notify.receivers import WebhookReceiver
-from tests.notify.test_delivery import NOTE
+from tests.notify.receivers import NOTE, WebhookReceiver
 
 SECRET_PARTS = ("SuperSecretSig0123456789", "/workflows/abc123")
 

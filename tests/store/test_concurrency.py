@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
-from mfaguard.report import Finding, Severity, Status
+from mfaguard.model.report import Finding, Severity, Status
 from mfaguard.store import Store, open_store
 
 

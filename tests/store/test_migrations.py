@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import create_engine, inspect, text
 
 from mfaguard.errors import StoreError
-from mfaguard.report import Finding, Severity, Status
+from mfaguard.model.report import Finding, Severity, Status
 from mfaguard.store import RunKind, open_store, resolve_store_url
 from mfaguard.store.engine import current_revision, downgrade, head_revision, make_engine, upgrade
 from mfaguard.store.schema import metadata

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from mfaguard.errors import StoreError
-from mfaguard.report import ExceptionGrant, Finding, Severity, Status
+from mfaguard.model.report import ExceptionGrant, Finding, Severity, Status
 from mfaguard.store import (
     ChangeKind,
     ChangeStatus,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from mfaguard.report import Finding, Status
+from mfaguard.model.report import Finding, Status
 from mfaguard.store import DriftItem
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from tests.fleet.emulated import EmulatedFleet, emulated_fleet
 from tests.passwords import SECRET_KEY
 from tests.web.conftest import csrf_of, login
-from tests.web.emulated import EmulatedFleet, emulated_fleet
 
 
 @pytest.fixture

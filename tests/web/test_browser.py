@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from tests.browser import chromium, require_chromium
+from tests.fleet.emulated import EmulatedFleet, emulated_fleet
 from tests.passwords import SECRET_KEY
 from tests.web.conftest import PASSWORDS
-from tests.web.emulated import EmulatedFleet, emulated_fleet
 from tests.web.live import live_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

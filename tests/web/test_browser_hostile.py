@@ -15,11 +15,11 @@ from urllib.parse import quote
 
 import pytest
 
-from mfaguard.report import Finding, Severity, Status
+from mfaguard.model.report import Finding, Severity, Status
 from tests.browser import chromium, require_chromium
+from tests.fleet.emulated import emulated_fleet
 from tests.passwords import SECRET_KEY
 from tests.web.conftest import PASSWORDS
-from tests.web.emulated import emulated_fleet
 from tests.web.live import live_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

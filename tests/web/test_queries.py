@@ -62,7 +62,5 @@ def test_change_diffs_list_changed_keys_only(seeded: Any) -> None:
     store.record_pre_change_object(change_id, "/p/a", {"state": "enabled", "x": 1, "@odata.type": "t"})
     store.record_post_change_object(change_id, "/p/a", {"state": "disabled", "x": 1, "@odata.type": "u"})
     change = store.get_change(change_id)
-    assert [(d.key, d.before, d.after) for d in queries.change_diffs(change)] == [
-        ("state", "enabled", "disabled")
-    ]
+    assert [(d.key, d.before, d.after) for d in change.diffs()] == [("state", "enabled", "disabled")]
     assert queries.can_roll_back(change)

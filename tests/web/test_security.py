@@ -14,9 +14,9 @@ import httpx
 import pytest
 
 from mfaguard.errors import ConfigError
+from tests.fleet.emulated import emulated_fleet
 from tests.passwords import SECRET_KEY, hashed
 from tests.web.conftest import PASSWORDS, TOKEN, login
-from tests.web.emulated import emulated_fleet
 
 
 def _app(seeded: Any, auth: Any, **kwargs: Any) -> Any:

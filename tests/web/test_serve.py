@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from mfaguard.errors import ConfigError
+from tests.fleet.emulated import emulated_fleet
 from tests.passwords import hashed
 from tests.web.conftest import login
-from tests.web.emulated import emulated_fleet
 
 
 def test_fleet_file_users_log_in_and_operators_run_audits(tmp_path: Path) -> None:

@@ -13,6 +13,8 @@ import typer
 from mfaguard import __version__
 from mfaguard.cli._common import STATE
 
+__all__ = ["app", "main"]
+
 app = typer.Typer(
     name="mfaguard",
     help=(

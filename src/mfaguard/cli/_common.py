@@ -117,7 +117,7 @@ def record_and_warn(
     imported only now) and print its warnings: unfinished changes, a store that could not be written."""
     if no_store:
         return
-    from mfaguard.history import record_run, warn_recorded
+    from mfaguard.store.history import record_run, warn_recorded
 
     console = stderr_console()
     recorded = record_run(store_url, tenant_id, kind, **kwargs)

@@ -20,10 +20,9 @@ if TYPE_CHECKING:
     from mfaguard.enforce.apply import ApplyOutcome
     from mfaguard.enforce.lockout import LockoutVerdict
     from mfaguard.enforce.plan import Plan, PlanSettings
-    from mfaguard.settings import AuditSettings
+    from mfaguard.model.settings import AuditSettings
 
 FORMATS = ("table", "json")
-NUMBER_MATCHING = ("service_enforced", "configurable")
 
 BASELINE_OPTION = typer.Option(
     ...,
@@ -70,23 +69,20 @@ def enforce_settings(
     config: Path | None,
     break_glass_groups: Sequence[str] = (),
 ) -> tuple[PlanSettings, AuditSettings]:
-    """The planner's settings and the audit settings they come from (the same file and flags)."""
-    from mfaguard.audit_run import resolve_settings
-    from mfaguard.enforce.plan import PlanSettings
-    from mfaguard.settings import NumberMatchingMode
+    """The option values checked; the planner's settings and the audit settings they come from are
+    :func:`mfaguard.enforce.session.enforce_settings`'s."""
+    from mfaguard.enforce.session import enforce_settings as resolve
+    from mfaguard.model.settings import NumberMatchingMode
 
-    mode = choice("--number-matching", number_matching, NUMBER_MATCHING) if number_matching else None
-    audit = resolve_settings(
+    mode = (
+        choice("--number-matching", number_matching, tuple(NumberMatchingMode)) if number_matching else None
+    )
+    return resolve(
+        pilot_group=pilot_group,
+        number_matching=NumberMatchingMode(mode) if mode else None,
         config=config,
         break_glass_groups=checked_groups(list(break_glass_groups)),
-        number_matching=NumberMatchingMode(mode) if mode else None,
     )
-    planner = PlanSettings(
-        number_matching=audit.number_matching.value,
-        pilot_group=pilot_group,
-        break_glass_groups=tuple(audit.break_glass_groups),
-    )
-    return planner, audit
 
 
 BREAK_GLASS_OPTION = typer.Option(
@@ -218,7 +214,7 @@ def record_outcome(
     from datetime import UTC, datetime
 
     from mfaguard.cli._common import record_and_warn
-    from mfaguard.history import tenant_id_of
+    from mfaguard.enforce.journal import tenant_id_of
 
     ok = outcome.exit_code == 0
     record_and_warn(

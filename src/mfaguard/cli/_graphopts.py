@@ -20,16 +20,32 @@ from __future__ import annotations
 import functools
 import inspect
 import os
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 
-from mfaguard.graph.auth import AUTHORITY_HOST_ENV, CA_BUNDLE_ENV, CredentialKind, CredentialOptions
+from mfaguard.graph.auth import (
+    AUTH_ENV,
+    AUTHORITY_HOST_ENV,
+    CA_BUNDLE_ENV,
+    CERTIFICATE_ENV,
+    CLIENT_ID_ENV,
+    CLOUD_ENV,
+    GRAPH_ENDPOINT_ENV,
+    TENANT_ID_ENV,
+    CredentialKind,
+    CredentialOptions,
+)
 from mfaguard.graph.clouds import Cloud
 from mfaguard.graph.connect import GraphConnection
 
+if TYPE_CHECKING:
+    from mfaguard.graph.client import GraphClient
+    from mfaguard.model.policy import TenantInfo
+
+T = TypeVar("T")
 PANEL = "Microsoft Graph connection"
 
 
@@ -66,6 +82,15 @@ class GraphOptions:
         )
         return GraphConnection.create(credential, graph_endpoint=self.graph_endpoint)
 
+    def run(self, work: Callable[[GraphClient, TenantInfo], Awaitable[T]]) -> T:
+        """Open the tenant the options name (:func:`mfaguard.graph.connect.open_tenant`: token checked
+        against ``--tenant-id``) and run ``work(client, tenant)`` to completion."""
+        import asyncio
+
+        from mfaguard.graph.connect import run_on_tenant
+
+        return asyncio.run(run_on_tenant(self.connection(), self.expected_tenant(), work))
+
 
 def _debug_logging() -> None:
     """With --debug, show the client's request log (method, URL, status, timing, ids — never headers)."""
@@ -93,7 +118,7 @@ _PARAMETERS: tuple[tuple[str, Any, Any], ...] = (
         str | None,
         _option(
             "--graph-endpoint",
-            envvar="MFAGUARD_GRAPH_ENDPOINT",
+            envvar=GRAPH_ENDPOINT_ENV,
             help="Graph root URL (default: the --cloud's, e.g. https://graph.microsoft.com). "
             "Plain http:// only for loopback addresses.",
             metavar="URL",
@@ -105,7 +130,7 @@ _PARAMETERS: tuple[tuple[str, Any, Any], ...] = (
         typer.Option(
             Cloud.GLOBAL.value,
             "--cloud",
-            envvar="MFAGUARD_CLOUD",
+            envvar=CLOUD_ENV,
             show_envvar=True,
             help="Microsoft cloud: global, usgov (GCC High), usgov-dod or china (21Vianet).",
             rich_help_panel=PANEL,
@@ -117,7 +142,7 @@ _PARAMETERS: tuple[tuple[str, Any, Any], ...] = (
         str | None,
         _option(
             "--tenant-id",
-            envvar="MFAGUARD_TENANT_ID",
+            envvar=TENANT_ID_ENV,
             help="Tenant ID (GUID). Default: AZURE_TENANT_ID; a token for another tenant is refused.",
             metavar="ID",
         ),
@@ -128,7 +153,7 @@ _PARAMETERS: tuple[tuple[str, Any, Any], ...] = (
         typer.Option(
             CredentialKind.AUTO.value,
             "--auth",
-            envvar="MFAGUARD_AUTH",
+            envvar=AUTH_ENV,
             show_envvar=True,
             help="Credential: auto (MFAGUARD_ACCESS_TOKEN, else a certificate or secret from AZURE_* "
             "variables, else azure-identity's default chain: environment, workload identity, managed "
@@ -143,7 +168,7 @@ _PARAMETERS: tuple[tuple[str, Any, Any], ...] = (
         str | None,
         _option(
             "--client-id",
-            envvar="MFAGUARD_CLIENT_ID",
+            envvar=CLIENT_ID_ENV,
             help="Application (client) ID. Default: AZURE_CLIENT_ID.",
             metavar="ID",
         ),
@@ -164,7 +189,7 @@ _PARAMETERS: tuple[tuple[str, Any, Any], ...] = (
         str | None,
         _option(
             "--certificate",
-            envvar="MFAGUARD_CERTIFICATE",
+            envvar=CERTIFICATE_ENV,
             help="Certificate file (PEM with key, or PKCS#12) for certificate auth; password in "
             "AZURE_CLIENT_CERTIFICATE_PASSWORD. Default: AZURE_CLIENT_CERTIFICATE_PATH.",
             metavar="PATH",

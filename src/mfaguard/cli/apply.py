@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -67,17 +68,16 @@ def apply_command(
     was written is restored and verified; a second Ctrl-C stops the restore and names what is left.
     Exit 0 when applied and verified (or nothing to do, or declined at the prompt), 3 otherwise.
     """
-    import asyncio
     from datetime import UTC, datetime
 
     from mfaguard.enforce.baseline import load_baseline
+    from mfaguard.enforce.journal import tenant_key
     from mfaguard.enforce.live import live_apply
     from mfaguard.store import open_store
 
     output_format = choice("--format", output_format, FORMATS)
     loaded = load_baseline(baseline)
     settings = plan_settings(pilot_group, number_matching, config, break_glass_group)
-    connection = graph.connection()
     quiet = output_format == "json"
 
     def show(p: object, verdict: object) -> None:
@@ -87,10 +87,12 @@ def apply_command(
     store = open_store(store_url)
     started = datetime.now(UTC)
     try:
-        tenant, outcome, _plan, verdict = asyncio.run(
-            live_apply(
-                connection,
-                graph.expected_tenant(),
+
+        async def apply(client: Any, info: Any) -> tuple[str, Any]:
+            tenant = tenant_key(info.id)
+            return tenant, await live_apply(
+                client,
+                tenant,
                 store,
                 loaded,
                 settings,
@@ -102,7 +104,8 @@ def apply_command(
                 overwrite_concurrent=overwrite_concurrent,
                 interrupts=interrupts(),
             )
-        )
+
+        tenant, (outcome, _plan, verdict) = graph.run(apply)
         record_outcome(store, tenant, "apply", started, outcome, baseline=loaded.name)
     finally:
         store.close()

@@ -20,15 +20,13 @@ from mfaguard.cli._common import (
 )
 from mfaguard.cli._graphopts import GraphOptions, graph_options
 from mfaguard.errors import EXIT_OK
-from mfaguard.report import Severity
+from mfaguard.model.report import Severity
 
 if TYPE_CHECKING:
-    from mfaguard.models import TenantSnapshot
-    from mfaguard.report import AuditReport
-    from mfaguard.settings import AuditSettings
+    from mfaguard.model.policy import TenantSnapshot
+    from mfaguard.model.report import AuditReport
+    from mfaguard.model.settings import AuditSettings
 
-_SEVERITIES = ("critical", "high", "medium", "low", "info")
-_NUMBER_MATCHING = ("service_enforced", "configurable")
 
 HELP = """Audit the tenant's Authentication Methods Policy against the control catalogue.
 
@@ -129,13 +127,15 @@ def audit_command(
     *,
     graph: GraphOptions,
 ) -> None:
-    from mfaguard.formats import FORMAT_NAMES, get_format
-    from mfaguard.settings import NumberMatchingMode
+    from mfaguard.formats.audit import AUDIT_FORMATS
+    from mfaguard.model.settings import NumberMatchingMode
 
-    fmt = get_format(choice("--format", output_format, FORMAT_NAMES))
-    threshold = choice("--fail-on", fail_on, _SEVERITIES)
-    mode = choice("--number-matching", number_matching, _NUMBER_MATCHING) if number_matching else None
-    from mfaguard.audit_run import resolve_settings
+    fmt = AUDIT_FORMATS.get(choice("--format", output_format, AUDIT_FORMATS.names))
+    threshold = Severity.parse(fail_on, option="--fail-on")
+    mode = (
+        choice("--number-matching", number_matching, tuple(NumberMatchingMode)) if number_matching else None
+    )
+    from mfaguard.audit.run import resolve_settings
 
     settings = resolve_settings(
         config=config,
@@ -143,20 +143,18 @@ def audit_command(
         number_matching=NumberMatchingMode(mode) if mode else None,
     )
     if snapshot is None:
-        code = _live(
-            graph, settings, fmt.name, output, Severity(threshold), strict, store_url, no_store, directory
-        )
+        code = _live(graph, settings, fmt.name, output, threshold, strict, store_url, no_store, directory)
         if code != EXIT_OK:
             raise typer.Exit(code)
         return
-    from mfaguard.snapshot import load_snapshot
+    from mfaguard.read.snapshot_file import load_snapshot
 
     code = finish(
         load_snapshot(snapshot),
         settings=settings,
         output_format=fmt.name,
         output=output,
-        fail_on=Severity(threshold),
+        fail_on=threshold,
         strict=strict,
         source_uri=str(snapshot),
     )
@@ -175,19 +173,16 @@ def _live(
     no_store: bool,
     directory: bool,
 ) -> int:
-    """Read the tenant through Graph, judge and emit; 3 when a part could not be read. Then record
-    the run in the history store and warn about unfinished changes."""
-    import asyncio
+    """Read the tenant through Graph, judge and emit; then record the run in the history store and
+    warn about unfinished changes."""
     from contextlib import nullcontext
     from datetime import UTC, datetime
 
-    from mfaguard.audit_live import run_live_audit
+    from mfaguard.audit.run import run_live_audit
     from mfaguard.cli._common import stderr_console
-    from mfaguard.engine import exit_code
-    from mfaguard.errors import EXIT_UNFINISHED
+    from mfaguard.store.history import audit_record
 
     console = stderr_console()
-    connection = graph.connection()
     started = datetime.now(UTC)
     # Progress on stderr only for people at a terminal; pipes and CI logs stay clean. Reading the
     # directory of a large tenant takes minutes (the registration report is paced): show counts.
@@ -200,52 +195,33 @@ def _live(
             else nullcontext()
         )
     ) as progress:
-        live = asyncio.run(
-            run_live_audit(
-                connection,
-                expected_tenant=graph.expected_tenant(),
+        outcome = graph.run(
+            lambda client, tenant: run_live_audit(
+                client,
+                tenant,
                 settings=settings,
                 now=datetime.now(UTC),
+                fail_on=fail_on,
+                strict=strict,
                 directory=directory,
                 progress=progress.update if isinstance(progress, ReadProgress) else None,
             )
         )
-    emit(live.report, output_format=output_format, output=output, source_uri=None)
-    _exception_notes(live.report, settings)
-    for problem in live.problems:
+    emit(outcome.report, output_format=output_format, output=output, source_uri=None)
+    _exception_notes(outcome.report, settings)
+    for problem in outcome.problems:
         console.print(f"warning: {problem}", markup=False)
-    code = EXIT_UNFINISHED if live.unfinished else exit_code(live.report, fail_on=fail_on, strict=strict)
-    from mfaguard.history import RunDetails
-
-    snap = live.snapshot
-    if snap is not None:
-        from dataclasses import replace
-
-        from mfaguard.snapshot import snapshot_to_json
-
-        details = RunDetails(
-            live.report.findings,
-            # The policy and its groups; the directory (every user) is coverage's to keep, in counts.
-            snapshot_to_json(replace(snap, directory=None)),
-            snap.captured_at,
-            snap.api_version.value,
-        )
-    else:
-        details = RunDetails(live.report.findings)
     record_and_warn(
         no_store,
         store_url,
-        live.report.tenant_id,
+        outcome.report.tenant_id,
         "audit",
         started_at=started,
         finished_at=datetime.now(UTC),
-        status="ok" if snap is not None else "error",
-        error="; ".join(live.problems) or None,
-        summary={**live.report.summary(), "problems": list(live.problems), "exit_code": code},
-        details=details,
         check_pending=True,
+        **audit_record(outcome),
     )
-    return code
+    return outcome.exit_code
 
 
 def finish(
@@ -264,7 +240,7 @@ def finish(
     """
     from datetime import UTC, datetime
 
-    from mfaguard.audit_run import run_audit
+    from mfaguard.audit.run import run_audit
 
     outcome = run_audit(snapshot, settings=settings, now=datetime.now(UTC), fail_on=fail_on, strict=strict)
     emit(outcome.report, output_format=output_format, output=output, source_uri=source_uri)
@@ -276,7 +252,7 @@ def _exception_notes(report: AuditReport, settings: AuditSettings) -> None:
     """Tell the owner about expired exceptions and ones that cover nothing (stderr; never fails the run)."""
     from datetime import UTC, datetime
 
-    from mfaguard.engine import exception_notes
+    from mfaguard.audit.engine import exception_notes
 
     now = report.generated_at or datetime.now(UTC)
     for note in exception_notes(report, settings.exceptions, now.astimezone(UTC).date()):
@@ -285,15 +261,16 @@ def _exception_notes(report: AuditReport, settings: AuditSettings) -> None:
 
 def emit(report: AuditReport, *, output_format: str, output: Path | None, source_uri: str | None) -> None:
     """Render ``report`` and write it to ``output`` (atomically) or standard output."""
-    from mfaguard.formats import RenderOptions, render
+    from mfaguard.formats import RenderOptions
+    from mfaguard.formats.audit import AUDIT_FORMATS
 
     options = RenderOptions.for_stream(sys.stdout if output is None else None, source_uri=source_uri)
-    text = render(output_format, report, options=options)
+    text = AUDIT_FORMATS.render(output_format, report, options=options)
     if output is None:
         sys.stdout.write(text)
         sys.stdout.flush()
     else:
-        from mfaguard.files import write_text_atomic
+        from mfaguard.config.files import write_text_atomic
 
         write_text_atomic(output, text)
         from mfaguard.formats._common import tally

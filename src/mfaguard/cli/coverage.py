@@ -15,18 +15,18 @@ from mfaguard.cli._common import (
     handle_errors,
     record_and_warn,
     stderr_console,
-    stdout_console,
 )
 from mfaguard.cli._graphopts import GraphOptions, graph_options
-from mfaguard.report import Severity
-from mfaguard.settings import NumberMatchingMode
+from mfaguard.model.report import Severity
+from mfaguard.model.settings import NumberMatchingMode
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from mfaguard.coverage.models import Level, ReadProblem
-    from mfaguard.models import TenantSnapshot
-    from mfaguard.settings import AuditSettings
+    from mfaguard.formats import RenderOptions
+    from mfaguard.model.directory import Level, ReadProblem
+    from mfaguard.model.policy import TenantSnapshot
+    from mfaguard.model.settings import AuditSettings
 
 LEVEL_NAMES = "phishing_resistant, push_with_context, push, otp, phone_only, none"
 
@@ -35,10 +35,11 @@ def load_settings(
     config: Path | None, break_glass_group: list[str] | None, number_matching: NumberMatchingMode | None
 ) -> AuditSettings:
     """Defaults ← the --config file ← command-line flags."""
-    from mfaguard.settings import AuditSettings, load_audit_config
+    from mfaguard.audit.run import resolve_settings
 
-    settings = load_audit_config(config) if config is not None else AuditSettings()
-    return settings.merged(break_glass_groups=break_glass_group or (), number_matching=number_matching)
+    return resolve_settings(
+        config=config, break_glass_groups=break_glass_group or (), number_matching=number_matching
+    )
 
 
 def read_tenant(
@@ -46,49 +47,44 @@ def read_tenant(
 ) -> TenantSnapshot:
     """The snapshot with directory data: from a file (offline) or read live through Graph
     (``only_user``: just that user and their report row, for explain)."""
-    from mfaguard.errors import InputError
-
     if snapshot is not None:
-        from mfaguard.snapshot import load_snapshot
+        from mfaguard.read.snapshot_file import load_snapshot
 
-        snap = load_snapshot(snapshot)
-        if snap.directory is None:
-            raise InputError(
-                "the snapshot holds no directory data (users, groups, registration report)",
-                file=str(snapshot),
-                hint="run mfaguard coverage against the tenant, or use a snapshot exported with directory data",
-            )
-        return snap
-    import asyncio
+        return load_snapshot(snapshot, directory=True)
     from datetime import UTC, datetime
 
-    return asyncio.run(_read_live(graph, settings, datetime.now(UTC), only_user))
+    from mfaguard.read import tenant as read
 
-
-async def _read_live(
-    graph: GraphOptions, settings: AuditSettings, now: object, only_user: str | None
-) -> TenantSnapshot:
-    from datetime import datetime
-
-    from mfaguard.coverage.collect import read_coverage_snapshot
-
-    assert isinstance(now, datetime)
     with ReadProgress() as progress:
-        return await read_coverage_snapshot(
-            graph.connection(),
-            expected_tenant=graph.expected_tenant(),
-            now=now,
-            extra_groups=settings.break_glass_groups,
-            progress=progress.update,
-            only_user=only_user,
+        return graph.run(
+            lambda client, tenant: read.read_tenant(
+                client,
+                tenant,
+                now=datetime.now(UTC),
+                directory=True,
+                extra_groups=settings.break_glass_groups,
+                progress=progress.update,
+                only_user=only_user,
+            )
         )
+
+
+def render_options(output: Path | None) -> RenderOptions:
+    """For standard output (a terminal's width and colours) or a file (wide, plain)."""
+    import sys
+    from dataclasses import replace
+
+    from mfaguard.formats import RenderOptions
+
+    options = RenderOptions.for_stream(sys.stdout if output is None else None)
+    return options if output is None else replace(options, width=160)
 
 
 def write_output(text: str, output: Path | None) -> None:
     if output is None:
         typer.echo(text, nl=False)
     else:
-        from mfaguard.files import write_text_atomic
+        from mfaguard.config.files import write_text_atomic
 
         write_text_atomic(output, text)  # 0600: it lists who lacks strong MFA
 
@@ -130,40 +126,25 @@ def coverage_command(
     """
     from datetime import UTC, datetime
 
+    from mfaguard.audit.coverage import judge_coverage
+    from mfaguard.audit.engine import exit_code
     from mfaguard.cli._common import choice
-    from mfaguard.coverage import render
-    from mfaguard.coverage.run import judge_coverage
-    from mfaguard.engine import exit_code
+    from mfaguard.formats.coverage import COVERAGE_FORMATS, CoverageDocument
 
-    format = choice("--format", format, render.FORMATS)
+    format = choice("--format", format, COVERAGE_FORMATS.names)
     threshold = parse_level(below)
     settings = load_settings(config, break_glass_group, number_matching)
     started = datetime.now(UTC)
     snap = read_tenant(snapshot, graph, settings)
     report, findings = judge_coverage(snap, settings, now=datetime.now(UTC))
     warn_problems(report.problems)
-    if format == "json":
-        write_output(render.coverage_json(report, findings.findings, below=threshold), output)
-    elif format == "csv":
-        write_output(render.coverage_csv(report, below=threshold), output)
-    elif format == "html":
-        write_output(render.coverage_html(report, findings.findings, below=threshold), output)
-    elif output is None:
-        render.coverage_table(stdout_console(), report, findings.findings, below=threshold)
-    else:
-        from io import StringIO
-
-        from rich.console import Console
-
-        buffer = StringIO()
-        console = Console(file=buffer, width=160, highlight=False, soft_wrap=True)
-        render.coverage_table(console, report, findings.findings, below=threshold)
-        write_output(buffer.getvalue(), output)
+    document = CoverageDocument(report, findings.findings, threshold)
+    write_output(COVERAGE_FORMATS.render(format, document, options=render_options(output)), output)
     code = exit_code(findings, fail_on=fail_on, strict=strict)
     if snapshot is None:  # a live read: keep it in the history
-        from mfaguard.coverage.models import Level
-        from mfaguard.coverage.run import stored_coverage
-        from mfaguard.history import RunDetails
+        from mfaguard.audit.coverage import stored_coverage
+        from mfaguard.model.directory import Level
+        from mfaguard.store.history import RunDetails
 
         now = datetime.now(UTC)
         stored = stored_coverage(report, threshold or Level.PUSH_WITH_CONTEXT, captured_at=now)
@@ -195,7 +176,7 @@ def warn_problems(problems: Sequence[ReadProblem]) -> None:
 
 def parse_level(value: str | None) -> Level | None:
     from mfaguard.cli._common import choice
-    from mfaguard.coverage.models import Level
+    from mfaguard.model.directory import Level
 
     if value is None:
         return None

@@ -3,70 +3,22 @@
 from __future__ import annotations
 
 import contextlib
-import re
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import replace
-from datetime import UTC, datetime, timedelta
-from enum import StrEnum
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import typer
 
 from mfaguard.cli import app
 from mfaguard.cli._common import NO_STORE_OPTION, STORE_OPTION, handle_errors, record_and_warn, stderr_console
 from mfaguard.cli._graphopts import GraphOptions, graph_options
-from mfaguard.errors import EXIT_FINDINGS, EXIT_OK, InputError, UsageError, bad_value
+from mfaguard.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 
 if TYPE_CHECKING:
     from mfaguard.detect.collect import Evidence
     from mfaguard.detect.context import DetectOptions
-
-
-class AlertFormatName(StrEnum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-    sarif = "sarif"
-    markdown = "markdown"
-
-
-class ProfileName(StrEnum):
-    default = "default"
-    sentinel = "sentinel"
-    splunk = "splunk"
-    elastic = "elastic"
-
-
-class InputFormat(StrEnum):
-    auto = "auto"
-    json = "json"
-    page = "page"
-    jsonl = "jsonl"
-    object = "object"
-    la = "la"
-    csv = "csv"
-
-
-class SeverityName(StrEnum):
-    critical = "critical"
-    high = "high"
-    medium = "medium"
-    low = "low"
-    info = "info"
-
-
-_DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$", re.IGNORECASE)
-_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-
-
-def parse_duration(value: str, option: str) -> timedelta:
-    """``90m``, ``24h``, ``14d``, ``2w`` → timedelta; anything else is a usage error naming the option."""
-    m = _DURATION.match(value)
-    if not m or int(m.group(1)) <= 0:
-        raise bad_value(option, value, "write a duration such as 90m, 24h, 14d or 2w")
-    return timedelta(**{_UNITS[m.group(2).lower()]: int(m.group(1))})
 
 
 @app.command("detect")
@@ -91,8 +43,11 @@ def detect_command(
     risk_detections: list[Path] = typer.Option(
         [], "--risk-detections", help="riskDetection objects (same shapes). Repeatable."
     ),
-    input_format: InputFormat = typer.Option(
-        InputFormat.auto, "--input-format", help="Force the sign-in file format."
+    input_format: str = typer.Option(
+        "auto",
+        "--input-format",
+        help="Force the sign-in file format: auto, json, page, jsonl, object, la or csv.",
+        metavar="FORMAT",
     ),
     since: str | None = typer.Option(
         None,
@@ -103,9 +58,10 @@ def detect_command(
     lookback: str = typer.Option(
         "14d", "--lookback", help="Baseline of known countries/IPs before each event."
     ),
-    profile: ProfileName = typer.Option(
-        ProfileName.default,
+    profile: str = typer.Option(
+        "default",
         "--profile",
+        metavar="NAME",
         help="default = mfaguard's rules; sentinel/splunk/elastic reproduce "
         "those SIEM rules (quirks included) for comparison.",
     ),
@@ -125,12 +81,17 @@ def detect_command(
         help="Processes reading a large JSON Lines file (0 = one per core, up to 4).",
     ),
     hunt: bool = typer.Option(False, "--hunt", help="Also report MFA interrupt noise per user (JSON only)."),
-    output_format: AlertFormatName = typer.Option(AlertFormatName.table, "--format", help="Output format."),
+    output_format: str = typer.Option(
+        "table", "--format", help="Output format: table, json, csv, sarif or markdown.", metavar="NAME"
+    ),
     output: Path | None = typer.Option(
         None, "--output", "-o", help="Write the output to FILE (default stdout)."
     ),
-    fail_on: SeverityName = typer.Option(
-        SeverityName.high, "--fail-on", help="Exit 1 when an alert at or above this severity exists."
+    fail_on: str = typer.Option(
+        "high",
+        "--fail-on",
+        help="Exit 1 when an alert at or above this severity exists: critical, high, medium, low, info.",
+        metavar="SEVERITY",
     ),
     store_url: str | None = STORE_OPTION,
     no_store: bool = NO_STORE_OPTION,
@@ -145,19 +106,26 @@ def detect_command(
     2 usage or input error (a file that cannot be read, an unknown format, no usable record);
     3 the tool could not finish (Graph, auth, licence).
     """
-    from mfaguard.detect import collect_files
-    from mfaguard.detect.context import DetectOptions, parse_countries, parse_networks
+    from mfaguard.cli._common import choice
+    from mfaguard.detect import collect_files, require_usable
+    from mfaguard.detect.context import detect_options
     from mfaguard.detect.engine import analyse
+    from mfaguard.detect.loaders import LOADERS
     from mfaguard.detect.parallel import default_jobs
-    from mfaguard.detect.render import render
-    from mfaguard.report import Severity
+    from mfaguard.detect.profiles import PROFILES
+    from mfaguard.formats.alerts import ALERT_FORMATS
+    from mfaguard.model.report import Severity
 
-    options = DetectOptions(
-        vip=frozenset(v.strip().lower() for v in vip if v.strip()),
-        known_ips=parse_networks(known_ip),
-        known_countries=parse_countries(known_country),
-        lookback=parse_duration(lookback, "--lookback"),
-        since=parse_duration(since, "--since") if since else None,
+    output_format = choice("--format", output_format, ALERT_FORMATS.names)
+    threshold = Severity.parse(fail_on, option="--fail-on")
+    profile = choice("--profile", profile, tuple(PROFILES))
+    input_format = choice("--input-format", input_format, ("auto", *LOADERS))
+    options = detect_options(
+        vip=vip,
+        known_ip=known_ip,
+        known_country=known_country,
+        lookback=lookback,
+        since=since,
         campaign_prefix=campaign_prefix,
         hunt=hunt,
     )
@@ -170,48 +138,30 @@ def detect_command(
                 audits=audits,
                 risks=risk_detections,
                 options=options,
-                input_format=input_format.value,
+                input_format=input_format,
                 auth_details=auth_details,
                 progress=progress,
                 jobs=jobs or default_jobs(),
             )
-        anchor = "input"
+        require_usable(evidence, signins)
+        anchor: Literal["input", "now"] = "input"
     else:
         if audits or risk_detections or auth_details:
             raise UsageError("--audits, --risk-detections and --auth-details go with --signins FILE")
-        if options.since is None:
-            options = replace(options, since=timedelta(hours=24))
-        evidence, tenant_id = _read_graph(options, now, graph)
+        evidence, options, tenant_id = _read_graph(options, now, graph)
         anchor = "now"
-    stats = evidence.stats
-    if signins and not stats.records:
-        # An empty export (`[]`, an empty Graph page) is a failed export, not a quiet tenant: a CI
-        # job fed one must not pass with "no alerts".
-        raise InputError(
-            f"no usable record in the input: {', '.join(str(p) for p in signins)} holds no sign-in record",
-            hint="export the sign-ins again (a time range that has sign-ins), or read them from Graph "
-            "without --signins",
-        )
-    if stats.records and not stats.used:
-        raise InputError(
-            f"no usable record in the input: {stats.skipped_total} skipped ("
-            + ", ".join(f"{k}: {v}" for k, v in sorted(stats.skipped.items()))
-            + ")"
-            + (f"; first: {stats.examples[0]}" if stats.examples else ""),
-            hint="check the file is a sign-in export (see --input-format)",
-        )
-    result = analyse(evidence, now=now, options=options, profile=profile.value, since_anchor=anchor)  # type: ignore[arg-type]
+    result = analyse(evidence, now=now, options=options, profile=profile, since_anchor=anchor)
     _warn_skipped(result.stats)
-    text = render(output_format.value, result)
+    text = ALERT_FORMATS.render(output_format, result)
     if output is not None:
-        from mfaguard.files import write_text_atomic
+        from mfaguard.config.files import write_text_atomic
 
         write_text_atomic(output, text)  # 0600: alerts name users and their IP addresses
     else:
         sys.stdout.write(text)
-    code = EXIT_FINDINGS if result.at_or_above(Severity(fail_on.value)) else EXIT_OK
+    code = EXIT_FINDINGS if result.at_or_above(threshold) else EXIT_OK
     if not signins:  # read from the tenant: keep the run and its alerts in the history
-        from mfaguard.history import RunDetails
+        from mfaguard.store.history import RunDetails
 
         record_and_warn(
             no_store,
@@ -266,32 +216,24 @@ def _warn_skipped(stats: object) -> None:
         console.print(f"note: {note}", markup=False)
 
 
-def _read_graph(options: DetectOptions, now: datetime, graph: GraphOptions) -> tuple[Evidence, str | None]:
-    """Read the --since window plus the baseline lookback before it from Graph (and say which tenant)."""
-    import asyncio
+def _read_graph(
+    options: DetectOptions, now: datetime, graph: GraphOptions
+) -> tuple[Evidence, DetectOptions, str | None]:
+    """Read the window from Graph (:func:`mfaguard.detect.graph_source.read_recent`), with a status line
+    on a terminal; also say which tenant."""
     from contextlib import nullcontext
 
-    from mfaguard.detect.collect import Collector
-    from mfaguard.detect.graph_source import read_graph_evidence
+    from mfaguard.detect.graph_source import read_recent
 
-    assert options.since is not None
-    start = now - options.since - options.lookback
-    connection = graph.connection()
-    collector = Collector(lookback=options.lookback)
     console = stderr_console()
     status = (
         console.status("Reading sign-ins from Microsoft Graph…") if console.is_terminal else nullcontext()
     )
+    progress = (lambda text: status.update(text)) if hasattr(status, "update") else None
+
+    async def read(client: Any, tenant: Any) -> tuple[Evidence, DetectOptions, str | None]:
+        evidence, used = await read_recent(client, options, now=now, progress=progress)
+        return evidence, used, tenant.id
 
     with status:
-        tenant_id = asyncio.run(
-            read_graph_evidence(
-                connection,
-                collector,
-                expected_tenant=graph.expected_tenant(),
-                start=start,
-                end=now,
-                progress=(lambda text: status.update(text)) if hasattr(status, "update") else None,
-            )
-        )
-    return collector.evidence(), tenant_id
+        return graph.run(read)

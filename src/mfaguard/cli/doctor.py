@@ -12,7 +12,7 @@ from mfaguard.cli._graphopts import GraphOptions, graph_options
 from mfaguard.errors import EXIT_OK, EXIT_UNFINISHED
 
 if TYPE_CHECKING:
-    from mfaguard.doctor import DoctorReport
+    from mfaguard.read.doctor import DoctorReport
 
 
 @app.command("doctor")
@@ -35,7 +35,7 @@ def doctor_command(
     import asyncio
     import json
 
-    from mfaguard.doctor import run_doctor
+    from mfaguard.read.doctor import run_doctor
 
     output_format = choice("--format", output_format, ("table", "json"))
     report = asyncio.run(run_doctor(graph.connection(), expected_tenant=graph.expected_tenant()))

@@ -10,7 +10,7 @@ from mfaguard.cli import app
 from mfaguard.cli._common import handle_errors
 from mfaguard.cli._graphopts import GraphOptions, graph_options
 from mfaguard.cli.coverage import load_settings, read_tenant, warn_problems, write_output
-from mfaguard.settings import NumberMatchingMode
+from mfaguard.model.settings import NumberMatchingMode
 
 
 @app.command("explain")
@@ -36,11 +36,11 @@ def explain_command(
     """Why one user has the protection level they have: registered methods, the groups that include
     or exclude them (with the nesting chain), the Authenticator features that apply."""
     from mfaguard.cli._common import choice
-    from mfaguard.coverage import render
     from mfaguard.coverage.evaluate import explain_user
     from mfaguard.errors import EXIT_UNFINISHED, InputError
+    from mfaguard.formats.coverage import EXPLAIN_FORMATS
 
-    format = choice("--format", format, ("text", "json"))
+    format = choice("--format", format, EXPLAIN_FORMATS.names)
     settings = load_settings(config, break_glass_group, number_matching)
     snap = read_tenant(snapshot, graph, settings, only_user=user)
     assert snap.directory is not None
@@ -51,10 +51,9 @@ def explain_command(
             hint="check the spelling; guests' UPNs look like name_domain#EXT#@tenant.onmicrosoft.com",
         )
     explanation = explain_user(
-        snap.policy, snap.directory, found, number_matching_mode=settings.number_matching.value
+        snap.policy, snap.directory, found, number_matching_mode=settings.number_matching
     )
     warn_problems(explanation.problems)
-    text = render.explanation_json(explanation) if format == "json" else render.explanation_text(explanation)
-    write_output(text, output)
+    write_output(EXPLAIN_FORMATS.render(format, explanation), output)
     if strict and explanation.level is None:
         raise typer.Exit(EXIT_UNFINISHED)

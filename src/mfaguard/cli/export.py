@@ -47,27 +47,25 @@ def export_command(
     holds what `mfaguard coverage` reads. Exit code 3 when a part could not be read (the file is still
     written and records what is missing).
     """
-    import asyncio
     import json
     from contextlib import nullcontext
     from datetime import UTC, datetime
 
-    from mfaguard.collect import collect_live
-    from mfaguard.snapshot import save_snapshot, snapshot_to_json
+    from mfaguard.read.snapshot_file import save_snapshot, snapshot_to_json
+    from mfaguard.read.tenant import read_tenant
 
     console = stderr_console()
-    connection = graph.connection()
     with (
         console.status("Reading the tenant through Microsoft Graph…")
         if console.is_terminal
         else nullcontext()
     ):
-        snapshot = asyncio.run(
-            collect_live(
-                connection,
-                expected_tenant=graph.expected_tenant(),
+        snapshot = graph.run(
+            lambda client, tenant: read_tenant(
+                client,
+                tenant,
                 now=datetime.now(UTC),
-                with_directory=with_directory,
+                directory=with_directory,
                 extra_groups=[g.strip() for g in break_glass_group if g.strip()],
             )
         )
@@ -82,10 +80,7 @@ def export_command(
             f"{groups} groups) to {output}",
             markup=False,
         )
-    warnings = [f"could not read {part}: {reason}" for part, reason in snapshot.read_errors.items()]
-    if snapshot.directory is not None:
-        warnings += [f"could not read {p.what}: {p.reason}" for p in snapshot.directory.problems]
-    for warning in warnings:
-        console.print(f"warning: {warning}", markup=False)
-    if warnings:
+    for problem in snapshot.problems:
+        console.print(f"warning: {problem.sentence()}", markup=False)
+    if snapshot.problems:  # the file is written and says what is missing; the read was not complete
         raise typer.Exit(EXIT_UNFINISHED)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import sys
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -11,9 +14,10 @@ import typer
 from mfaguard.cli import app
 from mfaguard.cli._common import choice, handle_errors, stderr_console
 from mfaguard.errors import UsageError
+from mfaguard.model.report import Severity
 
 if TYPE_CHECKING:
-    from mfaguard.fleet.runner import FleetOutcome, Operation
+    from mfaguard.fleet.runner import FleetOutcome
 
 fleet_app = typer.Typer(
     name="fleet",
@@ -23,7 +27,6 @@ fleet_app = typer.Typer(
 )
 app.add_typer(fleet_app, name="fleet")
 
-_SEVERITIES = ("critical", "high", "medium", "low", "info")
 
 EXIT_HELP = """
 \b
@@ -56,12 +59,6 @@ OUTPUT = typer.Option(
 )
 
 
-def _severity(value: str) -> Any:
-    from mfaguard.report import Severity
-
-    return Severity(choice("--fail-on", value, _SEVERITIES))
-
-
 def _progress_callbacks(total: int) -> tuple[Any, Any]:
     """A rich progress bar on stderr when it is a terminal (else nothing)."""
     console = stderr_console()
@@ -91,7 +88,7 @@ def _progress_callbacks(total: int) -> tuple[Any, Any]:
 
 
 def run(
-    operation: Operation,
+    operation: str,
     *,
     config: Path,
     tenant: list[str],
@@ -101,28 +98,30 @@ def run(
     store: str | None,
     output_format: str,
     output: Path | None,
-    options: dict[str, Any] | None = None,
+    options: Mapping[str, Any] | None = None,
 ) -> None:
-    """Shared body of the fleet commands: run, render, summarise on stderr, exit code."""
+    """The one body of the fleet commands: check the options, run, render, summarise on stderr, exit."""
     from contextlib import nullcontext
 
     from mfaguard.fleet.load import load_fleet
+    from mfaguard.fleet.model import select_tenants
     from mfaguard.fleet.render import OPERATION_FORMATS
     from mfaguard.fleet.runner import Operation
     from mfaguard.fleet.session import FleetRequest, execute
-    from mfaguard.fleet.targets import select_tenants
-    from mfaguard.formats import RenderOptions, get_format
+    from mfaguard.formats import RenderOptions
+    from mfaguard.formats.fleet import FLEET_FORMATS
 
-    if operation is Operation.AUDIT:
-        get_format(output_format)  # unknown format → usage error before any work
+    op = Operation(operation)
+    if op is Operation.AUDIT:
+        FLEET_FORMATS.get(output_format)  # unknown format → usage error before any work
     else:
         output_format = choice("--format", output_format, OPERATION_FORMATS)
-    threshold = _severity(fail_on)
+    threshold = Severity.parse(fail_on, option="--fail-on")
     total = len(select_tenants(load_fleet(config).tenants, names=tenant, tags=tag))
     progress, callback = _progress_callbacks(total)
     request = FleetRequest(
         config=config,
-        operation=operation,
+        operation=op,
         names=tuple(tenant),
         tags=tuple(tag),
         store_url=store,
@@ -136,6 +135,52 @@ def run(
     raise typer.Exit(outcome.exit_code)
 
 
+def fleet_command(
+    operation: str, *, formats: str = "table or json.", fail_on: Any = None
+) -> Callable[[Callable[..., Mapping[str, Any] | None]], Callable[..., None]]:
+    """Give a fleet command the options every one of them has (``--config``, ``--tenant``, ``--tag``,
+    ``--format``, ``--output``, ``--concurrency``, ``--store`` and, when ``fail_on`` is an option,
+    ``--fail-on``) and run it through :func:`run`. The command itself takes only its own options and
+    returns the operation's options (or None)."""
+
+    def decorate(func: Callable[..., Mapping[str, Any] | None]) -> Callable[..., None]:
+        shared = [
+            ("config", Path, CONFIG),
+            ("tenant", list[str], TENANT),
+            ("tag", list[str], TAG),
+        ]
+        after = [
+            ("output_format", str, typer.Option("table", "--format", "-f", metavar="NAME", help=formats)),
+            ("output", Path | None, OUTPUT),
+            ("concurrency", int | None, CONCURRENCY),
+            *([("fail_on", str, fail_on)] if fail_on is not None else []),
+            ("store", str | None, STORE),
+        ]
+        own = list(inspect.signature(func, eval_str=True).parameters.values())
+
+        def param(name: str, annotation: Any, default: Any) -> inspect.Parameter:
+            return inspect.Parameter(
+                name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation
+            )
+
+        parameters = [param(*p) for p in shared] + [
+            p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own
+        ]
+        parameters += [param(*p) for p in after]
+        names = {name for name, _, _ in (*shared, *after)}
+
+        @functools.wraps(func)
+        def wrapper(**kwargs: Any) -> None:
+            common = {name: kwargs.pop(name) for name in names}
+            run(operation, fail_on=common.pop("fail_on", "medium"), options=func(**kwargs), **common)
+
+        wrapper.__signature__ = inspect.Signature(parameters, return_annotation=None)  # type: ignore[attr-defined]
+        wrapper.__annotations__ = {p.name: p.annotation for p in parameters}
+        return wrapper
+
+    return decorate
+
+
 def _emit(outcome: FleetOutcome, output_format: str, output: Path | None, options_cls: Any) -> None:
     from mfaguard.fleet.render import render_outcome, summary_table
 
@@ -145,7 +190,7 @@ def _emit(outcome: FleetOutcome, output_format: str, output: Path | None, option
         sys.stdout.write(text)
         sys.stdout.flush()
     else:
-        from mfaguard.files import write_text_atomic
+        from mfaguard.config.files import write_text_atomic
 
         write_text_atomic(output, text)
         stderr_console().print(f"wrote the {output_format} document to {output}", markup=False)
@@ -157,59 +202,18 @@ def _emit(outcome: FleetOutcome, output_format: str, output: Path | None, option
 
 @fleet_app.command("audit", help="Audit every tenant; record the runs, drift and notifications." + EXIT_HELP)
 @handle_errors
-def fleet_audit(
-    config: Path = CONFIG,
-    tenant: list[str] = TENANT,
-    tag: list[str] = TAG,
-    output_format: str = typer.Option(
-        "table", "--format", "-f", metavar="NAME", help="table, json, csv, sarif, junit, markdown, html."
-    ),
-    output: Path | None = OUTPUT,
-    concurrency: int | None = CONCURRENCY,
-    fail_on: str = FAIL_ON,
-    store: str | None = STORE,
-) -> None:
-    from mfaguard.fleet.runner import Operation
-
-    run(
-        Operation.AUDIT,
-        config=config,
-        tenant=tenant,
-        tag=tag,
-        concurrency=concurrency,
-        fail_on=fail_on,
-        store=store,
-        output_format=output_format,
-        output=output,
-    )
+@fleet_command("audit", formats="table, json, csv, sarif, junit, markdown, html.", fail_on=FAIL_ON)
+def fleet_audit() -> None:
+    return None
 
 
 @fleet_app.command(
     "plan", help="What `fleet apply` would change in each tenant (its baseline). Writes nothing."
 )
 @handle_errors
-def fleet_plan(
-    config: Path = CONFIG,
-    tenant: list[str] = TENANT,
-    tag: list[str] = TAG,
-    output_format: str = typer.Option("table", "--format", "-f", metavar="NAME", help="table or json."),
-    output: Path | None = OUTPUT,
-    concurrency: int | None = CONCURRENCY,
-    store: str | None = STORE,
-) -> None:
-    from mfaguard.fleet.runner import Operation
-
-    run(
-        Operation.PLAN,
-        config=config,
-        tenant=tenant,
-        tag=tag,
-        concurrency=concurrency,
-        fail_on="medium",
-        store=store,
-        output_format=output_format,
-        output=output,
-    )
+@fleet_command("plan")
+def fleet_plan() -> None:
+    return None
 
 
 @fleet_app.command(
@@ -218,10 +222,8 @@ def fleet_plan(
     "guard, verify, undo on failure). Needs --yes.",
 )
 @handle_errors
+@fleet_command("apply")
 def fleet_apply(
-    config: Path = CONFIG,
-    tenant: list[str] = TENANT,
-    tag: list[str] = TAG,
     yes: bool = typer.Option(
         False, "--yes", help="Apply without asking (required: there is no per-tenant prompt)."
     ),
@@ -229,99 +231,45 @@ def fleet_apply(
     no_pilot: bool = typer.Option(
         False, "--no-pilot", help="Ignore the file's pilot_group: widen every change to everyone."
     ),
-    output_format: str = typer.Option("table", "--format", "-f", metavar="NAME", help="table or json."),
-    output: Path | None = OUTPUT,
-    concurrency: int | None = CONCURRENCY,
-    store: str | None = STORE,
-) -> None:
-    from mfaguard.fleet.runner import Operation
-
+) -> Mapping[str, Any]:
     if not yes:
         raise UsageError(
             "fleet apply changes tenants and does not ask per tenant",
             hint="review `mfaguard fleet plan` first, then add --yes",
         )
-    run(
-        Operation.APPLY,
-        config=config,
-        tenant=tenant,
-        tag=tag,
-        concurrency=concurrency,
-        fail_on="medium",
-        store=store,
-        output_format=output_format,
-        output=output,
-        options={"force": force, "pilot": not no_pilot},
-    )
+    return {"force": force, "pilot": not no_pilot}
 
 
 @fleet_app.command(
     "coverage", help="Per-user MFA protection levels in every tenant (stored as coverage summaries)."
 )
 @handle_errors
+@fleet_command("coverage", fail_on=FAIL_ON)
 def fleet_coverage(
-    config: Path = CONFIG,
-    tenant: list[str] = TENANT,
-    tag: list[str] = TAG,
     below: str | None = typer.Option(
         None, "--below", metavar="LEVEL", help="Threshold for the users listed."
     ),
-    output_format: str = typer.Option("table", "--format", "-f", metavar="NAME", help="table or json."),
-    output: Path | None = OUTPUT,
-    concurrency: int | None = CONCURRENCY,
-    fail_on: str = FAIL_ON,
-    store: str | None = STORE,
-) -> None:
-    from mfaguard.coverage.models import Level
-    from mfaguard.fleet.runner import Operation
+) -> Mapping[str, Any]:
+    from mfaguard.model.directory import Level
 
     if below is not None:
         below = choice("--below", below, tuple(level.value for level in Level))
-    run(
-        Operation.COVERAGE,
-        config=config,
-        tenant=tenant,
-        tag=tag,
-        concurrency=concurrency,
-        fail_on=fail_on,
-        store=store,
-        output_format=output_format,
-        output=output,
-        options={"below": below},
-    )
+    return {"below": below}
 
 
 @fleet_app.command(
     "detect", help="Push-spam detections over every tenant's sign-ins; new alerts notified once."
 )
 @handle_errors
+@fleet_command(
+    "detect",
+    fail_on=typer.Option("high", "--fail-on", metavar="SEVERITY", help="Exit 1 for an alert this severe."),
+)
 def fleet_detect(
-    config: Path = CONFIG,
-    tenant: list[str] = TENANT,
-    tag: list[str] = TAG,
     since: str = typer.Option(
         "24h", "--since", metavar="DURATION", help="How far back to look (e.g. 24h, 7d)."
     ),
-    output_format: str = typer.Option("table", "--format", "-f", metavar="NAME", help="table or json."),
-    output: Path | None = OUTPUT,
-    concurrency: int | None = CONCURRENCY,
-    fail_on: str = typer.Option(
-        "high", "--fail-on", metavar="SEVERITY", help="Exit 1 for an alert this severe."
-    ),
-    store: str | None = STORE,
-) -> None:
-    from mfaguard.fleet.runner import Operation
-    from mfaguard.fleet.schedule import parse_duration
+) -> Mapping[str, Any]:
+    from mfaguard.fleet.schedule import interval
 
-    run(
-        Operation.DETECT,
-        config=config,
-        tenant=tenant,
-        tag=tag,
-        concurrency=concurrency,
-        fail_on=fail_on,
-        store=store,
-        output_format=output_format,
-        output=output,
-        options={"since": parse_duration(since)},
-    )
+    return {"since": interval(since)}

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -75,22 +77,20 @@ def store_prune(
     store: str | None = _STORE,
 ) -> None:
     """Delete history older than --older-than (changes and each tenant's newest runs are kept)."""
-    from datetime import UTC, datetime, timedelta
+    from datetime import UTC, datetime
 
-    from mfaguard.errors import UsageError, bad_value
-    from mfaguard.fleet.config import parse_duration
+    from mfaguard.errors import bad_value
+    from mfaguard.fleet.config import file_duration
     from mfaguard.store import open_store
+    from mfaguard.store.history import prune_cutoff
 
     try:
-        age = parse_duration(older_than)
+        age = file_duration(older_than)
     except ValueError as exc:
         raise bad_value("--older-than", older_than, str(exc)) from None
-    if age < timedelta(days=1):
-        raise UsageError(
-            f"--older-than {older_than} is less than a day", hint="history is cheap; keep at least 1d"
-        )
+    before = prune_cutoff(age, now=datetime.now(UTC))
     with open_store(store) as opened:
-        counts = opened.prune(before=datetime.now(UTC) - age, dry_run=dry_run)
+        counts = opened.prune(before=before, dry_run=dry_run)
     verb = "would delete" if dry_run else "deleted"
     typer.echo(f"{verb}: " + ", ".join(f"{count} {what}" for what, count in counts.items()))
 
@@ -156,6 +156,87 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+@dataclass(frozen=True)
+class View:
+    """One ``history`` listing: what to read from the opened store and the table columns."""
+
+    name: str
+    help: str
+    title: str
+    read: Callable[[Any, str | None, int], list[Any]]
+    """(opened store, --tenant, --limit) -> rows, newest first."""
+    columns: tuple[tuple[str, Callable[[Any], Any]], ...]
+
+
+def _changes(opened: Any, tenant: str | None, limit: int) -> list[Any]:
+    return list(opened.list_changes(tenant=tenant, limit=limit, with_objects=True))
+
+
+VIEWS: tuple[View, ...] = (
+    View(
+        "changes",
+        "Changes made by apply / rollback / remediation: who, when, what, and how it ended.",
+        "Changes",
+        _changes,
+        (
+            ("id", lambda c: c.id),
+            ("tenant", lambda c: c.tenant),
+            ("kind", lambda c: c.kind.value + (f" of {c.reverts_id}" if c.reverts_id else "")),
+            ("status", lambda c: c.status.value),
+            ("created (UTC)", lambda c: c.created_at),
+            ("actor", lambda c: c.actor),
+            ("baseline", lambda c: c.baseline),
+            ("pilot group", lambda c: c.pilot_group),
+            ("objects", lambda c: "\n".join(o.path for o in c.objects)),
+            ("error", lambda c: c.error),
+        ),
+    ),
+    View(
+        "alerts",
+        "Detection alerts (push-spam attacks) recorded by detect runs, deduplicated.",
+        "Alerts",
+        lambda opened, tenant, limit: list(opened.list_alerts(tenant=tenant, limit=limit)),
+        (
+            ("id", lambda a: a.id),
+            ("tenant", lambda a: a.tenant),
+            ("detection", lambda a: a.detection_id),
+            ("severity", lambda a: a.severity),
+            ("user", lambda a: a.user),
+            ("first seen (UTC)", lambda a: a.first_seen),
+            ("last seen (UTC)", lambda a: a.last_seen),
+        ),
+    ),
+    View(
+        "drift",
+        "Drift: controls whose status or watched value changed between two runs, with before/after.",
+        "Drift",
+        lambda opened, tenant, limit: list(opened.list_drift(tenant=tenant, limit=limit)),
+        (
+            ("id", lambda d: d.id),
+            ("tenant", lambda d: d.tenant),
+            ("control", lambda d: d.control_id),
+            ("what", lambda d: d.field),
+            ("before", lambda d: json.dumps(d.before)),
+            ("after", lambda d: json.dumps(d.after)),
+            ("detected (UTC)", lambda d: d.detected_at),
+            ("runs", lambda d: f"{d.previous_run_id} → {d.run_id}"),
+            ("notified", lambda d: d.notified_at),
+            ("remediation", lambda d: d.change_id),
+        ),
+    ),
+)
+
+RUN_COLUMNS: tuple[tuple[str, Callable[[Any], Any]], ...] = (
+    ("id", lambda r: r.id),
+    ("tenant", lambda r: r.tenant),
+    ("kind", lambda r: r.kind.value),
+    ("status", lambda r: r.status.value),
+    ("started (UTC)", lambda r: r.started_at),
+    ("finished (UTC)", lambda r: r.finished_at),
+    ("summary / error", lambda r: r.error or r.summary),
+)
+
+
 @history_app.command("runs")
 @handle_errors
 def history_runs(
@@ -177,104 +258,34 @@ def history_runs(
         config,
         lambda opened: opened.list_runs(tenant=tenant, kind=kind, limit=limit),
         fmt,
-        [
-            ("id", lambda r: r.id),
-            ("tenant", lambda r: r.tenant),
-            ("kind", lambda r: r.kind.value),
-            ("status", lambda r: r.status.value),
-            ("started (UTC)", lambda r: r.started_at),
-            ("finished (UTC)", lambda r: r.finished_at),
-            ("summary / error", lambda r: r.error or r.summary),
-        ],
+        list(RUN_COLUMNS),
         "Runs",
     )
 
 
-@history_app.command("changes")
-@handle_errors
-def history_changes(
-    tenant: str | None = _TENANT,
-    limit: int = _LIMIT,
-    fmt: OutputFormat = _FORMAT,
-    store: str | None = _HISTORY_STORE,
-    config: Path | None = _CONFIG,
-) -> None:
-    """Changes made by apply / rollback / remediation: who, when, what, and how it ended."""
-    _show(
-        store,
-        config,
-        lambda opened: opened.list_changes(tenant=tenant, limit=limit, with_objects=True),
-        fmt,
-        [
-            ("id", lambda c: c.id),
-            ("tenant", lambda c: c.tenant),
-            ("kind", lambda c: c.kind.value + (f" of {c.reverts_id}" if c.reverts_id else "")),
-            ("status", lambda c: c.status.value),
-            ("created (UTC)", lambda c: c.created_at),
-            ("actor", lambda c: c.actor),
-            ("baseline", lambda c: c.baseline),
-            ("pilot group", lambda c: c.pilot_group),
-            ("objects", lambda c: "\n".join(o.path for o in c.objects)),
-            ("error", lambda c: c.error),
-        ],
-        "Changes",
-    )
+def _register(view: View) -> None:
+    """``mfaguard history <view.name>``: the shared options, then ``_show``."""
+
+    def command(
+        tenant: str | None = _TENANT,
+        limit: int = _LIMIT,
+        fmt: OutputFormat = _FORMAT,
+        store: str | None = _HISTORY_STORE,
+        config: Path | None = _CONFIG,
+    ) -> None:
+        _show(
+            store,
+            config,
+            lambda opened: view.read(opened, tenant, limit),
+            fmt,
+            list(view.columns),
+            view.title,
+        )
+
+    command.__doc__ = view.help
+    command.__name__ = f"history_{view.name}"
+    history_app.command(view.name)(handle_errors(command))
 
 
-@history_app.command("alerts")
-@handle_errors
-def history_alerts(
-    tenant: str | None = _TENANT,
-    limit: int = _LIMIT,
-    fmt: OutputFormat = _FORMAT,
-    store: str | None = _HISTORY_STORE,
-    config: Path | None = _CONFIG,
-) -> None:
-    """Detection alerts (push-spam attacks) recorded by detect runs, deduplicated."""
-    _show(
-        store,
-        config,
-        lambda opened: opened.list_alerts(tenant=tenant, limit=limit),
-        fmt,
-        [
-            ("id", lambda a: a.id),
-            ("tenant", lambda a: a.tenant),
-            ("detection", lambda a: a.detection_id),
-            ("severity", lambda a: a.severity),
-            ("user", lambda a: a.user),
-            ("first seen (UTC)", lambda a: a.first_seen),
-            ("last seen (UTC)", lambda a: a.last_seen),
-        ],
-        "Alerts",
-    )
-
-
-@history_app.command("drift")
-@handle_errors
-def history_drift(
-    tenant: str | None = _TENANT,
-    limit: int = _LIMIT,
-    fmt: OutputFormat = _FORMAT,
-    store: str | None = _HISTORY_STORE,
-    config: Path | None = _CONFIG,
-) -> None:
-    """Drift: controls whose status or watched value changed between two runs, with before/after."""
-    _show(
-        store,
-        config,
-        lambda opened: opened.list_drift(tenant=tenant, limit=limit),
-        fmt,
-        [
-            ("id", lambda d: d.id),
-            ("tenant", lambda d: d.tenant),
-            ("control", lambda d: d.control_id),
-            ("what", lambda d: d.field),
-            ("before", lambda d: json.dumps(d.before)),
-            ("after", lambda d: json.dumps(d.after)),
-            ("detected (UTC)", lambda d: d.detected_at),
-            ("runs", lambda d: f"{d.previous_run_id} → {d.run_id}"),
-            ("notified", lambda d: d.notified_at),
-            ("remediation", lambda d: d.change_id),
-        ],
-        "Drift",
-    )
+for _view in VIEWS:
+    _register(_view)

@@ -43,7 +43,6 @@ def plan_command(
     line and key (exit 2). Ends with what the plan leaves failing among MFA-001..015 ("still FAIL
     after this plan: … — fix by hand: …"), judged like `audit` with the same --config.
     """
-    import asyncio
     import json
     from datetime import UTC, datetime
 
@@ -55,9 +54,8 @@ def plan_command(
     output_format = choice("--format", output_format, FORMATS)
     loaded = load_baseline(baseline)
     settings, audit_settings = enforce_settings(pilot_group, number_matching, config, break_glass_group)
-    connection = graph.connection()
     started = datetime.now(UTC)
-    result = asyncio.run(live_plan(connection, graph.expected_tenant(), loaded, settings, audit_settings))
+    result = graph.run(lambda client, tenant: live_plan(client, tenant, loaded, settings, audit_settings))
     if output_format == "json":
         document = {
             "tenant": result.tenant,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 
 from mfaguard.cli import app
@@ -50,9 +52,9 @@ def rollback_command(
     was recorded before the first write). Refuses (exit 3, nothing written) when an object was edited
     after the change, unless --overwrite-concurrent. The rollback is itself recorded as a change.
     """
-    import asyncio
     from datetime import UTC, datetime
 
+    from mfaguard.enforce.journal import tenant_key
     from mfaguard.enforce.live import live_rollback
     from mfaguard.store import open_store
 
@@ -60,14 +62,15 @@ def rollback_command(
     from mfaguard.enforce.plan import PlanSettings
 
     settings = PlanSettings()  # the change's recorded number-matching mode is used
-    connection = graph.connection()
     store = open_store(store_url)
     started = datetime.now(UTC)
     try:
-        tenant, outcome = asyncio.run(
-            live_rollback(
-                connection,
-                graph.expected_tenant(),
+
+        async def rollback(client: Any, info: Any) -> tuple[str, Any]:
+            tenant = tenant_key(info.id)
+            return tenant, await live_rollback(
+                client,
+                tenant,
                 store,
                 settings,
                 to=to,
@@ -77,7 +80,8 @@ def rollback_command(
                 log=progress_log(output_format),
                 interrupts=interrupts(),
             )
-        )
+
+        tenant, outcome = graph.run(rollback)
         record_outcome(store, tenant, "rollback", started, outcome)
     finally:
         store.close()

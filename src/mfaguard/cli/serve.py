@@ -39,7 +39,7 @@ def serve_command(
     or operator), or a token in MFAGUARD_DASHBOARD_TOKEN (single user, operator). Binds 127.0.0.1
     unless told otherwise; put an HTTPS reverse proxy in front before exposing it.
     """
-    from mfaguard.extras import require_extra
+    from mfaguard.config.extras import require_extra
 
     require_extra("dashboard", needed_by="mfaguard serve")
     from mfaguard.web.serve import build_dashboard, is_loopback, run

@@ -31,7 +31,7 @@ def _details() -> str:
     from pathlib import Path
 
     import mfaguard
-    from mfaguard.extras import EXTRAS, installed_dependencies
+    from mfaguard.config.extras import EXTRAS, installed_dependencies
 
     lines = [
         f"location: {Path(mfaguard.__file__).resolve().parent}",

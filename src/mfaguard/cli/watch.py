@@ -38,7 +38,7 @@ def watch_command(
     ),
     max_runs: int | None = typer.Option(None, "--max-runs", min=1, metavar="N", help="Stop after N runs."),
 ) -> None:
-    from mfaguard.fleet.schedule import Schedule, parse_duration, parse_schedule
+    from mfaguard.fleet.schedule import Schedule, interval, parse_schedule
     from mfaguard.fleet.session import watch_fleet
 
     console = stderr_console()
@@ -47,14 +47,14 @@ def watch_command(
         console.print(f"watch: {text}", markup=False)
 
     def schedule_of(file_schedule: Schedule | None) -> Schedule:
-        return Schedule(every=interval) if interval is not None else parse_schedule(file_schedule)
+        return Schedule(every=every_interval) if every_interval is not None else parse_schedule(file_schedule)
 
-    interval = None
+    every_interval = None
     if every:
         from mfaguard.errors import ConfigError, bad_value
 
         try:
-            interval = parse_duration(every)
+            every_interval = interval(every)
         except ConfigError as exc:
             raise bad_value("--every", every, exc.hint or "write a duration such as 15m or 12h") from None
 

@@ -27,9 +27,19 @@ from . import (
     mfa017_admin_strength,
     mfa018_break_glass,
 )
+from ._coverage import COVERAGE_CONTROL_IDS
 from .base import Control, Reference, Remediation, Result
 
-__all__ = ["CONTROLS", "CONTROL_IDS", "Control", "Reference", "Remediation", "Result", "control_by_id"]
+__all__ = [
+    "CONTROLS",
+    "CONTROL_IDS",
+    "COVERAGE_CONTROL_IDS",
+    "Control",
+    "Reference",
+    "Remediation",
+    "Result",
+    "control_by_id",
+]
 
 CONTROLS: tuple[Control, ...] = (
     mfa001_authenticator_enabled.CONTROL,

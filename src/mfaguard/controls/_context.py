@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from mfaguard.models import AUTHENTICATOR, TenantSnapshot
-from mfaguard.report import Severity, Status
-from mfaguard.settings import AuditSettings
+from mfaguard.model.policy import AUTHENTICATOR, TenantSnapshot
+from mfaguard.model.report import Severity, Status
+from mfaguard.model.settings import AuditSettings
 
 from ._helpers import all_users_state, authenticator_gate
 from .base import POLICY_PATH, Control, Reference, Remediation, Result, authenticator_feature_body, portal

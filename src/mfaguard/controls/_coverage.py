@@ -8,14 +8,16 @@ kept (by identity — the inputs are immutable).
 from __future__ import annotations
 
 from mfaguard.coverage.evaluate import CoverageReport, UserCoverage, evaluate_coverage
-from mfaguard.coverage.run import COVERAGE_CONTROL_IDS
-from mfaguard.models import TenantSnapshot
-from mfaguard.report import Status
-from mfaguard.settings import AuditSettings
+from mfaguard.model.policy import TenantSnapshot
+from mfaguard.model.report import Status
+from mfaguard.model.settings import AuditSettings
 
 from .base import Result
 
 __all__ = ["COVERAGE_CONTROL_IDS", "NO_DIRECTORY", "coverage_report", "name_users", "user_evidence"]
+
+COVERAGE_CONTROL_IDS = frozenset({"MFA-016", "MFA-017", "MFA-018"})
+"""The controls that judge who is protected (they need the snapshot's directory data)."""
 
 _LAST: list[tuple[object, object, str, CoverageReport]] = []
 
@@ -41,7 +43,7 @@ def coverage_report(snapshot: TenantSnapshot, settings: AuditSettings) -> Covera
             f"unknown{hint}.",
             evidence={"unavailable": [p.to_json() for p in directory.problems]},
         )
-    mode = settings.number_matching.value
+    mode = settings.number_matching
     for policy, direc, cached_mode, report in _LAST:
         if policy is snapshot.policy and direc is directory and cached_mode == mode:
             return report

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from mfaguard.models import (
+from mfaguard.model.policy import (
     ADVANCED_CONFIG_STATES,
     APP_INFORMATION,
     AUTHENTICATOR,
@@ -20,7 +20,7 @@ from mfaguard.models import (
     TenantSnapshot,
     is_known,
 )
-from mfaguard.report import Severity, Status
+from mfaguard.model.report import Severity, Status
 
 from .base import Result
 
@@ -231,16 +231,6 @@ def is_known_advanced(state: str) -> bool:
     return is_known(state, ADVANCED_CONFIG_STATES)
 
 
-def _is_group_target(target: MethodTarget | FeatureTarget) -> bool:
-    # Method targets may name users; feature targets roles or administrative units. Only groups (and
-    # targets that do not say) are directory groups to look up.
-    return target.target_type in (None, "group")
-
-
-def _is_real(target: MethodTarget | FeatureTarget) -> bool:
-    return not target.is_all_users and target.id != ZERO_GUID
-
-
 def exclusion_places(snapshot: TenantSnapshot) -> list[tuple[str, MethodTarget | FeatureTarget]]:
     """(place, target) for every exclusion MFA-014 judges, in the places present in the snapshot.
 
@@ -269,37 +259,21 @@ def exclusion_places(snapshot: TenantSnapshot) -> list[tuple[str, MethodTarget |
     return [(place, target) for place, target in places if target.id != ZERO_GUID]
 
 
-def group_references(snapshot: TenantSnapshot) -> dict[str, list[str]]:
-    """Every group id the policy names (lower-case key → places), for MFA-015."""
-    policy = snapshot.policy
-    found: list[tuple[str, MethodTarget | FeatureTarget]] = []
-    for config in policy.configurations:
-        found += [(f"{config.id} includeTargets", t) for t in config.include_targets or ()]
-        found += [(f"{config.id} excludeTargets", t) for t in config.exclude_targets or ()]
-        if isinstance(config, AuthenticatorConfiguration):
-            for name, feature in (config.feature_settings or {}).items():
-                for kind, target in (
-                    ("include", feature.include_target),
-                    ("exclude", feature.exclude_target),
-                ):
-                    if target is not None:
-                        found.append((f"{config.id} featureSettings.{name}.{kind}Target", target))
-    campaign = policy.registration_campaign
-    if campaign is not None:
-        found += [("registration campaign includeTargets", t) for t in campaign.include_targets or ()]
-        found += [("registration campaign excludeTargets", t) for t in campaign.exclude_targets or ()]
-    prefs = policy.system_credential_preferences
-    if prefs is not None:
-        found += [("systemCredentialPreferences.includeTargets", t) for t in prefs.include_targets or ()]
-        found += [("systemCredentialPreferences.excludeTargets", t) for t in prefs.exclude_targets or ()]
-    rsa = policy.report_suspicious_activity
-    if rsa is not None and rsa.include_target is not None:
-        found.append(("reportSuspiciousActivitySettings.includeTarget", rsa.include_target))
-    groups: dict[str, list[str]] = {}
-    for place, named in found:
-        if _is_real(named) and _is_group_target(named):
-            groups.setdefault(named.id.lower(), []).append(place)
-    return groups
+PHONE_METHOD_NOTE = (
+    "first make sure every affected user has another MFA method registered (mfaguard coverage)"
+)
+"""The warning that goes with turning SMS or voice off (MFA-007, MFA-008)."""
+
+
+def absent_setting(name: str, resource: str, default: str) -> Result:
+    """A policy-level setting missing from a beta snapshot: Microsoft managed (``default``), so WARN —
+    pin it (MFA-011, MFA-012)."""
+    return Result(
+        Status.WARN,
+        f"{name} is absent (treated as 'default', {default}); set it to 'enabled' for all_users.",
+        resource=resource,
+        evidence={"state": None},
+    )
 
 
 def judge_policy_setting(

@@ -1,6 +1,6 @@
 """The control interface: metadata, a pure ``evaluate`` and the value objects it returns.
 
-A control judges one aspect of a :class:`~mfaguard.models.TenantSnapshot` and returns one or more
+A control judges one aspect of a :class:`~mfaguard.model.policy.TenantSnapshot` and returns one or more
 :class:`Result` (one per resource when a resource-scoped exception should be able to cover it, e.g.
 one per excluded group). The engine turns results into findings, adds metadata and exceptions, and
 turns an exception raised by ``evaluate`` into an ERROR finding.
@@ -14,9 +14,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from mfaguard.models import TenantSnapshot
-from mfaguard.report import Severity, Status
-from mfaguard.settings import AuditSettings
+from mfaguard.model.policy import ODATA_TYPES, TenantSnapshot
+from mfaguard.model.report import Severity, Status
+from mfaguard.model.settings import AuditSettings
 
 GRAPH_BETA = "https://graph.microsoft.com/beta"
 POLICY_PATH = "/policies/authenticationMethodsPolicy"
@@ -136,6 +136,23 @@ class Control:
 def portal(*steps: str) -> tuple[str, ...]:
     """Portal steps, starting at Authentication methods in the Microsoft Entra admin center."""
     return ("Microsoft Entra admin center", "Entra ID", "Authentication methods", *steps)
+
+
+def disable_method(
+    config_id: str,
+    portal_label: str,
+    *,
+    note: str,
+    portal_step: str = "Enable and Target: Enable = Off",
+) -> Remediation:
+    """Turning a weak method off: the portal steps and the PATCH of its configuration (MFA-007..009)."""
+    return Remediation(
+        portal=portal("Policies", portal_label, portal_step),
+        method="PATCH",
+        path=f"{POLICY_PATH}/authenticationMethodConfigurations/{config_id}",
+        body={"@odata.type": ODATA_TYPES[config_id.lower()], "state": "disabled"},
+        note=note,
+    )
 
 
 def authenticator_feature_body(feature: str, state: str) -> dict[str, Any]:

@@ -11,9 +11,9 @@
 
 from __future__ import annotations
 
-from mfaguard.models import AUTHENTICATOR, ODATA_TYPES, TenantSnapshot
-from mfaguard.report import Severity, Status
-from mfaguard.settings import AuditSettings
+from mfaguard.model.policy import AUTHENTICATOR, ODATA_TYPES, TenantSnapshot
+from mfaguard.model.report import Severity, Status
+from mfaguard.model.settings import AuditSettings
 
 from ._helpers import enabled_method, has_all_users, target_list
 from .base import POLICY_PATH, Control, Remediation, Result, cisa, eidsca, portal

@@ -26,14 +26,14 @@ Both modes:
 
 from __future__ import annotations
 
-from mfaguard.models import (
+from mfaguard.model.policy import (
     AUTHENTICATOR,
     NUMBER_MATCHING,
     AuthenticatorConfiguration,
     TenantSnapshot,
 )
-from mfaguard.report import Severity, Status
-from mfaguard.settings import AuditSettings, NumberMatchingMode
+from mfaguard.model.report import Severity, Status
+from mfaguard.model.settings import AuditSettings, NumberMatchingMode
 
 from ._helpers import READ_BETA, all_users_state, authenticator_gate, is_known_advanced
 from .base import POLICY_PATH, Control, Remediation, Result, authenticator_feature_body, eidsca, mitre, portal

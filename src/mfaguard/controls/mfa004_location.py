@@ -13,7 +13,7 @@ Exclusions are judged by MFA-014.
 
 from __future__ import annotations
 
-from mfaguard.models import LOCATION_INFORMATION
+from mfaguard.model.policy import LOCATION_INFORMATION
 
 from ._context import context_control
 from .base import cis, cisa, eidsca, zta

@@ -10,9 +10,9 @@
 
 from __future__ import annotations
 
-from mfaguard.models import AUTHENTICATOR, COMPANION_APP, TenantSnapshot
-from mfaguard.report import Severity, Status
-from mfaguard.settings import AuditSettings
+from mfaguard.model.policy import AUTHENTICATOR, COMPANION_APP, TenantSnapshot
+from mfaguard.model.report import Severity, Status
+from mfaguard.model.settings import AuditSettings
 
 from ._helpers import READ_BETA, authenticator_gate, unknown_value
 from .base import POLICY_PATH, Control, Remediation, Result, authenticator_feature_body, cis, portal

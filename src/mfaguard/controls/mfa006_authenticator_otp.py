@@ -8,9 +8,9 @@
 
 from __future__ import annotations
 
-from mfaguard.models import AUTHENTICATOR, ODATA_TYPES, TenantSnapshot
-from mfaguard.report import Severity, Status
-from mfaguard.settings import AuditSettings
+from mfaguard.model.policy import AUTHENTICATOR, ODATA_TYPES, TenantSnapshot
+from mfaguard.model.report import Severity, Status
+from mfaguard.model.settings import AuditSettings
 
 from ._helpers import authenticator_gate
 from .base import POLICY_PATH, Control, Remediation, Result, cisa, eidsca, portal

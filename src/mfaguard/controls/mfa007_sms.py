@@ -13,12 +13,12 @@ Exclusions from SMS are not judged (excluding people from a weak method is fine)
 
 from __future__ import annotations
 
-from mfaguard.models import ODATA_TYPES, SMS, MethodConfiguration, TenantSnapshot
-from mfaguard.report import Severity, Status
-from mfaguard.settings import AuditSettings
+from mfaguard.model.policy import SMS, MethodConfiguration, TenantSnapshot
+from mfaguard.model.report import Severity, Status
+from mfaguard.model.settings import AuditSettings
 
-from ._helpers import judge_phone_method
-from .base import POLICY_PATH, Control, Remediation, Result, cis, cisa, eidsca, portal, zta
+from ._helpers import PHONE_METHOD_NOTE, judge_phone_method
+from .base import Control, Result, cis, cisa, disable_method, eidsca, zta
 
 
 def _sign_in_clause(config: MethodConfiguration) -> str:
@@ -41,17 +41,7 @@ CONTROL = Control(
         "and let attackers who fail at push fatigue fall back to a weaker method. With SMS sign-in on, "
         "a phone number alone becomes a credential."
     ),
-    remediation=Remediation(
-        portal=portal(
-            "Policies",
-            "SMS",
-            "Enable and Target: Enable = Off",
-        ),
-        method="PATCH",
-        path=f"{POLICY_PATH}/authenticationMethodConfigurations/{SMS}",
-        body={"@odata.type": ODATA_TYPES[SMS.lower()], "state": "disabled"},
-        note="first make sure every affected user has another MFA method registered (mfaguard coverage)",
-    ),
+    remediation=disable_method(SMS, "SMS", note=PHONE_METHOD_NOTE),
     references=(eidsca("AS04"), cisa("MS.AAD.3.5v2"), cis("5.2.3.5"), zta("21804")),
     statuses=frozenset({Status.PASS, Status.FAIL, Status.ERROR}),
     evaluate=evaluate,

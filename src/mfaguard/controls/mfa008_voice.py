@@ -13,12 +13,12 @@ Exclusions from Voice are not judged (excluding people from a weak method is fin
 
 from __future__ import annotations
 
-from mfaguard.models import ODATA_TYPES, VOICE, MethodConfiguration, TenantSnapshot, VoiceConfiguration
-from mfaguard.report import Severity, Status
-from mfaguard.settings import AuditSettings
+from mfaguard.model.policy import VOICE, MethodConfiguration, TenantSnapshot, VoiceConfiguration
+from mfaguard.model.report import Severity, Status
+from mfaguard.model.settings import AuditSettings
 
-from ._helpers import judge_phone_method
-from .base import POLICY_PATH, Control, Remediation, Result, cis, cisa, eidsca, portal, zta
+from ._helpers import PHONE_METHOD_NOTE, judge_phone_method
+from .base import Control, Result, cis, cisa, disable_method, eidsca, zta
 
 
 def _office_clause(config: MethodConfiguration) -> str:
@@ -40,17 +40,7 @@ CONTROL = Control(
         "location shown, and a tired or confused user approves an attacker's sign-in. Phone numbers "
         "can also be hijacked by SIM swap or call forwarding."
     ),
-    remediation=Remediation(
-        portal=portal(
-            "Policies",
-            "Voice call",
-            "Enable and Target: Enable = Off",
-        ),
-        method="PATCH",
-        path=f"{POLICY_PATH}/authenticationMethodConfigurations/{VOICE}",
-        body={"@odata.type": ODATA_TYPES[VOICE.lower()], "state": "disabled"},
-        note="first make sure every affected user has another MFA method registered (mfaguard coverage)",
-    ),
+    remediation=disable_method(VOICE, "Voice call", note=PHONE_METHOD_NOTE),
     references=(eidsca("AV01"), cisa("MS.AAD.3.5v2"), cis("5.2.3.5"), zta("21804")),
     statuses=frozenset({Status.PASS, Status.FAIL, Status.ERROR}),
     evaluate=evaluate,

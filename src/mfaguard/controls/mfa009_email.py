@@ -11,12 +11,12 @@
 
 from __future__ import annotations
 
-from mfaguard.models import EMAIL, ODATA_TYPES, TenantSnapshot
-from mfaguard.report import Severity, Status
-from mfaguard.settings import AuditSettings
+from mfaguard.model.policy import EMAIL, TenantSnapshot
+from mfaguard.model.report import Severity, Status
+from mfaguard.model.settings import AuditSettings
 
 from ._helpers import enabled_method, target_list
-from .base import POLICY_PATH, Control, Remediation, Result, cis, cisa, portal
+from .base import Control, Result, cis, cisa, disable_method
 
 
 def evaluate(snapshot: TenantSnapshot, settings: AuditSettings) -> Result:
@@ -52,15 +52,10 @@ CONTROL = Control(
         "same password the attacker already has. For members it is a weak second factor; for guests "
         "(B2B) with no other method it can stay."
     ),
-    remediation=Remediation(
-        portal=portal(
-            "Policies",
-            "Email OTP",
-            "Enable and Target: Enable = Off (or On with no groups included, for guests only)",
-        ),
-        method="PATCH",
-        path=f"{POLICY_PATH}/authenticationMethodConfigurations/{EMAIL}",
-        body={"@odata.type": ODATA_TYPES[EMAIL.lower()], "state": "disabled"},
+    remediation=disable_method(
+        EMAIL,
+        "Email OTP",
+        portal_step="Enable and Target: Enable = Off (or On with no groups included, for guests only)",
         note='for guests only send "state": "enabled" with "includeTargets": [] instead',
     ),
     references=(cisa("MS.AAD.3.5v2"), cis("5.2.3.7")),

@@ -11,9 +11,9 @@
 
 from __future__ import annotations
 
-from mfaguard.models import TenantSnapshot
-from mfaguard.report import Severity, Status
-from mfaguard.settings import AuditSettings
+from mfaguard.model.policy import TenantSnapshot
+from mfaguard.model.report import Severity, Status
+from mfaguard.model.settings import AuditSettings
 
 from ._helpers import READ_BETA, all_users_state
 from .base import POLICY_PATH, Control, Remediation, Result, eidsca, portal, zta

@@ -13,11 +13,11 @@
 
 from __future__ import annotations
 
-from mfaguard.models import TenantSnapshot
-from mfaguard.report import Severity, Status
-from mfaguard.settings import AuditSettings
+from mfaguard.model.policy import TenantSnapshot
+from mfaguard.model.report import Severity, Status
+from mfaguard.model.settings import AuditSettings
 
-from ._helpers import READ_BETA, judge_policy_setting
+from ._helpers import READ_BETA, absent_setting, judge_policy_setting
 from .base import POLICY_PATH, Control, Remediation, Result, cis, portal
 
 _NAME = "systemCredentialPreferences"
@@ -36,12 +36,7 @@ def evaluate(snapshot: TenantSnapshot, settings: AuditSettings) -> Result:
                 f"cannot be judged; {READ_BETA}.",
                 resource=_NAME,
             )
-        return Result(
-            Status.WARN,
-            f"{_NAME} is absent (treated as 'default', {_DEFAULT}); set it to 'enabled' for all_users.",
-            resource=_NAME,
-            evidence={"state": None},
-        )
+        return absent_setting(_NAME, _NAME, _DEFAULT)
     return judge_policy_setting(
         snapshot,
         name=_NAME,

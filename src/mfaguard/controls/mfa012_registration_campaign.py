@@ -12,11 +12,11 @@
 
 from __future__ import annotations
 
-from mfaguard.models import TenantSnapshot
-from mfaguard.report import Severity, Status
-from mfaguard.settings import AuditSettings
+from mfaguard.model.policy import TenantSnapshot
+from mfaguard.model.report import Severity, Status
+from mfaguard.model.settings import AuditSettings
 
-from ._helpers import judge_policy_setting
+from ._helpers import absent_setting, judge_policy_setting
 from .base import POLICY_PATH, Control, Remediation, Result, eidsca, portal
 
 _NAME = "registrationEnforcement.authenticationMethodsRegistrationCampaign"
@@ -29,12 +29,7 @@ _DEFAULT = "Microsoft managed: it only nudges SMS and voice users"
 def evaluate(snapshot: TenantSnapshot, settings: AuditSettings) -> Result:
     campaign = snapshot.policy.registration_campaign
     if campaign is None:  # absent (beta or v1.0, where registrationEnforcement exists too) = default
-        return Result(
-            Status.WARN,
-            f"{_NAME} is absent (treated as 'default', {_DEFAULT}); set it to 'enabled' for all_users.",
-            resource=_RESOURCE,
-            evidence={"state": None},
-        )
+        return absent_setting(_NAME, _RESOURCE, _DEFAULT)
     return judge_policy_setting(
         snapshot,
         name=_NAME,

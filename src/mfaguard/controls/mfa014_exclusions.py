@@ -15,9 +15,9 @@ Authenticator is disabled. Exclusions from SMS, voice, email or Authenticator Li
 
 from __future__ import annotations
 
-from mfaguard.models import TenantSnapshot
-from mfaguard.report import Severity, Status
-from mfaguard.settings import AuditSettings
+from mfaguard.model.policy import TenantSnapshot
+from mfaguard.model.report import Severity, Status
+from mfaguard.model.settings import AuditSettings
 
 from ._helpers import exclusion_places, target_name
 from .base import POLICY_PATH, Control, Remediation, Result, cis, portal, zta

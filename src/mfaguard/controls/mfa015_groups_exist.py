@@ -13,11 +13,10 @@ activity (``all_users``, the zero GUID and user / role / administrative-unit tar
 
 from __future__ import annotations
 
-from mfaguard.models import TenantSnapshot
-from mfaguard.report import Severity, Status
-from mfaguard.settings import AuditSettings
+from mfaguard.model.policy import TenantSnapshot, named_groups
+from mfaguard.model.report import Severity, Status
+from mfaguard.model.settings import AuditSettings
 
-from ._helpers import group_references
 from .base import POLICY_PATH, Control, Remediation, Result, maester, portal
 
 
@@ -40,7 +39,7 @@ def evaluate(snapshot: TenantSnapshot, settings: AuditSettings) -> list[Result]:
                 "checked; run a live audit or export a snapshot with mfaguard to include it.",
             )
         ]
-    references = group_references(snapshot)
+    references = {key: list(group.places) for key, group in named_groups(snapshot.policy).items()}
     results: list[Result] = []
     unresolved: list[str] = []
     for group_id, places in references.items():

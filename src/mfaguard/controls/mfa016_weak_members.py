@@ -13,10 +13,10 @@ policy lets them use it (nested groups resolved). Guests and disabled accounts a
 
 from __future__ import annotations
 
-from mfaguard.coverage.models import Level
-from mfaguard.models import TenantSnapshot
-from mfaguard.report import Severity, Status
-from mfaguard.settings import AuditSettings
+from mfaguard.model.directory import Level
+from mfaguard.model.policy import TenantSnapshot
+from mfaguard.model.report import Severity, Status
+from mfaguard.model.settings import AuditSettings
 
 from ._coverage import coverage_report, name_users, user_evidence
 from .base import Control, Remediation, Result, cisa, mitre

@@ -16,11 +16,11 @@ accounts and nobody else. Members are counted transitively (nested groups resolv
 
 from __future__ import annotations
 
-from mfaguard.coverage.models import Directory
 from mfaguard.coverage.resolve import Membership, group_label
-from mfaguard.models import TenantSnapshot
-from mfaguard.report import Severity, Status
-from mfaguard.settings import AuditSettings
+from mfaguard.model.directory import Directory
+from mfaguard.model.policy import TenantSnapshot
+from mfaguard.model.report import Severity, Status
+from mfaguard.model.settings import AuditSettings
 
 from ._coverage import NO_DIRECTORY
 from .base import Control, Remediation, Result, cis, cisa

@@ -23,7 +23,6 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import Enum
 
-from mfaguard.coverage.models import DirectoryUser, Group, norm_id
 from mfaguard.coverage.resolve import Membership, Path
 from mfaguard.model.conditional_access import (
     ALL,
@@ -35,6 +34,7 @@ from mfaguard.model.conditional_access import (
     RoleAssignment,
     role_name,
 )
+from mfaguard.model.directory import DirectoryUser, Group, norm_id
 
 __all__ = [
     "NO_PROFILE",

@@ -14,9 +14,9 @@ from typing import Any
 from mfaguard.coverage.ca_applicability import Applicability, Applies
 from mfaguard.coverage.ca_cells import CLIENT_APPS, LEGACY_CLIENT_APPS, OUTSIDE, PLATFORMS, PolicyCells
 from mfaguard.coverage.ca_grants import Kind
-from mfaguard.coverage.models import DirectoryUser
 from mfaguard.coverage.requirement import Mode, RequirementEngine, RequirementOutcome
 from mfaguard.model.conditional_access import DISABLED, ConditionalAccessPolicy
+from mfaguard.model.directory import DirectoryUser
 
 __all__ = ["PolicyExplanation", "RequirementExplanation", "explain_requirement", "report_only_since"]
 

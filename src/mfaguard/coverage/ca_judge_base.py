@@ -18,7 +18,6 @@ from typing import Any
 from mfaguard.coverage.ca_cells import CLIENT_APPS, PLATFORMS
 from mfaguard.coverage.ca_explain import report_only_since
 from mfaguard.coverage.ca_grants import Kind, grant_effect
-from mfaguard.coverage.models import Directory, ReadProblem
 from mfaguard.coverage.requirement import RequirementEngine, RequirementReport
 from mfaguard.model.conditional_access import (
     ALL,
@@ -27,7 +26,8 @@ from mfaguard.model.conditional_access import (
     ConditionalAccessPolicy,
     role_name,
 )
-from mfaguard.report import Status
+from mfaguard.model.directory import Directory, ReadProblem
+from mfaguard.model.report import Status
 
 P1_HINT = "Conditional Access needs Entra ID P1"
 NO_CA_DATA = (

@@ -46,11 +46,11 @@ from mfaguard.coverage.ca_policy_checks import (
     judge_mfa023,
     judge_mfa024,
 )
-from mfaguard.coverage.models import Directory
 from mfaguard.coverage.requirement import PROTECTED, Mode, Requirement, UserRequirement
 from mfaguard.coverage.resolve import Membership
 from mfaguard.model.conditional_access import ConditionalAccessData
-from mfaguard.report import Status
+from mfaguard.model.directory import Directory
+from mfaguard.model.report import Status
 
 __all__ = [
     "CA_CONTROL_IDS",

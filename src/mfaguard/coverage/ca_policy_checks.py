@@ -38,7 +38,7 @@ from mfaguard.coverage.ca_judge_base import (
 )
 from mfaguard.coverage.requirement import RequirementEngine
 from mfaguard.model.conditional_access import REGISTER_SECURITY_INFO, ConditionalAccessPolicy, role_name
-from mfaguard.report import Status
+from mfaguard.model.report import Status
 
 __all__ = ["judge_mfa020", "judge_mfa021", "judge_mfa022", "judge_mfa023", "judge_mfa024"]
 

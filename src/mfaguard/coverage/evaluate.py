@@ -1,6 +1,6 @@
 """Effective policy per user: which methods they can actually use, their level, and why (DESIGN §9).
 
-Pure: a policy, a :class:`~mfaguard.coverage.models.Directory` and the number-matching mode in,
+Pure: a policy, a :class:`~mfaguard.model.directory.Directory` and the number-matching mode in,
 levels and reason chains out. No I/O, no clock.
 
 Speed: the policy names few groups, and a user's outcome depends only on *how* they are in each of
@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from mfaguard.coverage.models import (
+from mfaguard.coverage.resolve import ALL_USERS_PATH, Membership, Path, describe_path, group_label
+from mfaguard.model.directory import (
     LEVELS,
     Directory,
     DirectoryUser,
@@ -24,8 +25,7 @@ from mfaguard.coverage.models import (
     RegistrationDetail,
     norm_id,
 )
-from mfaguard.coverage.resolve import ALL_USERS_PATH, Membership, Path, describe_path, group_label
-from mfaguard.models import (
+from mfaguard.model.policy import (
     ALL_USERS,
     APP_INFORMATION,
     AUTHENTICATOR,
@@ -45,9 +45,7 @@ from mfaguard.models import (
     MethodTarget,
     TenantInfo,
 )
-
-SERVICE_ENFORCED = "service_enforced"
-CONFIGURABLE = "configurable"
+from mfaguard.model.settings import NumberMatchingMode
 
 COVERAGE_SCHEMA_VERSION = "1.0"
 
@@ -56,10 +54,6 @@ NOT_IN_REPORT = (
     "(the report omits disabled users and can lag new registrations by a few hours)"
 )
 
-RATED_CONFIGURATIONS = frozenset(
-    c.lower() for c in (AUTHENTICATOR, SMS, VOICE, FIDO2, SOFTWARE_OATH, HARDWARE_OATH, X509_CERTIFICATE)
-)
-"""Configurations that can give a level; the others (email, TAP, ...) never change anyone's level."""
 
 # methodsRegistered strings that never give a level (DESIGN §9), with why.
 _NO_LEVEL = {
@@ -125,7 +119,7 @@ class CoverageReport:
     problems: tuple[ReadProblem, ...]
     levels_known: bool
     """False when the registration report (or every user list) was unreadable: no level is known."""
-    number_matching_mode: str = SERVICE_ENFORCED
+    number_matching_mode: NumberMatchingMode = NumberMatchingMode.SERVICE_ENFORCED
 
     def level_counts(self, *, admins_only: bool = False) -> dict[str, int]:
         """Count per level over enabled members; all six keys always present."""
@@ -165,7 +159,7 @@ class PolicyView:
         policy: AuthenticationMethodsPolicy,
         membership: Membership,
         *,
-        number_matching_mode: str = SERVICE_ENFORCED,
+        number_matching_mode: NumberMatchingMode = NumberMatchingMode.SERVICE_ENFORCED,
     ) -> None:
         self.policy = policy
         self.membership = membership
@@ -402,7 +396,7 @@ class _Judge:
         return Outcome(level, (f"level {level.value}: {why}", *lines, *context))
 
     def _number_matching(self, authenticator: MethodConfiguration | None) -> Access:
-        if self.view.number_matching_mode != CONFIGURABLE:
+        if self.view.number_matching_mode is not NumberMatchingMode.CONFIGURABLE:
             return Access(
                 True, "number matching: in effect (service-enforced for every push since 2023-05-08)"
             )
@@ -463,7 +457,7 @@ def evaluate_coverage(
     directory: Directory,
     *,
     tenant: TenantInfo,
-    number_matching_mode: str = SERVICE_ENFORCED,
+    number_matching_mode: NumberMatchingMode = NumberMatchingMode.SERVICE_ENFORCED,
     view: PolicyView | None = None,
 ) -> CoverageReport:
     """Every enabled user's level and reasons (members listed, guests counted apart)."""
@@ -574,7 +568,7 @@ def explain_user(
     directory: Directory,
     user: DirectoryUser,
     *,
-    number_matching_mode: str = SERVICE_ENFORCED,
+    number_matching_mode: NumberMatchingMode = NumberMatchingMode.SERVICE_ENFORCED,
 ) -> Explanation:
     """The full reason chain for one user (found with :meth:`Directory.find_user`)."""
     membership = Membership(directory.groups)

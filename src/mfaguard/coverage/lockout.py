@@ -6,29 +6,15 @@ Pure: the directory, the policy as it is and the policy as the plan would make i
 
 from __future__ import annotations
 
-from mfaguard.coverage.evaluate import RATED_CONFIGURATIONS, SERVICE_ENFORCED, PolicyView
-from mfaguard.coverage.models import Directory, DirectoryUser, Level
-from mfaguard.coverage.resolve import Membership, named_groups
+from mfaguard.coverage.evaluate import PolicyView
+from mfaguard.coverage.resolve import Membership
 from mfaguard.errors import MfaguardError
-from mfaguard.models import AuthenticationMethodsPolicy, AuthenticatorConfiguration
+from mfaguard.model.directory import Directory, DirectoryUser, Level
+from mfaguard.model.policy import AuthenticationMethodsPolicy, coverage_group_ids
 
 
 class CoverageUnavailable(MfaguardError):
     """The directory data cannot answer the question (report unreadable, group not read)."""
-
-
-def policy_group_ids(policy: AuthenticationMethodsPolicy) -> frozenset[str]:
-    """Every group id the policy names in the targets of the methods that give a level and in the
-    Authenticator feature targets (email or TAP targets cannot change anyone's level)."""
-    ids: list[str] = []
-    for config in policy.configurations:
-        if config.key not in RATED_CONFIGURATIONS:
-            continue
-        ids.extend(t.id for t in (*(config.include_targets or ()), *(config.exclude_targets or ())))
-        if isinstance(config, AuthenticatorConfiguration):
-            for setting in (config.feature_settings or {}).values():
-                ids.extend(t.id for t in (setting.include_target, setting.exclude_target) if t is not None)
-    return named_groups(ids)
 
 
 def users_left_without_method(
@@ -52,15 +38,16 @@ def users_left_without_method(
             + (f" ({problem.reason})" if problem else ""),
             hint=problem.hint if problem else "collect the directory with the registration report first",
         )
-    missing = sorted(g for g in policy_group_ids(proposed_policy) if g not in directory.groups)
+    missing = sorted(g for g in coverage_group_ids(proposed_policy) if g not in directory.groups)
     if missing:
         raise CoverageUnavailable(
             f"cannot tell who a change would lock out: the members of group(s) {', '.join(missing)} were not read",
             hint="collect the directory for the proposed policy's groups (coverage.collect.collect_directory)",
         )
     membership = Membership(directory.groups)
-    before = PolicyView(current_policy, membership, number_matching_mode=SERVICE_ENFORCED)
-    after = PolicyView(proposed_policy, membership, number_matching_mode=SERVICE_ENFORCED)
+    # Lock-out is about which methods stay usable; number matching does not change that.
+    before = PolicyView(current_policy, membership)
+    after = PolicyView(proposed_policy, membership)
     users = directory.users
     if users is None:
         population = [

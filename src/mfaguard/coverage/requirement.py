@@ -1,7 +1,7 @@
 """Is MFA required for each user, and how strong? The per-user Conditional Access engine (DESIGN §10).
 
 Pure: the CA data (:class:`~mfaguard.model.conditional_access.ConditionalAccessData`), a
-:class:`~mfaguard.coverage.models.Directory` and ``now`` in; one :class:`RequirementOutcome` per
+:class:`~mfaguard.model.directory.Directory` and ``now`` in; one :class:`RequirementOutcome` per
 enabled user out. No I/O, no clock.
 
 The unit of evaluation is the attacker's sign-in (password known, unmanaged unregistered device, no
@@ -30,13 +30,13 @@ from typing import Any
 
 from mfaguard.coverage.ca_applicability import Applicability, Applies, Profile, Targets
 from mfaguard.coverage.ca_cells import CLIENT_APPS, PLATFORMS, CellGrid, PolicyCells, compile_policy
-from mfaguard.coverage.models import Directory, DirectoryUser, Level, ProblemKind, ReadProblem
 from mfaguard.coverage.resolve import Membership
 from mfaguard.model.conditional_access import (
     SECURITY_DEFAULTS_ROLES,
     ConditionalAccessData,
     ConditionalAccessPolicy,
 )
+from mfaguard.model.directory import Directory, DirectoryUser, Level, ProblemKind, ReadProblem
 
 __all__ = [
     "CANNOT_SIGN_IN",

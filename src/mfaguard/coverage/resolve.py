@@ -9,10 +9,10 @@ reached through the same nested group shares one path tuple, so the maps stay sm
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
-from mfaguard.coverage.models import Group, norm_id
-from mfaguard.models import ALL_USERS, ZERO_GUID
+from mfaguard.model.directory import Group, norm_id
+from mfaguard.model.policy import ALL_USERS, ZERO_GUID
 
 Path = tuple[str, ...]
 """Group ids from the policy-named group down to the user's direct group; ``(ALL_USERS,)`` for all."""
@@ -21,7 +21,7 @@ ALL_USERS_PATH: Path = (ALL_USERS,)
 
 
 class Membership:
-    """Transitive membership of the groups in one :class:`~mfaguard.coverage.models.Directory`.
+    """Transitive membership of the groups in one :class:`~mfaguard.model.directory.Directory`.
 
     Resolution is lazy per group and cached, so the cost is paid once per named group no matter
     how many users are evaluated.
@@ -100,8 +100,3 @@ def _short_label(groups: Mapping[str, Group], group_id: str) -> str:
     if group is not None and group.display_name:
         return f"'{group.display_name}'"
     return group_id
-
-
-def named_groups(target_ids: Iterable[str]) -> frozenset[str]:
-    """The real group ids among policy target ids (drops ``all_users`` and the zero GUID)."""
-    return frozenset(norm_id(t) for t in target_ids if t and t.lower() != ALL_USERS and t != ZERO_GUID)

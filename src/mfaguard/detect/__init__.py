@@ -2,7 +2,7 @@
 
 Pipeline: loaders (files or Graph) → :class:`~mfaguard.detect.collect.Collector` (normalise, classify,
 dedupe, baseline) → :func:`~mfaguard.detect.engine.analyse` (the detections of a profile) →
-:class:`~mfaguard.detect.alerts.DetectionResult` → :mod:`~mfaguard.detect.render`.
+:class:`~mfaguard.detect.alerts.DetectionResult` → :mod:`~mfaguard.formats.alerts.render`.
 Everything that judges is pure; ``now`` is passed in.
 """
 
@@ -21,6 +21,7 @@ from mfaguard.detect.engine import analyse
 from mfaguard.detect.loaders import load_file
 from mfaguard.detect.profiles import PROFILES
 from mfaguard.detect.rules import DETECTIONS
+from mfaguard.errors import InputError
 
 __all__ = [
     "DETECTIONS",
@@ -33,6 +34,7 @@ __all__ = [
     "analyse",
     "collect_files",
     "detect_records",
+    "require_usable",
 ]
 
 
@@ -69,6 +71,27 @@ def collect_files(
     for path in risks:
         load_file(collector, path, kind="risks")
     return collector.evidence()
+
+
+def require_usable(evidence: Evidence, signins: Sequence[Path]) -> None:
+    """Refuse sign-in files that give nothing to judge (InputError, exit 2): an empty export is a failed
+    export, not a quiet tenant — a CI job fed one must not pass with "no alerts" — and records that are
+    all skipped are not sign-ins."""
+    stats = evidence.stats
+    if not stats.records:
+        raise InputError(
+            f"no usable record in the input: {', '.join(str(p) for p in signins)} holds no sign-in record",
+            hint="export the sign-ins again (a time range that has sign-ins), or read them from Graph "
+            "without --signins",
+        )
+    if not stats.used:
+        raise InputError(
+            f"no usable record in the input: {stats.skipped_total} skipped ("
+            + ", ".join(f"{k}: {v}" for k, v in sorted(stats.skipped.items()))
+            + ")"
+            + (f"; first: {stats.examples[0]}" if stats.examples else ""),
+            hint="check the file is a sign-in export (see --input-format)",
+        )
 
 
 def detect_records(

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from mfaguard.detect.model import InputStats
-from mfaguard.report import Severity
+from mfaguard.model.report import Severity
 
 ALERTS_SCHEMA_VERSION = "1.0"
 

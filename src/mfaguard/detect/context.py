@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from mfaguard.detect.collect import Baseline
 from mfaguard.errors import bad_value
-from mfaguard.report import Severity
+from mfaguard.model.report import Severity
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -37,6 +37,40 @@ def parse_countries(values: Iterable[str]) -> frozenset[str]:
             )
         out.add(code)
     return frozenset(out)
+
+
+def option_duration(value: str, option: str) -> timedelta:
+    """``90m``, ``24h``, ``14d``, ``2w`` → timedelta; anything else is a usage error naming the option."""
+    from mfaguard.config.durations import parse_duration
+
+    try:
+        return parse_duration(value)
+    except ValueError:
+        raise bad_value(option, value, "write a duration such as 90m, 24h, 14d or 2w") from None
+
+
+def detect_options(
+    *,
+    vip: Iterable[str] = (),
+    known_ip: Iterable[str] = (),
+    known_country: Iterable[str] = (),
+    lookback: str = "14d",
+    since: str | None = None,
+    campaign_prefix: int | None = None,
+    hunt: bool = False,
+) -> DetectOptions:
+    """The options as the operator writes them (``--vip``, ``--known-ip``, ``--since 24h`` ...): VIPs
+    compared lower-case, networks, countries and durations checked; a bad value is a usage error
+    naming its option."""
+    return DetectOptions(
+        vip=frozenset(v.strip().lower() for v in vip if v.strip()),
+        known_ips=parse_networks(known_ip),
+        known_countries=parse_countries(known_country),
+        lookback=option_duration(lookback, "--lookback"),
+        since=option_duration(since, "--since") if since else None,
+        campaign_prefix=campaign_prefix,
+        hunt=hunt,
+    )
 
 
 @dataclass(frozen=True)

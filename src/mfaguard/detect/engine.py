@@ -10,7 +10,7 @@ from mfaguard.detect.alerts import Alert, DetectionResult
 from mfaguard.detect.collect import Evidence
 from mfaguard.detect.context import Context, DetectOptions
 from mfaguard.detect.profiles import get_profile, ordered
-from mfaguard.report import Severity
+from mfaguard.model.report import Severity
 
 _RANK = {s: s.rank for s in Severity}
 

@@ -13,12 +13,14 @@ client's hint (P1/P2 licence, AuditLog.Read.All).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from mfaguard.detect.alerts import iso
-from mfaguard.detect.collect import Collector
+from mfaguard.detect.collect import Collector, Evidence
+from mfaguard.detect.context import DetectOptions
 from mfaguard.errors import (
     GraphError,
     LicenseError,
@@ -30,7 +32,6 @@ from mfaguard.errors import (
 
 if TYPE_CHECKING:
     from mfaguard.graph.client import GraphClient
-    from mfaguard.graph.connect import GraphConnection
 
 MIN_WINDOW = timedelta(hours=1)
 PAGE = 1000
@@ -158,22 +159,23 @@ async def _optional(collector: Collector, what: str, read: Callable[[], Any]) ->
             raise
 
 
-async def read_graph_evidence(
-    connection: GraphConnection,
-    collector: Collector,
-    *,
-    expected_tenant: str | None,
-    start: datetime,
-    end: datetime,
-    env: Mapping[str, str] | None = None,
-    progress: Callable[[str], None] | None = None,
-) -> str | None:
-    """Sign in through ``connection`` and :func:`read_graph` (what `mfaguard detect` reads); returns
-    the tenant id (the one named, else the token's), None when neither says."""
-    from mfaguard.graph.connect import token_tenant
+GRAPH_WINDOW = timedelta(hours=24)
+"""How far back the detections look when sign-ins come from Graph and no ``since`` is given."""
 
-    provider = connection.token_provider(env)
-    tenant, _ = await token_tenant(provider, expected_tenant)
-    async with connection.client(provider, env=env) as client:
-        await read_graph(client, collector, start=start, end=end, progress=progress)
-    return tenant.id
+
+async def read_recent(
+    client: GraphClient,
+    options: DetectOptions,
+    *,
+    now: datetime,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[Evidence, DetectOptions]:
+    """Read the ``since`` window (:data:`GRAPH_WINDOW` when the options give none) and the baseline
+    lookback before it; returns the evidence and the options the window was read with."""
+    if options.since is None:
+        options = replace(options, since=GRAPH_WINDOW)
+    assert options.since is not None
+    collector = Collector(lookback=options.lookback)
+    start = now - options.since - options.lookback
+    await read_graph(client, collector, start=start, end=now, progress=progress)
+    return collector.evidence(), options

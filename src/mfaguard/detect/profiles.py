@@ -17,22 +17,21 @@ from mfaguard.detect.alerts import Alert, TimelineEntry, iso
 from mfaguard.detect.collect import Evidence
 from mfaguard.detect.context import Context
 from mfaguard.detect.model import COUNTING_CLASSES, EventClass, SignIn, SuccessEvent
-from mfaguard.detect.rules import (
-    DETECTIONS,
-    DETECTIONS_BY_ID,
+from mfaguard.detect.rules import DETECTIONS, DETECTIONS_BY_ID
+from mfaguard.detect.rules.base import (
     NEXT_CONTACT,
     NEXT_RESET,
     DetectFn,
     Params,
-    blocked_attempts,
-    method_change_after_attack,
     sorted_unique,
     timeline_success,
-    totp_brute_force,
 )
+from mfaguard.detect.rules.det006_blocked_attempts import blocked_attempts
+from mfaguard.detect.rules.det007_method_change import method_change_after_attack
+from mfaguard.detect.rules.det009_totp_brute_force import totp_brute_force
 from mfaguard.detect.windows import bucket_start
 from mfaguard.errors import UsageError
-from mfaguard.report import Severity
+from mfaguard.model.report import Severity
 
 
 @dataclass(frozen=True)

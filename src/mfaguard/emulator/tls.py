@@ -18,8 +18,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from mfaguard.config.files import make_private_dirs, write_private_bytes
 from mfaguard.errors import UsageError
-from mfaguard.files import make_private_dirs, write_private_bytes
 
 
 @dataclass(frozen=True)

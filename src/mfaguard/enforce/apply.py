@@ -36,6 +36,7 @@ from typing import Any, Literal, Protocol
 from mfaguard.enforce.baseline import Baseline
 from mfaguard.enforce.body import POLICY_PATH, comparable, method_writable, policy_writable
 from mfaguard.enforce.interrupt import Interrupts
+from mfaguard.enforce.journal import ChangeKind, ChangeLog, ChangeStatus
 from mfaguard.enforce.plan import POLICY_OBJECT, Change, ObjectPlan, Plan, PlanSettings, plan_object
 from mfaguard.errors import EXIT_OK, EXIT_UNFINISHED, GraphError, MfaguardError
 
@@ -52,30 +53,6 @@ class GraphIO(Protocol):
     async def patch(
         self, path: str, body: Mapping[str, Any], *, version: str = ...
     ) -> dict[str, Any] | None: ...
-
-
-class ChangeLog(Protocol):
-    """What the writer needs from the history store (:class:`mfaguard.store.Store`)."""
-
-    def create_change(
-        self,
-        tenant: str,
-        *,
-        plan: Mapping[str, Any] | None,
-        kind: Any = ...,
-        baseline: str | None = ...,
-        pilot_group: str | None = ...,
-        actor: str | None = ...,
-        reverts_id: int | None = ...,
-    ) -> int: ...
-
-    def record_pre_change_object(self, change_id: int, path: str, pre: Mapping[str, Any] | None) -> None: ...
-
-    def record_post_change_object(
-        self, change_id: int, path: str, post: Mapping[str, Any] | None
-    ) -> None: ...
-
-    def mark_change(self, change_id: int, status: Any, *, error: str | None = ...) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,7 +214,7 @@ class Writer:
         change_id = self.store.create_change(
             self.tenant,
             plan=plan.to_json(),
-            kind="apply",
+            kind=ChangeKind.APPLY,
             baseline=baseline_name,
             pilot_group=self.settings.pilot_group,
             actor=self.actor,
@@ -284,7 +261,7 @@ class Writer:
             self.store.record_post_change_object(change_id, obj.path, seen)
         pilot = self.settings.pilot_group is not None
         if verified:
-            self.store.mark_change(change_id, "pilot_applied" if pilot else "verified")
+            self.store.mark_change(change_id, ChangeStatus.PILOT_APPLIED if pilot else ChangeStatus.VERIFIED)
             message = (
                 f"applied to pilot group {self.settings.pilot_group} and verified; apply again without "
                 "--pilot-group to widen to everyone"
@@ -294,7 +271,7 @@ class Writer:
         else:
             self.store.mark_change(
                 change_id,
-                "applied",
+                ChangeStatus.APPLIED,
                 error=f"written, but the tenant did not show the desired state within {self.verify.timeout:g} s",
             )
             message = (
@@ -378,7 +355,7 @@ class Writer:
             )
         else:
             message = f"{error}; nothing was written"
-        self.store.mark_change(change_id, "failed", error=message)
+        self.store.mark_change(change_id, ChangeStatus.FAILED, error=message)
         return ApplyOutcome(
             "failed",
             False,
@@ -417,10 +394,10 @@ class Writer:
                 f"interrupted again while restoring: {'; '.join(parts)} — finish with "
                 f"`mfaguard rollback --to {change_id}`"
             )
-            status = "pending"  # audit and plan warn about it; apply offers to finish it
+            status = ChangeStatus.PENDING  # audit and plan warn about it; apply offers to finish it
         else:
             message = f"interrupted: restored {', '.join(names)} to their state before change {change_id}"
-            status = "failed"
+            status = ChangeStatus.FAILED
         self.store.mark_change(change_id, status, error=message)
         return ApplyOutcome(
             "interrupted",

@@ -20,9 +20,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool
 
+from mfaguard.config.yaml import YamlDocument, load_yaml_document, load_yaml_text, validate
 from mfaguard.errors import ConfigError
-from mfaguard.models import ALL_USERS
-from mfaguard.yamlconf import YamlDocument, load_yaml_document, load_yaml_text, validate
+from mfaguard.model.policy import ALL_USERS
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 TARGET_PATTERN = r"^(all_users|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$"

@@ -13,7 +13,7 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
-from mfaguard.models import NUMBER_MATCHING, ODATA_TYPES
+from mfaguard.model.policy import NUMBER_MATCHING, ODATA_TYPES
 
 POLICY_PATH = "/policies/authenticationMethodsPolicy"
 """The policy root; PATCH returns 200 with the policy."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from mfaguard.models import ZERO_GUID
+from mfaguard.model.policy import ZERO_GUID
 
 BREAK_GLASS_ONLY = "break_glass_only"
 

@@ -1,7 +1,9 @@
-"""Wiring for the commands: credential → Graph client → session steps → outcome.
+"""Plan, apply and rollback on an open Graph client: the session steps with the pieces a live tenant
+needs (the writer, the lock-out guard's directory read, what a plan leaves failing).
 
-Kept out of ``cli/`` (no logic there) and out of :mod:`mfaguard.enforce.session` (which takes an
-already-open client, so tests and the fleet runner can inject theirs).
+The CLI, the fleet (apply, remediation), the dashboard and the demo open the tenant the one way
+(:func:`mfaguard.graph.connect.open_tenant`) and call these; the workflow itself is
+:mod:`mfaguard.enforce.session`.
 """
 
 from __future__ import annotations
@@ -13,24 +15,23 @@ from typing import TYPE_CHECKING, Any
 from mfaguard.enforce.apply import ApplyOutcome, VerifyPolicy, Writer
 from mfaguard.enforce.baseline import LoadedBaseline
 from mfaguard.enforce.interrupt import Interrupts
+from mfaguard.enforce.journal import ChangeStore, tenant_id_of, tenant_key
 from mfaguard.enforce.lockout import LockoutVerdict
 from mfaguard.enforce.plan import Plan, PlanSettings
-from mfaguard.enforce.session import ChangeStore, Confirm, make_plan, run_apply, run_rollback
-from mfaguard.history import tenant_id_of, tenant_key
+from mfaguard.enforce.session import Confirm, make_plan, run_apply, run_rollback
 
 if TYPE_CHECKING:
-    from mfaguard.coverage.models import Directory
     from mfaguard.enforce.residual import Residual
     from mfaguard.graph.client import GraphClient
-    from mfaguard.graph.connect import GraphConnection
-    from mfaguard.models import AuthenticationMethodsPolicy
-    from mfaguard.settings import AuditSettings
+    from mfaguard.model.directory import Directory
+    from mfaguard.model.policy import AuthenticationMethodsPolicy, TenantInfo
+    from mfaguard.model.settings import AuditSettings
 
 
 @dataclass(frozen=True, slots=True)
 class LivePlan:
     tenant: str
-    """The tenant's name in the history store (:func:`~mfaguard.history.tenant_key`)."""
+    """The tenant's name in the history store (:func:`~mfaguard.enforce.journal.tenant_key`)."""
     plan: Plan
     requests: Mapping[str, int]
     tenant_id: str | None = None
@@ -39,17 +40,9 @@ class LivePlan:
     """MFA-001..015 FAILs left once the plan is applied (:mod:`mfaguard.enforce.residual`)."""
 
 
-async def _open(connection: GraphConnection, expected_tenant: str | None) -> tuple[str, GraphClient]:
-    from mfaguard.graph.connect import token_tenant
-
-    provider = connection.token_provider()
-    tenant, _ = await token_tenant(provider, expected_tenant)
-    return tenant_key(tenant.id), connection.client(provider)
-
-
 async def live_plan(
-    connection: GraphConnection,
-    expected_tenant: str | None,
+    client: GraphClient,
+    tenant: TenantInfo,
     loaded: LoadedBaseline,
     settings: PlanSettings,
     audit_settings: AuditSettings | None = None,
@@ -61,9 +54,7 @@ async def live_plan(
     from mfaguard.enforce.plan import plan
     from mfaguard.enforce.residual import residual
 
-    tenant, client = await _open(connection, expected_tenant)
-    async with client:
-        result = await make_plan(client, loaded, settings)
+    result = await make_plan(client, loaded, settings)
     left: tuple[Residual, ...] = ()
     if audit_settings is not None:
         widened = None
@@ -73,7 +64,8 @@ async def live_plan(
         left = residual(
             result.policy_body, result.plan, audit_settings, now=datetime.now(UTC), widened=widened
         )
-    return LivePlan(tenant, result.plan, {"total": client.requests_sent}, tenant_id_of(tenant), left)
+    key = tenant_key(tenant.id)
+    return LivePlan(key, result.plan, {"total": client.requests_sent}, tenant_id_of(key), left)
 
 
 def directory_reader(
@@ -82,7 +74,7 @@ def directory_reader(
     """The lock-out guard's directory read (users, registration report, group members)."""
 
     async def read(policy: AuthenticationMethodsPolicy, extra_groups: Sequence[str]) -> Directory | None:
-        from mfaguard.coverage.collect import collect_directory
+        from mfaguard.read.directory import collect_directory
 
         return await collect_directory(client, policy, extra_groups=extra_groups)
 
@@ -90,8 +82,8 @@ def directory_reader(
 
 
 async def live_apply(
-    connection: GraphConnection,
-    expected_tenant: str | None,
+    client: GraphClient,
+    store_tenant: str,
     store: ChangeStore,
     loaded: LoadedBaseline,
     settings: PlanSettings,
@@ -100,40 +92,40 @@ async def live_apply(
     show_plan: Callable[[Plan, LockoutVerdict], None],
     force: bool,
     actor: str | None,
-    log: Callable[[str], None],
+    log: Callable[[str], None] | None = None,
     verify: VerifyPolicy | None = None,
     overwrite_concurrent: bool = False,
     interrupts: Interrupts | None = None,
-) -> tuple[str, ApplyOutcome, Plan | None, LockoutVerdict | None]:
-    tenant, client = await _open(connection, expected_tenant)
-    async with client:
-        writer = Writer(
-            client,
-            store,
-            tenant,
-            settings,
-            actor=actor,
-            log=log,
-            verify=verify or VerifyPolicy(),
-            interrupts=interrupts,
-        )
-        outcome, p, verdict = await run_apply(
-            writer,
-            store,
-            client,
-            loaded,
-            confirm=confirm,
-            show_plan=show_plan,
-            force=force,
-            read_directory=directory_reader(client),
-            overwrite_concurrent=overwrite_concurrent,
-        )
-        return tenant, outcome, p, verdict
+) -> tuple[ApplyOutcome, Plan | None, LockoutVerdict | None]:
+    """The whole apply on an open client (:func:`~mfaguard.enforce.session.run_apply`), with the
+    lock-out guard reading the directory through the same client. ``store_tenant`` names the tenant
+    in the change journal (:func:`~mfaguard.enforce.journal.tenant_key` of its id; the fleet's name)."""
+    writer = Writer(
+        client,
+        store,
+        store_tenant,
+        settings,
+        actor=actor,
+        log=log or (lambda _message: None),
+        verify=verify or VerifyPolicy(),
+        interrupts=interrupts,
+    )
+    return await run_apply(
+        writer,
+        store,
+        client,
+        loaded,
+        confirm=confirm,
+        show_plan=show_plan,
+        force=force,
+        read_directory=directory_reader(client),
+        overwrite_concurrent=overwrite_concurrent,
+    )
 
 
 async def live_rollback(
-    connection: GraphConnection,
-    expected_tenant: str | None,
+    client: GraphClient,
+    store_tenant: str,
     store: ChangeStore,
     settings: PlanSettings,
     *,
@@ -141,11 +133,18 @@ async def live_rollback(
     confirm: Confirm,
     force: bool,
     actor: str | None,
-    log: Callable[[str], None],
+    log: Callable[[str], None] | None = None,
     interrupts: Interrupts | None = None,
-) -> tuple[str, ApplyOutcome]:
-    """``force``: overwrite objects someone else edited after the change (``--overwrite-concurrent``)."""
-    tenant, client = await _open(connection, expected_tenant)
-    async with client:
-        writer = Writer(client, store, tenant, settings, actor=actor, log=log, interrupts=interrupts)
-        return tenant, await run_rollback(writer, store, to=to, confirm=confirm, force=force)
+) -> ApplyOutcome:
+    """Restore a change of ``store_tenant`` on an open client. ``force``: overwrite objects someone
+    else edited after the change (``--overwrite-concurrent``)."""
+    writer = Writer(
+        client,
+        store,
+        store_tenant,
+        settings,
+        actor=actor,
+        log=log or (lambda _message: None),
+        interrupts=interrupts,
+    )
+    return await run_rollback(writer, store, to=to, confirm=confirm, force=force)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from mfaguard.enforce.plan import Plan, proposed_policy
 
 if TYPE_CHECKING:
-    from mfaguard.coverage.models import Directory
+    from mfaguard.model.directory import Directory
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,7 +32,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from mfaguard.enforce.baseline import AuthenticatorBaseline, Baseline, is_group_id
 from mfaguard.enforce.body import (
@@ -43,7 +43,7 @@ from mfaguard.enforce.body import (
     strip_annotations,
 )
 from mfaguard.enforce.exclusions import BREAK_GLASS_ONLY, break_glass_ids, kept_exclude, kept_targets
-from mfaguard.models import (
+from mfaguard.model.policy import (
     ALL_USERS,
     APP_INFORMATION,
     AUTHENTICATOR,
@@ -55,8 +55,8 @@ from mfaguard.models import (
     VOICE,
     ZERO_GUID,
 )
+from mfaguard.model.settings import NumberMatchingMode
 
-NumberMatchingMode = Literal["service_enforced", "configurable"]
 PLAN_SCHEMA_VERSION = "1.0"
 
 POLICY_OBJECT = "authenticationMethodsPolicy"
@@ -67,14 +67,14 @@ POLICY_OBJECT = "authenticationMethodsPolicy"
 class PlanSettings:
     """What the planner needs besides the tenant state and the baseline."""
 
-    number_matching: NumberMatchingMode = "service_enforced"
+    number_matching: NumberMatchingMode = NumberMatchingMode.SERVICE_ENFORCED
     pilot_group: str | None = None
     break_glass_groups: tuple[str, ...] = ()
     """Group ids that may stay excluded under ``exclusions: break_glass_only``."""
 
     @property
     def configurable(self) -> bool:
-        return self.number_matching == "configurable"
+        return self.number_matching is NumberMatchingMode.CONFIGURABLE
 
     @property
     def keep(self) -> frozenset[str]:
@@ -150,7 +150,7 @@ class Plan:
             "schema_version": PLAN_SCHEMA_VERSION,
             "baseline": self.baseline,
             "pilot_group": self.settings.pilot_group,
-            "number_matching": self.settings.number_matching,
+            "number_matching": self.settings.number_matching.value,
             "break_glass_groups": list(self.settings.break_glass_groups),
             "objects": [o.to_json() for o in self.objects],
             "changes": [c.to_json() for c in self.changes],

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from mfaguard.enforce.plan import Plan, proposed_policy
-from mfaguard.settings import AuditSettings
+from mfaguard.model.settings import AuditSettings
 
 POLICY_CONTROL_IDS = frozenset(f"MFA-{n:03d}" for n in range(1, 16))
 """MFA-001..015: judged from the methods policy alone."""
@@ -46,11 +46,11 @@ class Residual:
 
 
 def _failing(policy_body: Mapping[str, Any], p: Plan, settings: AuditSettings, now: datetime) -> list[Any]:
+    from mfaguard.audit.engine import audit
     from mfaguard.controls import CONTROLS
-    from mfaguard.engine import audit
-    from mfaguard.models import ApiVersion, TenantInfo
-    from mfaguard.report import Status
-    from mfaguard.snapshot import build_snapshot
+    from mfaguard.model.policy import ApiVersion, TenantInfo
+    from mfaguard.model.report import Status
+    from mfaguard.read.snapshot_file import build_snapshot
 
     snapshot = build_snapshot(
         proposed_policy(policy_body, p),

@@ -15,42 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from mfaguard.enforce.apply import ApplyOutcome, Writer, object_id_for, restore_body, shows
 from mfaguard.enforce.body import comparable
+from mfaguard.enforce.journal import ChangeKind, ChangeLike, ChangeObjectLike, ChangeStatus
 from mfaguard.enforce.plan import POLICY_OBJECT, Change, PlanSettings
 from mfaguard.errors import EnforcementError, MfaguardError
-
-RESTORABLE = ("pending", "applied", "verified", "pilot_applied", "failed")
-"""Statuses of a change whose pre-change state can be restored (not ``rolled_back``)."""
-
-
-class ChangeObjectLike(Protocol):
-    @property
-    def path(self) -> str: ...
-    @property
-    def pre(self) -> Mapping[str, Any] | None: ...
-    @property
-    def post(self) -> Mapping[str, Any] | None: ...
-
-
-class ChangeLike(Protocol):
-    """What rollback reads of a recorded change (:class:`mfaguard.store.ChangeRecord`)."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def status(self) -> str: ...
-    @property
-    def kind(self) -> str: ...
-    @property
-    def created_at(self) -> datetime: ...
-    @property
-    def plan(self) -> Mapping[str, Any] | None: ...
-    @property
-    def objects(self) -> Sequence[ChangeObjectLike]: ...
+from mfaguard.model.settings import NumberMatchingMode
 
 
 def written_keys(change: ChangeLike, path: str) -> list[str] | None:
@@ -108,7 +80,7 @@ async def rollback_change(
     ``overwrite_concurrent`` restores even objects someone else edited since (their edits are lost).
     """
     status = str(change.status)
-    if status not in RESTORABLE:
+    if not ChangeStatus(status).restorable:
         raise EnforcementError(
             f"change {change.id} is {status}; there is nothing to roll back",
             hint="`mfaguard history changes` lists changes; roll back a later one or use --to",
@@ -120,9 +92,9 @@ async def rollback_change(
             hint="nothing was written by it; `mfaguard plan` shows the tenant as it is",
         )
     recorded_mode = (change.plan or {}).get("number_matching")
-    if recorded_mode in ("service_enforced", "configurable"):
+    if recorded_mode in tuple(NumberMatchingMode):
         # Restore the way the change was written: number matching is writable only where it was.
-        writer = replace(writer, settings=PlanSettings(number_matching=recorded_mode))
+        writer = replace(writer, settings=PlanSettings(number_matching=NumberMatchingMode(recorded_mode)))
     current: dict[str, dict[str, Any]] = {}
     changes: list[Change] = []
     for obj in objects:
@@ -159,7 +131,7 @@ async def rollback_change(
                 for o in objects
             ],
         },
-        kind="rollback",
+        kind=ChangeKind.ROLLBACK,
         actor=writer.actor,
         reverts_id=change.id,
     )
@@ -183,7 +155,7 @@ async def _restore_all(
     statuses: dict[str, str] = {o.path: "not_written" for o in objects}
 
     def stopped(result: Literal["failed", "interrupted"], message: str) -> ApplyOutcome:
-        writer.store.mark_change(rollback_id, "failed", error=message)
+        writer.store.mark_change(rollback_id, ChangeStatus.FAILED, error=message)
         return ApplyOutcome(
             result,
             False,
@@ -220,8 +192,8 @@ async def _restore_all(
             )
             return stopped("failed", message)
         writer.store.record_post_change_object(rollback_id, obj.path, seen)
-    writer.store.mark_change(rollback_id, "verified")
-    writer.store.mark_change(change.id, "rolled_back")
+    writer.store.mark_change(rollback_id, ChangeStatus.VERIFIED)
+    writer.store.mark_change(change.id, ChangeStatus.ROLLED_BACK)
     return ApplyOutcome(
         "rolled_back",
         True,

@@ -20,41 +20,27 @@ import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
-from mfaguard.enforce.apply import ApplyOutcome, ChangeLog, GraphIO, Writer
+from mfaguard.enforce.apply import ApplyOutcome, GraphIO, Writer
 from mfaguard.enforce.baseline import LoadedBaseline, is_group_id
 from mfaguard.enforce.body import POLICY_PATH
+from mfaguard.enforce.journal import ChangeLike, ChangeStatus, ChangeStore, Lockable
 from mfaguard.enforce.lockout import LockoutVerdict, lockout_verdict
 from mfaguard.enforce.plan import Plan, PlanSettings, plan
-from mfaguard.enforce.rollback import RESTORABLE, ChangeLike, rollback_change
+from mfaguard.enforce.rollback import rollback_change
 from mfaguard.errors import Declined, EnforcementError, NotFoundError, UsageError, bad_value
+from mfaguard.model.settings import AuditSettings, NumberMatchingMode
 
 if TYPE_CHECKING:
-    from mfaguard.coverage.models import Directory
-    from mfaguard.models import AuthenticationMethodsPolicy
+    from mfaguard.model.directory import Directory
+    from mfaguard.model.policy import AuthenticationMethodsPolicy
 
 LOCK_TTL = timedelta(minutes=30)
 """How long an enforcement lock is held without renewal (an apply takes seconds to minutes)."""
 
 Confirm = Callable[[str], bool]
 DirectoryReader = Callable[["AuthenticationMethodsPolicy", Sequence[str]], Awaitable["Directory | None"]]
-
-
-class Lockable(Protocol):
-    def acquire_lock(self, name: str, holder: str, *, ttl: timedelta) -> bool: ...
-    def release_lock(self, name: str, holder: str) -> bool: ...
-    def get_lock(self, name: str) -> Any: ...
-
-
-class ChangeStore(ChangeLog, Lockable, Protocol):
-    """The history store as enforcement uses it (:class:`mfaguard.store.Store`)."""
-
-    def pending_changes(self, tenant: str | None = ...) -> Sequence[Any]: ...
-    def get_change(self, change_id: int) -> Any: ...
-    def list_changes(
-        self, *, tenant: str | None = ..., limit: int | None = ..., with_objects: bool = ...
-    ) -> Sequence[Any]: ...
 
 
 class LockoutRefused(EnforcementError):
@@ -90,6 +76,29 @@ class LockoutRefused(EnforcementError):
 class PlanResult:
     plan: Plan
     policy_body: Mapping[str, Any] = field(repr=False)
+
+
+def enforce_settings(
+    *,
+    pilot_group: str | None = None,
+    number_matching: NumberMatchingMode | None = None,
+    config: str | os.PathLike[str] | None = None,
+    break_glass_groups: Sequence[str] = (),
+) -> tuple[PlanSettings, AuditSettings]:
+    """What plan / apply run with, and the audit settings it comes from: the audit ``--config`` file,
+    then the command line (``--number-matching`` replaces the file's mode, ``--break-glass-group``
+    adds to its groups)."""
+    from mfaguard.audit.run import resolve_settings
+
+    audit = resolve_settings(
+        config=config, break_glass_groups=break_glass_groups, number_matching=number_matching
+    )
+    planner = PlanSettings(
+        number_matching=audit.number_matching,
+        pilot_group=pilot_group,
+        break_glass_groups=tuple(audit.break_glass_groups),
+    )
+    return planner, audit
 
 
 async def group_exists(graph: GraphIO, group_id: str) -> bool:
@@ -163,13 +172,13 @@ async def run_lockout_guard(
     """Read the directory (users, registration report, group members) and judge the plan."""
     if read_directory is None:
         return LockoutVerdict(False, reason="no directory reader")
-    from mfaguard.coverage.lockout import policy_group_ids
     from mfaguard.enforce.plan import proposed_policy
     from mfaguard.graph.parse import parse_policy
+    from mfaguard.model.policy import coverage_group_ids
 
     proposed = parse_policy(proposed_policy(policy_body, p))
     # Members of the groups named now and after the change (and the pilot group) must be known.
-    extra = sorted(policy_group_ids(parse_policy(policy_body)) | set(filter(None, [settings.pilot_group])))
+    extra = sorted(coverage_group_ids(parse_policy(policy_body)) | set(filter(None, [settings.pilot_group])))
     directory = await read_directory(proposed, extra)
     return lockout_verdict(directory, policy_body, p)
 
@@ -273,7 +282,8 @@ def pick_change(store: ChangeStore, tenant: str, to: int | None) -> ChangeLike:
         return change  # type: ignore[no-any-return]
     for change in store.list_changes(tenant=tenant, limit=None, with_objects=True):
         # A failed change already undid itself (or says `rollback --to N` when it could not).
-        if str(change.status) in RESTORABLE and str(change.status) != "failed" and change.objects:
+        status = ChangeStatus(str(change.status))
+        if status.restorable and status is not ChangeStatus.FAILED and change.objects:
             return change  # type: ignore[no-any-return]
     raise UsageError(
         f"no change to roll back for tenant {tenant}",

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from mfaguard.fleet.drift import DriftChange
-    from mfaguard.fleet.targets import FleetTenant
+    from mfaguard.fleet.model import FleetTenant
     from mfaguard.notify import DeliveryReport, Notification, Notifier
     from mfaguard.store import Store
 

@@ -1,6 +1,6 @@
 """The fleet file ``mfaguard.yaml`` (DESIGN §7): models, loading, merging of defaults.
 
-Validation is line-precise (:mod:`mfaguard.yamlconf`): unknown keys, wrong types, bad values, a
+Validation is line-precise (:mod:`mfaguard.config.yaml`): unknown keys, wrong types, bad values, a
 secret written inline, duplicate tenant names — each an error naming the file, line and key. The
 published JSON Schema (``docs/schema/mfaguard.schema.json``) is generated from these models
 (:func:`fleet_json_schema`; a test keeps it up to date).
@@ -14,29 +14,27 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import timedelta
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
+from mfaguard.config.audit_file import CONTROL_ID_PATTERN, KNOWN_CONTROLS, ExceptionConfig
+from mfaguard.config.durations import parse_duration
+from mfaguard.config.yaml import YamlDocument, load_yaml_document, validate
 from mfaguard.errors import ConfigError
+from mfaguard.fleet.model import Mode
 from mfaguard.fleet.passwords import hash_problem
 from mfaguard.graph.auth import CredentialKind, CredentialOptions
 from mfaguard.graph.clouds import Cloud
+from mfaguard.model.settings import NumberMatchingMode
 from mfaguard.notify.config import ENV_NAME, NotificationTarget
-from mfaguard.settings import AuditSettings, NumberMatchingMode
-from mfaguard.settings_file import CONTROL_ID_PATTERN, ExceptionConfig
-from mfaguard.yamlconf import YamlDocument, load_yaml_document, validate
 
 SCHEMA_ID = "https://mfaguard.dev/schema/mfaguard.schema.json"
 
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 TENANT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
-DURATION = re.compile(r"^\s*(\d+)\s*(s|m|h|d)\s*$")
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 # Keys that would put a secret in the file; each maps to what to write instead.
 INLINE_SECRET_KEYS: Mapping[str, str] = {
@@ -49,14 +47,6 @@ INLINE_SECRET_KEYS: Mapping[str, str] = {
     "access_token": "env: VARIABLE",
     "api_key": "headers_env: {Header-Name: VARIABLE}",
 }
-
-
-class Mode(StrEnum):
-    """What the fleet does with a tenant's drift."""
-
-    REPORT = "report"
-    ALERT = "alert"
-    REMEDIATE = "remediate"
 
 
 def _env_name(value: str | None) -> str | None:
@@ -274,12 +264,9 @@ class TenantConfig(TenantSettings):
 # ---- schedule, dashboard, file ----------------------------------------------------------------------
 
 
-def parse_duration(text: str) -> timedelta:
-    """``90s``, ``30m``, ``12h``, ``1d`` → timedelta (ValueError otherwise)."""
-    match = DURATION.match(text)
-    if not match:
-        raise ValueError("must be a number and a unit: s, m, h or d (e.g. 12h)")
-    return timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2)])
+def file_duration(text: str) -> timedelta:
+    """A duration as the fleet file writes it: ``90s``, ``30m``, ``12h``, ``1d`` (ValueError otherwise)."""
+    return parse_duration(text, allowed_units="smhd", case_sensitive=True, allow_zero=True)
 
 
 class ScheduleConfig(_Strict):
@@ -291,7 +278,7 @@ class ScheduleConfig(_Strict):
     @field_validator("every")
     @classmethod
     def _every(cls, value: str | None) -> str | None:
-        if value is not None and parse_duration(value) < timedelta(minutes=1):
+        if value is not None and file_duration(value) < timedelta(minutes=1):
             raise ValueError("must be at least 1m (Graph throttling makes tighter loops counter-productive)")
         return value
 
@@ -314,7 +301,7 @@ class ScheduleConfig(_Strict):
 
     @property
     def interval(self) -> timedelta | None:
-        return parse_duration(self.every) if self.every else None
+        return file_duration(self.every) if self.every else None
 
 
 class DashboardUser(_Strict):
@@ -445,10 +432,6 @@ class FleetConfig(_Strict):
     def tenant_names(self) -> list[str]:
         return [t.name for t in self.tenants]
 
-    def effective_tenants(self) -> list[EffectiveTenant]:
-        """Every tenant with ``defaults`` and its tag groups merged in."""
-        return [merge_tenant(self, t) for t in self.tenants]
-
     def store_url(self, env: Mapping[str, str]) -> str | None:
         """The configured store URL (from ``store`` or the ``store_env`` variable); None = default."""
         if self.store_env:
@@ -462,132 +445,62 @@ class FleetConfig(_Strict):
         return self.store
 
 
-# ---- merged view --------------------------------------------------------------------------------------
+# ---- what the models mean for a tenant -------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class EffectiveTenant:
-    """A tenant with every default applied: what the fleet runner works from. Names secrets only."""
-
-    name: str
-    tenant_id: str
-    credential: Any
-    """One of the credential models (None never: loading refuses a tenant without one)."""
-    cloud: Cloud = Cloud.GLOBAL
-    graph_endpoint: str | None = None
-    authority_host: str | None = None
-    ca_bundle: str | None = None
-    baseline: str = "recommended"
-    mode: Mode = Mode.REPORT
-    pilot_group: str | None = None
-    tags: tuple[str, ...] = ()
-    break_glass_groups: tuple[str, ...] = ()
-    break_glass_max_members: int = 4
-    number_matching: NumberMatchingMode = NumberMatchingMode.SERVICE_ENFORCED
-    exceptions: tuple[ExceptionConfig, ...] = ()
-    controls: Mapping[str, ControlOverride] = field(default_factory=dict)
-    notifications: tuple[Any, ...] = ()
-    """Top-level targets, then the groups' and the tenant's own."""
-    max_concurrent_requests: int | None = None
-    directory: bool = True
-
-    def audit_settings(self) -> AuditSettings:
-        return AuditSettings(
-            break_glass_groups=self.break_glass_groups,
-            number_matching=self.number_matching,
-            exceptions=tuple(e.to_grant() for e in self.exceptions),
-            break_glass_max_members=self.break_glass_max_members,
-        )
-
-    def credential_options(self) -> CredentialOptions:
-        """What :mod:`mfaguard.graph.auth` builds a token provider from."""
-        cred = self.credential
-        options: dict[str, Any] = {
-            "kind": _CREDENTIAL_KINDS[cred.type],
-            "cloud": self.cloud,
-            "tenant_id": self.tenant_id,
-            "client_id": getattr(cred, "client_id", None),
-            "authority_host": self.authority_host,
-            "ca_bundle": self.ca_bundle,
-        }
-        if isinstance(cred, ClientSecretCredential):
-            options["client_secret_env"] = cred.secret_env
-        elif isinstance(cred, CertificateCredential):
-            options["certificate_path"] = cred.certificate_path
-            if cred.password_env:
-                options["certificate_password_env"] = cred.password_env
-        elif isinstance(cred, TokenCredential):
-            options["token_env"] = cred.env
-        return CredentialOptions(**options)
-
-    def secret_envs(self) -> tuple[str, ...]:
-        """Environment variables holding this tenant's secrets (to register with redactors)."""
-        cred = self.credential
-        names = [
-            getattr(cred, "secret_env", None),
-            getattr(cred, "password_env", None),
-            getattr(cred, "env", None),
-        ]
-        for target in self.notifications:
-            names += [getattr(target, "url_env", None), getattr(target, "password_env", None)]
-            names += list(getattr(target, "headers_env", {}).values())
-        return tuple(dict.fromkeys(n for n in names if n))
-
-    def skipped_controls(self) -> frozenset[str]:
-        return frozenset(c for c, o in self.controls.items() if not o.enabled)
-
-    def remediable(self, control_id: str) -> bool:
-        override = self.controls.get(control_id)
-        return override is None or (override.enabled and override.remediate)
-
-
-_SCALARS = (
-    "credential",
-    "cloud",
-    "graph_endpoint",
-    "authority_host",
-    "ca_bundle",
-    "baseline",
-    "mode",
-    "pilot_group",
-    "break_glass_max_members",
-    "number_matching",
-    "max_concurrent_requests",
-    "directory",
-)
-
-
-def merge_tenant(config: FleetConfig, tenant: TenantConfig) -> EffectiveTenant:
-    """``defaults`` < tag groups (in the tenant's tag order) < the tenant."""
+def layers_of(config: FleetConfig, tenant: TenantConfig) -> tuple[list[str], list[TenantSettings]]:
+    """The tenant's tags (defaults' first) and its settings layers in precedence order: ``defaults`` <
+    each ``groups`` entry named by one of its tags (in tag order) < the tenant itself."""
     tags = list(dict.fromkeys([*(config.defaults.tags or []), *(tenant.tags or [])]))
     layers: list[TenantSettings] = [
         config.defaults,
         *(config.groups[t] for t in tags if t in config.groups),
         tenant,
     ]
-    values: dict[str, Any] = {"credential": None}
-    for name in _SCALARS:
-        for layer in layers:
-            value = getattr(layer, name)
-            if value is not None:
-                values[name] = value
-    if values.get("graph_endpoint") and "cloud" not in values:
-        values["cloud"] = Cloud.GLOBAL
-    controls: dict[str, ControlOverride] = {}
-    for layer in layers:
-        controls.update(layer.controls or {})
-    return EffectiveTenant(
-        name=tenant.name,
-        tenant_id=tenant.tenant_id,
-        tags=tuple(tags),
-        break_glass_groups=tuple(
-            dict.fromkeys(g for layer in layers for g in (layer.break_glass_groups or []))
-        ),
-        exceptions=tuple(e for layer in layers for e in (layer.exceptions or [])),
-        controls=controls,
-        notifications=(*config.notifications, *(n for layer in layers for n in (layer.notifications or []))),
-        **values,
-    )
+    return tags, layers
+
+
+def credential_options(
+    credential: Any,
+    *,
+    tenant_id: str,
+    cloud: Cloud = Cloud.GLOBAL,
+    authority_host: str | None = None,
+    ca_bundle: str | None = None,
+    certificate_path: str | None = None,
+) -> CredentialOptions:
+    """What :mod:`mfaguard.graph.auth` builds a token provider from, for one of the credential models
+    (names of secrets only). ``certificate_path`` replaces the model's (made relative to the file)."""
+    options: dict[str, Any] = {
+        "kind": _CREDENTIAL_KINDS[credential.type],
+        "cloud": cloud,
+        "tenant_id": tenant_id,
+        "client_id": getattr(credential, "client_id", None),
+        "authority_host": authority_host,
+        "ca_bundle": ca_bundle,
+    }
+    if isinstance(credential, ClientSecretCredential):
+        options["client_secret_env"] = credential.secret_env
+    elif isinstance(credential, CertificateCredential):
+        options["certificate_path"] = certificate_path or credential.certificate_path
+        if credential.password_env:
+            options["certificate_password_env"] = credential.password_env
+    elif isinstance(credential, TokenCredential):
+        options["token_env"] = credential.env
+    return CredentialOptions(**options)
+
+
+def secret_env_names(credential: Any, notifications: Iterable[Any]) -> tuple[str, ...]:
+    """Environment variables holding a tenant's secrets (to register with redactors)."""
+    names = [
+        getattr(credential, "secret_env", None),
+        getattr(credential, "password_env", None),
+        getattr(credential, "env", None),
+    ]
+    for target in notifications:
+        names += [getattr(target, "url_env", None), getattr(target, "password_env", None)]
+        names += list(getattr(target, "headers_env", {}).values())
+    return tuple(dict.fromkeys(n for n in names if n))
 
 
 # ---- loading -------------------------------------------------------------------------------------------
@@ -600,8 +513,10 @@ def load_fleet_config(path: str | Path) -> FleetConfig:
 
 def fleet_config_from_document(doc: YamlDocument) -> FleetConfig:
     """Validate a parsed fleet file (see :func:`load_fleet_config`)."""
+    from mfaguard.controls import CONTROL_IDS
+
     _refuse_inline_secrets(doc)
-    config = validate(FleetConfig, doc, what="fleet config")
+    config = validate(FleetConfig, doc, what="fleet config", context={KNOWN_CONTROLS: CONTROL_IDS})
     _check_tenants(config, doc)
     return config
 
@@ -655,8 +570,8 @@ def _check_tenants(config: FleetConfig, doc: YamlDocument) -> None:
                 hint="list each tenant once (two entries would audit and remediate it twice)",
             )
         seen_ids[tenant.tenant_id] = index
-        merged = merge_tenant(config, tenant)
-        if merged.credential is None:
+        _tags, layers = layers_of(config, tenant)
+        if all(layer.credential is None for layer in layers):
             raise ConfigError(
                 "no credential (neither the tenant, its tag groups nor defaults give one)",
                 file=doc.path,

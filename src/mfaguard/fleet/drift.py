@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from mfaguard.coverage.run import COVERAGE_CONTROL_IDS
+from mfaguard.controls import COVERAGE_CONTROL_IDS
 
 __all__ = ["DriftChange", "FindingLike", "compute_drift", "is_regression", "regressed_controls"]
 
@@ -31,7 +31,7 @@ _RANK = {"PASS": 0, "NOT_APPLICABLE": 0, "WARN": 1, "ERROR": 1, "FAIL": 2}
 
 
 class FindingLike(Protocol):
-    """What drift reads from a finding (a :class:`~mfaguard.report.Finding` or a stored
+    """What drift reads from a finding (a :class:`~mfaguard.model.report.Finding` or a stored
     :class:`~mfaguard.store.FindingRecord`)."""
 
     @property

@@ -22,9 +22,9 @@ _EXTRA_KEYS = ("mode", "tags", "run_id", "drift", "notified", "remediation", "se
 def render_outcome(outcome: FleetOutcome, output_format: str, *, options: Any = None) -> str:
     """The document for ``--format`` (``table`` for non-audit operations: the summary table)."""
     if outcome.operation is Operation.AUDIT:
-        from mfaguard.formats import render_fleet
+        from mfaguard.formats.fleet import FLEET_FORMATS
 
-        text = render_fleet(output_format, outcome.results(), options=options)
+        text = FLEET_FORMATS.render(output_format, outcome.results(), options=options)
         if output_format != "json":
             return text
         doc = json.loads(text)

@@ -14,7 +14,7 @@
 - **Stopping.** When ``stop`` is set no new tenant starts; tenants in flight finish (``watch`` sets it
   on SIGTERM). Tenants that never started are reported as ``skipped``.
 
-The per-tenant work itself lives in :mod:`mfaguard.fleet.operations`.
+The per-tenant work itself is the step table the runner is given (:mod:`mfaguard.fleet.steps`).
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ import asyncio
 import contextvars
 import time
 import zlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import AsyncExitStack
+from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -33,13 +33,15 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from mfaguard.errors import EXIT_FINDINGS, EXIT_OK, EXIT_UNFINISHED, MfaguardError
-from mfaguard.fleet.targets import FleetTenant, fleet_env
-from mfaguard.report import Severity, TenantResult
+from mfaguard.fleet.model import FleetTenant, fleet_env
+from mfaguard.model.report import Severity, TenantResult
 
 if TYPE_CHECKING:
     from mfaguard.fleet.drift import DriftChange
+    from mfaguard.graph.client import GraphClient
     from mfaguard.graph.pacing import Pacer
     from mfaguard.graph.pool import SharedTransports
+    from mfaguard.model.policy import TenantInfo
     from mfaguard.store import Store
 
 __all__ = [
@@ -47,6 +49,7 @@ __all__ = [
     "FleetRunner",
     "Operation",
     "Progress",
+    "Step",
     "TenantOutcome",
     "run_fleet",
 ]
@@ -70,6 +73,8 @@ class Operation(StrEnum):
 
 
 Progress = Callable[[str, FleetTenant, "TenantOutcome | None"], None]
+Step = Callable[..., Awaitable["TenantOutcome"]]
+"""``step(runner, tenant, *, trigger)``: what one operation does for one tenant (:mod:`mfaguard.fleet.steps`)."""
 """Called with ``("start", tenant, None)`` and ``("done", tenant, outcome)``."""
 
 
@@ -219,6 +224,7 @@ class FleetRunner:
         self,
         tenants: Sequence[FleetTenant],
         *,
+        steps: Mapping[Operation, Step],
         store: Store | None,
         concurrency: int = DEFAULT_CONCURRENCY,
         per_tenant: int = 1,
@@ -234,6 +240,8 @@ class FleetRunner:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
         self.tenants = tuple(tenants)
+        self.steps = steps
+        """What each operation does for one tenant (:data:`mfaguard.fleet.steps.STEPS`)."""
         self.store = store
         self.concurrency = concurrency
         self.per_tenant = per_tenant
@@ -314,6 +322,23 @@ class FleetRunner:
         kwargs.setdefault("pacer", self._limits.pacer(tenant))
         return kwargs
 
+    def open_tenant(
+        self, tenant: FleetTenant, *, named: bool = False
+    ) -> AbstractAsyncContextManager[tuple[GraphClient, TenantInfo]]:
+        """``async with runner.open_tenant(t) as (client, info):`` — the one way in
+        (:func:`mfaguard.graph.connect.open_tenant`) with the fleet's environment (the file decides
+        credentials), the shared connection pool and the tenant's report pacer. ``named`` gives ``info``
+        the fleet file's name for the tenant."""
+        from mfaguard.graph.connect import open_tenant
+
+        return open_tenant(
+            tenant.connection,
+            tenant.tenant_id,
+            name=tenant.name if named else None,
+            env=self.env,
+            **self.client_options(tenant),
+        )
+
     # --- running ---------------------------------------------------------------------------------------
 
     async def run(
@@ -324,11 +349,10 @@ class FleetRunner:
         trigger: str = "manual",
     ) -> FleetOutcome:
         """Run ``operation`` over every tenant; never raises for one tenant's failure."""
-        from mfaguard.fleet.operations import OPERATIONS
         from mfaguard.graph.pool import SharedTransports
 
         op = Operation(operation)
-        step = OPERATIONS[op]
+        step = self.steps[op]
         started_at = self.clock()
         t0 = time.perf_counter()
         gate = asyncio.Semaphore(self.concurrency)

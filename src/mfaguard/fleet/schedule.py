@@ -7,35 +7,28 @@ missed, and the watcher makes up *once* (never a burst of catch-up runs).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from mfaguard.config.durations import parse_duration
 from mfaguard.errors import ConfigError
 
-__all__ = ["Schedule", "due_runs", "parse_duration", "parse_schedule"]
-
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-_DURATION = re.compile(r"^\s*(?:(\d+(?:\.\d+)?)\s*([smhdw]))+\s*$", re.IGNORECASE)
-_PART = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])", re.IGNORECASE)
+__all__ = ["Schedule", "due_runs", "interval", "parse_schedule"]
 
 
-def parse_duration(text: str | int | float) -> timedelta:
-    """``90s``, ``15m``, ``12h``, ``1d``, ``1h30m`` (or a number of seconds) → timedelta (> 0)."""
-    if isinstance(text, int | float) and not isinstance(text, bool):
-        seconds = float(text)
-    else:
-        value = str(text)
-        if not _DURATION.match(value):
+def interval(text: str | int | float) -> timedelta:
+    """A schedule interval: ``90s``, ``15m``, ``12h``, ``1d``, ``1h30m``, ``1.5h`` (or a number of
+    seconds) → timedelta (> 0); ConfigError otherwise."""
+    try:
+        return parse_duration(text, compound=True)
+    except ValueError as exc:
+        if isinstance(text, str) and "more than zero" not in str(exc):
             raise ConfigError(
-                f"{value!r} is not a duration",
+                f"{text!r} is not a duration",
                 hint="use a number with a unit: 30s, 15m, 12h, 1d (or combined, e.g. 1h30m)",
-            )
-        seconds = sum(float(n) * _UNITS[u.lower()] for n, u in _PART.findall(value))
-    if seconds <= 0:
-        raise ConfigError(f"duration {text!r} must be more than zero")
-    return timedelta(seconds=seconds)
+            ) from None
+        raise ConfigError(f"duration {text!r} must be more than zero") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +89,7 @@ def parse_schedule(value: Any) -> Schedule:
     cron = value.get("cron") if isinstance(value, dict) else getattr(value, "cron", None)
     if isinstance(every, timedelta):
         return Schedule(every=every)
-    return Schedule(every=parse_duration(every) if every is not None else None, cron=cron)
+    return Schedule(every=interval(every) if every is not None else None, cron=cron)
 
 
 def due_runs(schedule: Schedule, last_start: datetime | None, now: datetime) -> tuple[datetime, int]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mfaguard.fleet.load import LoadedFleet, load_fleet
+from mfaguard.fleet.model import select_tenants
 from mfaguard.fleet.runner import (
     DEFAULT_CONCURRENCY,
     FleetOutcome,
@@ -20,14 +21,16 @@ from mfaguard.fleet.runner import (
     Progress,
     run_fleet,
 )
-from mfaguard.fleet.targets import select_tenants
-from mfaguard.report import Severity
+from mfaguard.fleet.steps import STEPS
+from mfaguard.model.report import Severity
 
 if TYPE_CHECKING:
+    from mfaguard.enforce.apply import ApplyOutcome
+    from mfaguard.fleet.model import FleetTenant
     from mfaguard.fleet.schedule import Schedule
     from mfaguard.store import Store
 
-__all__ = ["FleetRequest", "execute", "open_fleet"]
+__all__ = ["FleetRequest", "execute", "fleet_tenant", "open_fleet", "roll_back_change"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +79,7 @@ def execute(
     try:
         runner = FleetRunner(
             chosen,
+            steps=STEPS,
             store=store,
             concurrency=request.concurrency or fleet.concurrency or DEFAULT_CONCURRENCY,
             env=env,
@@ -87,6 +91,55 @@ def execute(
         return run_fleet(runner, request.operation, trigger=request.trigger)
     finally:
         store.close()
+
+
+def fleet_tenant(
+    config: str | os.PathLike[str], name: str, *, env: Mapping[str, str] | None = None
+) -> FleetTenant:
+    """The tenant called ``name`` in the fleet file (the history store names tenants as the file does)."""
+    from mfaguard.errors import UsageError
+
+    for tenant in load_fleet(config, env=env).tenants:
+        if tenant.name == name:
+            return tenant
+    raise UsageError(
+        f"tenant {name!r} is not in the fleet file {config}",
+        hint="changes made with `mfaguard apply` outside the fleet are rolled back with "
+        "`mfaguard rollback --to ID`",
+    )
+
+
+async def roll_back_change(
+    tenant: FleetTenant,
+    store: Store,
+    change_id: int,
+    *,
+    actor: str,
+    env: Mapping[str, str] | None = None,
+    client_kwargs: Mapping[str, Any] | None = None,
+) -> ApplyOutcome:
+    """``mfaguard rollback --to ID`` on a fleet tenant: opened with the credential the fleet file gives it
+    (the fleet environment, :func:`~mfaguard.fleet.model.fleet_env`), restored and verified. The caller
+    has the consent (``confirm`` answers yes); an object edited after the change is still refused (never
+    ``--force``)."""
+    from mfaguard.enforce.live import live_rollback
+    from mfaguard.enforce.plan import PlanSettings
+    from mfaguard.fleet.model import fleet_env
+    from mfaguard.graph.connect import open_tenant
+
+    fleet = fleet_env(env, keep=tenant.secret_envs)
+    connected = open_tenant(tenant.connection, tenant.tenant_id, env=fleet, **dict(client_kwargs or {}))
+    async with connected as (client, _info):
+        return await live_rollback(
+            client,
+            tenant.name,
+            store,
+            PlanSettings(),  # the change's recorded number-matching mode is used
+            to=change_id,
+            confirm=lambda _question: True,
+            force=False,
+            actor=actor,
+        )
 
 
 def watch_fleet(
@@ -109,7 +162,7 @@ def watch_fleet(
     try:
         schedule = schedule_of(fleet.schedule)
         width = concurrency or fleet.concurrency or DEFAULT_CONCURRENCY
-        runner = FleetRunner(chosen, store=store, concurrency=width)
+        runner = FleetRunner(chosen, steps=STEPS, store=store, concurrency=width)
 
         def finished(outcome: FleetOutcome) -> None:
             counts = outcome.counts()

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
-from mfaguard.report import AuditReport, ExceptionGrant, Finding, Status, TenantResult
+from mfaguard.model.report import AuditReport, ExceptionGrant, Finding, Status, TenantResult
 
 STATUS_ORDER: tuple[Status, ...] = (
     Status.FAIL,
@@ -37,6 +37,9 @@ NOT_EVALUATED_HINT = "ERROR means the control could not be evaluated; it is not 
 
 ACCEPTED_LABEL = "accepted"
 """The display group (and count) of findings an exception covers."""
+
+ACTION: tuple[Status, ...] = (Status.FAIL, Status.ERROR, Status.WARN)
+"""The statuses someone has to act on — listed first, reported by SARIF, the columns before the accepted risks."""
 
 
 def sort_findings(findings: Iterable[Finding]) -> list[Finding]:

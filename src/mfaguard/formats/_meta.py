@@ -13,7 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from mfaguard.report import Finding, Severity
+from mfaguard.errors import UsageError
+from mfaguard.model.report import Finding, Severity
 
 DOCS_PATH = "docs/controls"
 """Where the generated control pages live in the mfaguard source tree."""
@@ -83,8 +84,8 @@ def _text(value: Any) -> str:
 
 def _severity(value: Any, fallback: Severity) -> Severity:
     try:
-        return Severity(str(getattr(value, "value", value)))
-    except ValueError:
+        return Severity.parse(value)
+    except UsageError:
         return fallback
 
 

@@ -1,5 +1,22 @@
-"""Everything that talks to or understands Microsoft Graph.
+"""Everything that talks to or understands Microsoft Graph: the only HTTP code in mfaguard.
 
-``parse`` turns raw Graph JSON into the frozen models; the HTTP client and credentials live beside it
-(the only HTTP code in mfaguard). Importing this package imports nothing heavy.
+``connect`` (endpoint + credential → a client and the tenant it reads: the one way in), ``auth``
+(credentials and tokens), ``client`` (paging, ``$batch``, retries, Retry-After), ``pacing`` (the
+reports throttle), ``pool`` (shared connections), ``errors`` (Graph answers → the error hierarchy),
+``clouds`` (national cloud endpoints), ``webhook`` (posting notifications), and the parsers of Graph
+JSON into :mod:`mfaguard.model`: ``parse`` (the methods policy) and ``ca_parse`` (Conditional Access).
+Importing this package imports nothing heavy.
 """
+
+__all__ = [
+    "auth",
+    "ca_parse",
+    "client",
+    "clouds",
+    "connect",
+    "errors",
+    "pacing",
+    "parse",
+    "pool",
+    "webhook",
+]

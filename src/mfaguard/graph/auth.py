@@ -31,6 +31,14 @@ if TYPE_CHECKING:
 ACCESS_TOKEN_ENV = "MFAGUARD_ACCESS_TOKEN"
 AUTHORITY_HOST_ENV = "MFAGUARD_AUTHORITY_HOST"
 CA_BUNDLE_ENV = "MFAGUARD_CA_BUNDLE"
+GRAPH_ENDPOINT_ENV = "MFAGUARD_GRAPH_ENDPOINT"
+CLOUD_ENV = "MFAGUARD_CLOUD"
+TENANT_ID_ENV = "MFAGUARD_TENANT_ID"
+AUTH_ENV = "MFAGUARD_AUTH"
+CLIENT_ID_ENV = "MFAGUARD_CLIENT_ID"
+CERTIFICATE_ENV = "MFAGUARD_CERTIFICATE"
+"""The variables the connection options read (``--graph-endpoint`` … ``--ca-bundle``; see
+:meth:`mfaguard.graph.connect.GraphConnection.from_env`)."""
 
 GRAPH_CLI_TOOLS_CLIENT_ID = "14d82eec-204b-4c2f-b7e8-296a70dab67e"
 """Microsoft Graph Command Line Tools (a Microsoft public client): the default app for device-code

@@ -52,7 +52,7 @@ import httpx
 
 from mfaguard import __version__
 from mfaguard.errors import GraphError, ServiceError, UsageError
-from mfaguard.graph.auth import TokenProvider
+from mfaguard.graph.auth import TokenInfo, TokenProvider
 from mfaguard.graph.clouds import is_loopback_host, normalize_endpoint
 from mfaguard.graph.errors import api_path, connection_cause, error_from_response, transport_error
 from mfaguard.graph.pacing import Pacer
@@ -176,8 +176,12 @@ class GraphClient:
         sleep: Sleep = asyncio.sleep,
         clock: Clock = time.monotonic,
         rng: random.Random | None = None,
+        token_info: TokenInfo | None = None,
     ) -> None:
         self.endpoint = normalize_endpoint(endpoint)
+        self.token_info = token_info
+        """What the token says about the caller (tenant, app, permissions), when it is a readable JWT and
+        the client was opened through :func:`mfaguard.graph.connect.open_tenant`."""
         self._origin = _origin(self.endpoint)
         self._tokens = token_provider
         self.retry = retry or RetryPolicy()

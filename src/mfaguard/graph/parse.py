@@ -1,8 +1,8 @@
-"""Raw Graph JSON → the frozen models of :mod:`mfaguard.models`.
+"""Raw Graph JSON → the frozen models of :mod:`mfaguard.model.policy`.
 
 Tolerant where Graph evolves, strict where a value cannot be trusted:
 - unknown properties and unknown method types are kept (``raw``; unknown types as the base
-  :class:`~mfaguard.models.MethodConfiguration`), never fatal;
+  :class:`~mfaguard.model.policy.MethodConfiguration`), never fatal;
 - enum values are kept as the raw string Graph sent (``unknownFutureValue`` or anything new), so a
   finding can name what it saw;
 - a known field with the wrong JSON type (``"state": 5``, ``"includeTargets": {}``) raises
@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from mfaguard.errors import InputError
-from mfaguard.models import (
+from mfaguard.model.policy import (
     AUTHENTICATOR,
     FEATURE_NAMES,
     ODATA_TYPES,
@@ -36,7 +36,15 @@ from mfaguard.models import (
     VoiceConfiguration,
 )
 
-__all__ = ["PolicyShapeError", "describe_json", "detect_api_version", "json_field", "parse_policy"]
+__all__ = [
+    "PolicyShapeError",
+    "describe_json",
+    "detect_api_version",
+    "join_path",
+    "json_field",
+    "json_object",
+    "parse_policy",
+]
 
 T = TypeVar("T")
 
@@ -97,16 +105,18 @@ def json_field(obj: JsonObject, name: str, kind: type[T], path: str) -> T | None
         ok = False
     if not ok:
         raise PolicyShapeError(
-            _join(path, name), f"expected {_JSON_TYPE_NAMES[kind]}, got {describe_json(value)}"
+            join_path(path, name), f"expected {_JSON_TYPE_NAMES[kind]}, got {describe_json(value)}"
         )
     return value  # type: ignore[return-value]  # narrowed by the isinstance check above
 
 
-def _join(path: str, name: str) -> str:
+def join_path(path: str, name: str) -> str:
+    """``path.name`` (or ``name`` at the top): how every parser names the field it complains about."""
     return f"{path}.{name}" if path else name
 
 
-def _object(value: Any, path: str) -> JsonObject:
+def json_object(value: Any, path: str) -> JsonObject:
+    """``value`` when it is a JSON object; PolicyShapeError naming ``path`` otherwise."""
     if not isinstance(value, dict):
         raise PolicyShapeError(path, f"expected an object, got {describe_json(value)}")
     return value
@@ -117,8 +127,8 @@ def _objects(obj: JsonObject, name: str, path: str) -> list[tuple[str, JsonObjec
     items = json_field(obj, name, list, path)
     if items is None:
         return None
-    where = _join(path, name)
-    return [(f"{where}[{i}]", _object(item, f"{where}[{i}]")) for i, item in enumerate(items)]
+    where = join_path(path, name)
+    return [(f"{where}[{i}]", json_object(item, f"{where}[{i}]")) for i, item in enumerate(items)]
 
 
 def detect_api_version(body: JsonObject) -> ApiVersion:
@@ -134,7 +144,7 @@ def parse_method_target(obj: JsonObject, path: str) -> MethodTarget:
     target_id = json_field(obj, "id", str, path)
     if target_id is None:
         raise PolicyShapeError(
-            _join(path, "id"), "missing: every target needs the id of a group or all_users"
+            join_path(path, "id"), "missing: every target needs the id of a group or all_users"
         )
     return MethodTarget(
         id=target_id,
@@ -159,14 +169,14 @@ def parse_feature_target(obj: JsonObject, path: str) -> FeatureTarget:
     target_id = json_field(obj, "id", str, path)
     if target_id is None:
         raise PolicyShapeError(
-            _join(path, "id"), "missing: every target needs the id of a group or all_users"
+            join_path(path, "id"), "missing: every target needs the id of a group or all_users"
         )
     return FeatureTarget(id=target_id, target_type=json_field(obj, "targetType", str, path))
 
 
 def _feature_target(obj: JsonObject, name: str, path: str) -> FeatureTarget | None:
     value = json_field(obj, name, dict, path)
-    return None if value is None else parse_feature_target(value, _join(path, name))
+    return None if value is None else parse_feature_target(value, join_path(path, name))
 
 
 def _feature_targets(obj: JsonObject, name: str, path: str) -> tuple[FeatureTarget, ...] | None:
@@ -190,12 +200,12 @@ def _feature_settings(obj: JsonObject, path: str) -> Mapping[str, FeatureSetting
     settings = json_field(obj, "featureSettings", dict, path)
     if settings is None:
         return None
-    where = _join(path, "featureSettings")
+    where = join_path(path, "featureSettings")
     parsed: dict[str, FeatureSetting] = {}
     for name in FEATURE_NAMES:
         value = json_field(settings, name, dict, where)
         if value is not None:  # absent or null: not present (the controls decide what that means)
-            parsed[name] = parse_feature_setting(value, _join(where, name))
+            parsed[name] = parse_feature_setting(value, join_path(where, name))
     return parsed
 
 
@@ -206,7 +216,9 @@ def _configuration_id(obj: JsonObject, odata_type: str | None, path: str) -> str
     # Graph always sends the id; a hand-edited file may not. The @odata.type still names it.
     key = _ID_BY_ODATA_TYPE.get((odata_type or "").lower())
     if key is None:
-        raise PolicyShapeError(_join(path, "id"), "missing, and no known @odata.type names the configuration")
+        raise PolicyShapeError(
+            join_path(path, "id"), "missing, and no known @odata.type names the configuration"
+        )
     return _CANONICAL_IDS.get(key, key)
 
 
@@ -251,7 +263,7 @@ def _campaign(body: JsonObject) -> RegistrationCampaign | None:
     campaign = json_field(enforcement, "authenticationMethodsRegistrationCampaign", dict, path)
     if campaign is None:
         return None
-    path = _join(path, "authenticationMethodsRegistrationCampaign")
+    path = join_path(path, "authenticationMethodsRegistrationCampaign")
     return RegistrationCampaign(
         state=json_field(campaign, "state", str, path),
         include_targets=_method_targets(campaign, "includeTargets", path),
@@ -300,7 +312,7 @@ def parse_policy(body: Any, *, api_version: ApiVersion | None = None) -> Authent
     Raises :class:`PolicyShapeError` when a known field has the wrong JSON type.
     """
     del api_version  # the shape does not depend on it; kept in the signature for callers' clarity
-    policy = _object(body, "(policy body)")
+    policy = json_object(body, "(policy body)")
     return AuthenticationMethodsPolicy(
         id=json_field(policy, "id", str, ""),
         policy_version=json_field(policy, "policyVersion", str, ""),

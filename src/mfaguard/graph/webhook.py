@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 import httpx
 
 from mfaguard import __version__
+from mfaguard.config.redact import mask_url
 from mfaguard.graph.clouds import is_loopback_host
-from mfaguard.redact import mask_url
 
 log = logging.getLogger("mfaguard.graph.webhook")
 

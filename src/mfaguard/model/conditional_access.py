@@ -1,7 +1,7 @@
 """Conditional Access as mfaguard judges it: frozen policies, strengths, locations, defaults, roles.
 
-Built from Graph's v1.0 JSON by :mod:`mfaguard.model.ca_parse` and never mutated. The conventions
-of :mod:`mfaguard.models` hold here too:
+Built from Graph's v1.0 JSON by :mod:`mfaguard.graph.ca_parse` and never mutated. The conventions
+of :mod:`mfaguard.model.policy` hold here too:
 
 - enum values are kept as the raw strings Graph sent (``unknownFutureValue`` or anything newer), so
   a finding can name what it saw; flags enums Graph sends as one comma-separated string
@@ -13,7 +13,7 @@ of :mod:`mfaguard.models` hold here too:
 - every object keeps its raw JSON (``raw``).
 
 A tenant's CA data (:class:`ConditionalAccessData`) is a set of *parts*, each either read or
-unreadable with a :class:`~mfaguard.coverage.models.ReadProblem` (DESIGN §10: an unreadable part is
+unreadable with a :class:`~mfaguard.model.directory.ReadProblem` (DESIGN §10: an unreadable part is
 never "nothing there").
 """
 
@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from mfaguard.coverage.models import ProblemKind, ReadProblem
+from mfaguard.model.directory import ProblemKind, ReadProblem
 
 JsonObject = Mapping[str, Any]
 

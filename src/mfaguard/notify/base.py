@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
+from mfaguard.config.redact import Redactor
 from mfaguard.notify.message import Notification, severity_rank
-from mfaguard.redact import Redactor
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from mfaguard.store.records import AlertRecord, ChangeRecord, ChangeStatus, DriftRecord, RunRecord
+from mfaguard.enforce.journal import ChangeStatus
+from mfaguard.model.report import Severity
+from mfaguard.store.records import AlertRecord, ChangeRecord, DriftRecord, RunRecord
 
 SCHEMA_VERSION = "1.0"
 """Version of the generic webhook's JSON document."""
-
-_SEVERITY_RANK = {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
 
 
 class EventKind(StrEnum):
@@ -24,7 +24,7 @@ class EventKind(StrEnum):
 
 def severity_rank(severity: str) -> int:
     """info=0 … critical=4 (unknown: 0)."""
-    return _SEVERITY_RANK.get(severity.lower(), 0)
+    return Severity.rank_of(severity, unknown=0)
 
 
 @dataclass(frozen=True, slots=True)

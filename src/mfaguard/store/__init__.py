@@ -7,13 +7,12 @@ passes through a redactor (see :meth:`Store.add_secrets`).
 
 from __future__ import annotations
 
+from mfaguard.enforce.journal import ChangeKind, ChangeStatus
 from mfaguard.store.events import alert_dedupe_key
 from mfaguard.store.records import (
     AlertRecord,
-    ChangeKind,
     ChangeObjectRecord,
     ChangeRecord,
-    ChangeStatus,
     CoverageRecord,
     DriftItem,
     DriftRecord,

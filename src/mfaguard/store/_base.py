@@ -12,8 +12,8 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Engine, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from mfaguard.config.redact import Redactor
 from mfaguard.errors import StoreError
-from mfaguard.redact import Redactor
 from mfaguard.store._dialect import insert_ignore
 from mfaguard.store.engine import WRITE_OPTION
 from mfaguard.store.records import TenantRecord

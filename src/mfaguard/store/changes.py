@@ -13,9 +13,10 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
+from mfaguard.enforce.journal import ChangeKind, ChangeStatus
 from mfaguard.errors import StoreError
 from mfaguard.store._base import StoreBase, from_row, utcnow
-from mfaguard.store.records import ChangeKind, ChangeObjectRecord, ChangeRecord, ChangeStatus
+from mfaguard.store.records import ChangeObjectRecord, ChangeRecord
 from mfaguard.store.schema import change_objects, changes, tenants
 
 

@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.pool import StaticPool
 
+from mfaguard.config.files import make_private_dirs, make_private_file
 from mfaguard.errors import StoreError
-from mfaguard.files import make_private_dirs, make_private_file
 from mfaguard.store.url import redact_url, sqlite_file
 
 BUSY_TIMEOUT_MS = 30_000
@@ -35,7 +35,7 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         return _sqlite_engine(url)
     if url.startswith("postgresql"):
-        from mfaguard.extras import require_extra
+        from mfaguard.config.extras import require_extra
 
         require_extra("postgres", needed_by=f"the history store {redact_url(url)}")
         return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from mfaguard.errors import StoreError
+from mfaguard.model.report import Severity
 from mfaguard.store._base import StoreBase, from_row, utcnow
 from mfaguard.store._dialect import insert_ignore
 from mfaguard.store.records import (
@@ -19,8 +20,6 @@ from mfaguard.store.records import (
     NotificationStatus,
 )
 from mfaguard.store.schema import alerts, drift, notifications, tenants
-
-_SEVERITY_RANK = {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
 
 STALE_CLAIM = timedelta(minutes=10)
 """A notification claimed but never finished (the sender died) may be claimed again after this."""
@@ -91,9 +90,7 @@ class EventsMixin(StoreBase):
                         ).scalar_one()
                     )
                     continue
-                severity = max(
-                    (existing.severity, str(alert["severity"])), key=lambda s: _SEVERITY_RANK.get(s, -1)
-                )
+                severity = max((existing.severity, str(alert["severity"])), key=Severity.rank_of)
                 conn.execute(
                     update(alerts)
                     .where(alerts.c.id == existing.id)
@@ -174,12 +171,16 @@ class EventsMixin(StoreBase):
         tenant: str | None = None,
         since: datetime | None = None,
         unnotified: bool = False,
+        run_id: int | None = None,
         limit: int | None = 100,
     ) -> list[DriftRecord]:
-        """Drift, newest first (``unnotified=True``: only drift nobody has been told about yet)."""
+        """Drift, newest first (``unnotified=True``: only drift nobody has been told about yet;
+        ``run_id``: only the drift that run found)."""
         conditions: list[Any] = []
         if tenant is not None:
             conditions.append(tenants.c.name == tenant)
+        if run_id is not None:
+            conditions.append(drift.c.run_id == run_id)
         if since is not None:
             conditions.append(drift.c.detected_at >= since)
         if unnotified:

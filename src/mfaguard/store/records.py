@@ -8,6 +8,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from mfaguard.enforce.journal import ChangeKind, ChangeStatus
+
 
 class RunKind(StrEnum):
     """What a run did."""
@@ -25,26 +27,6 @@ class RunStatus(StrEnum):
     """Recorded but not finished (still going, or the process died: see ``finished_at``)."""
     OK = "ok"
     ERROR = "error"
-
-
-class ChangeStatus(StrEnum):
-    """Life of a change (apply or rollback) to one tenant."""
-
-    PENDING = "pending"
-    """Pre-change objects are being recorded / PATCHes may be in flight; after a crash, recover it."""
-    APPLIED = "applied"
-    """Written, not (yet) confirmed by re-reading."""
-    VERIFIED = "verified"
-    PILOT_APPLIED = "pilot_applied"
-    ROLLED_BACK = "rolled_back"
-    FAILED = "failed"
-
-
-class ChangeKind(StrEnum):
-    APPLY = "apply"
-    ROLLBACK = "rollback"
-    REMEDIATE = "remediate"
-    """An apply started by the fleet runner for drift in ``remediate`` mode."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +118,28 @@ class ChangeRecord:
     reverts_id: int | None
     run_id: int | None
     objects: tuple[ChangeObjectRecord, ...] = ()
+
+    def diffs(self) -> list[ObjectDiff]:
+        """Keys whose value differs between each object's pre-change and post-change JSON (what the
+        change did, for the dashboard and the rollback confirmation)."""
+        found = []
+        for obj in self.objects:
+            pre, post = dict(obj.pre or {}), dict(obj.post or {})
+            for key in sorted(set(pre) | set(post)):
+                if key.startswith("@odata") or pre.get(key) == post.get(key):
+                    continue
+                found.append(ObjectDiff(obj.path, key, pre.get(key), post.get(key)))
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectDiff:
+    """One key of one object a change touched: its value before and after."""
+
+    path: str
+    key: str
+    before: Any
+    after: Any
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, insert, select, update
 
 from mfaguard.errors import StoreError
-from mfaguard.report import Finding
+from mfaguard.model.report import Finding
 from mfaguard.store._base import StoreBase, from_row, utcnow
 from mfaguard.store._dialect import insert_ignore
 from mfaguard.store.records import (
@@ -414,9 +414,14 @@ class RunsMixin(StoreBase):
         return history[0] if history else None
 
     def coverage_history(
-        self, tenant: str, *, since: datetime | None = None, limit: int | None = None
+        self,
+        tenant: str,
+        *,
+        since: datetime | None = None,
+        run_id: int | None = None,
+        limit: int | None = None,
     ) -> list[CoverageRecord]:
-        """Coverage summaries of ``tenant``, newest first."""
+        """Coverage summaries of ``tenant`` (only ``run_id``'s when given), newest first."""
         query = (
             select(coverage_summaries, tenants.c.name.label("tenant"))
             .join(tenants, tenants.c.id == coverage_summaries.c.tenant_pk)
@@ -425,6 +430,8 @@ class RunsMixin(StoreBase):
         )
         if since is not None:
             query = query.where(coverage_summaries.c.captured_at >= since)
+        if run_id is not None:
+            query = query.where(coverage_summaries.c.run_id == run_id)
         return self._fetch(
             query,
             "reading coverage",

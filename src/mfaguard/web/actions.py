@@ -1,9 +1,8 @@
 """What an operator can do from the dashboard, through the same library calls as the CLI.
 
 - "Run now" is ``mfaguard fleet audit --tenant NAME``: :func:`mfaguard.fleet.session.execute`.
-- "Roll back" is ``mfaguard rollback --to ID``: :func:`mfaguard.enforce.session.run_rollback` with a
-  :class:`~mfaguard.enforce.apply.Writer` for the change's tenant, connected with the credential the
-  fleet file gives that tenant (the store names tenants as the fleet file does).
+- "Roll back" is ``mfaguard rollback --to ID`` on the change's tenant, opened with the credential the
+  fleet file gives it: :func:`mfaguard.fleet.session.roll_back_change`.
 
 The dashboard's confirmation page is the consent (``confirm`` answers yes); the safe-change path still
 refuses an object edited after the change (never ``--force`` from the browser).
@@ -21,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from mfaguard.errors import UsageError
 
 if TYPE_CHECKING:
-    from mfaguard.fleet.targets import FleetTenant
+    from mfaguard.fleet.model import FleetTenant
     from mfaguard.store import Store
 
 
@@ -48,22 +47,14 @@ class FleetActions:
     client_kwargs: Mapping[str, Any] = field(default_factory=dict)
 
     def _tenant(self, name: str) -> FleetTenant:
-        from mfaguard.fleet.load import load_fleet
+        from mfaguard.fleet.session import fleet_tenant
 
         if self.config is None:
             raise UsageError(
                 "the dashboard was started without a fleet file, so it has no credentials for tenants",
                 hint="start it with `mfaguard serve --config mfaguard.yaml`, or use the CLI",
             )
-        fleet = load_fleet(self.config, env=self.env)
-        for tenant in fleet.tenants:
-            if tenant.name == name:
-                return tenant
-        raise UsageError(
-            f"tenant {name!r} is not in the fleet file {self.config}",
-            hint="changes made with `mfaguard apply` outside the fleet are rolled back with "
-            "`mfaguard rollback --to ID`",
-        )
+        return fleet_tenant(self.config, name, env=self.env)
 
     def run_now(self, tenant: str, *, actor: str) -> ActionResult:
         """Audit one tenant now (records a run with trigger ``dashboard:<user>``)."""
@@ -90,25 +81,17 @@ class FleetActions:
         change = store.get_change(change_id)
         if change is None:
             raise UsageError(f"change {change_id} does not exist in the history store")
+        from mfaguard.fleet.session import roll_back_change
+
         tenant = self._tenant(change.tenant)
-        outcome = asyncio.run(self._rollback(store, tenant, change_id, actor))
+        env = self.env if self.env is not None else os.environ
+        rollback = roll_back_change(
+            tenant, store, change_id, actor=f"dashboard:{actor}", env=env, client_kwargs=self.client_kwargs
+        )
+        outcome = asyncio.run(rollback)
         message = f"rollback of change {change_id}: {outcome.result}" + (
             " and verified" if outcome.verified else ""
         )
         if outcome.message:
             message += f" ({outcome.message})"
         return ActionResult(outcome.exit_code == 0, message, change_id=outcome.change_id)
-
-    async def _rollback(self, store: Store, tenant: FleetTenant, change_id: int, actor: str) -> Any:
-        from mfaguard.enforce.apply import Writer
-        from mfaguard.enforce.plan import PlanSettings
-        from mfaguard.enforce.session import run_rollback
-        from mfaguard.fleet.targets import fleet_env
-        from mfaguard.graph.connect import token_tenant
-
-        env = fleet_env(self.env if self.env is not None else os.environ, keep=tenant.secret_envs)
-        provider = tenant.connection.token_provider(env)
-        await token_tenant(provider, tenant.tenant_id)
-        async with tenant.connection.client(provider, env=env, **dict(self.client_kwargs)) as client:
-            writer = Writer(client, store, tenant.name, PlanSettings(), actor=f"dashboard:{actor}")
-            return await run_rollback(writer, store, to=change_id, confirm=lambda _question: True)

@@ -26,6 +26,7 @@ from fastapi.templating import Jinja2Templates
 from mfaguard import __version__
 from mfaguard.errors import ConfigError
 from mfaguard.web.auth import (
+    PRELOGIN_COOKIE,
     SECRET_KEY_ENV,
     SESSION_COOKIE,
     Attempt,
@@ -211,6 +212,39 @@ async def throttled(
     if result:
         state.throttle.succeeded(attempt)
     return result
+
+
+def prelogin_matches(request: Request, csrf_token: str) -> bool:
+    """The login form came from this dashboard: its pre-login cookie is valid and carries ``csrf_token``."""
+    state = state_of(request)
+    prelogin = request.cookies.get(cookie_name(PRELOGIN_COOKIE, is_secure(request, state)))
+    expected = state.signer.read_prelogin(prelogin) if prelogin else None
+    return expected is not None and csrf_matches(expected, csrf_token)
+
+
+async def authenticate(
+    request: Request, *, username: str, password: str, token: str
+) -> tuple[str, str] | None:
+    """Who logs in — ``(name, credential)``, the credential versioning the session — or None for a wrong
+    user name, password or token. Under the login throttle (raises Throttled when over the limit)."""
+    from mfaguard.web.auth import TOKEN_USER, check_password, check_token
+
+    settings = state_of(request).auth()
+    name: str | None = None
+    if token:
+        # A token has no per-name limit (a stranger's guesses must not lock scripts out); the
+        # client's address is still slowed down after repeated failures.
+        if await throttled(request, None, lambda: check_token(settings, token)):
+            name = TOKEN_USER
+    elif await throttled(
+        request,
+        username,
+        lambda: bool(username and password and check_password(settings, username, password)),
+        in_thread=True,  # scrypt takes ~0.4 s: off the event loop
+    ):
+        name = username
+    credential = settings.credential_of(name) if name is not None else None
+    return None if name is None or credential is None else (name, credential)
 
 
 async def current_principal(request: Request) -> Principal:

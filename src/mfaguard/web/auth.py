@@ -204,8 +204,8 @@ class Logins:
             return self._settings
 
     def _parse(self, data: bytes) -> AuthSettings:
+        from mfaguard.config.yaml import load_yaml_text
         from mfaguard.fleet.config import fleet_config_from_document
-        from mfaguard.yamlconf import load_yaml_text
 
         assert self._path is not None
         try:

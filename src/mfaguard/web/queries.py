@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from mfaguard.report import Severity, Status
+from mfaguard.model.report import Severity, Status
 
 if TYPE_CHECKING:
     from mfaguard.store import (
@@ -142,8 +142,8 @@ def fleet_overview(store: Store, *, tag: str | None = None, severity: str | None
     extra = sorted({c for statuses in grid.values() for c in statuses} - set(catalogue))
     known += [ControlInfo(id=c, title=c, severity="info") for c in extra]
     if severity:
-        floor = Severity(severity).rank
-        known = [c for c in known if Severity(c.severity).rank >= floor]
+        floor = Severity.parse(severity).rank
+        known = [c for c in known if Severity.rank_of(c.severity) >= floor]
     rows = grid_rows(tenants, grid, last, [c.id for c in known], tag=tag)
     totals: Counter[str] = Counter()
     for row in rows:
@@ -205,7 +205,7 @@ class TenantDetail:
 def _finding_order(view: FindingView) -> tuple[int, int, str]:
     status = view.finding.status
     rank = STATUS_ORDER.index(status) if status in STATUS_ORDER else len(STATUS_ORDER)
-    sev = Severity(view.finding.severity).rank if view.finding.severity in SEVERITIES else 0
+    sev = Severity.rank_of(view.finding.severity, unknown=0)
     return rank, -sev, view.finding.control_id
 
 
@@ -256,8 +256,8 @@ def run_detail(store: Store, run_id: int) -> RunDetail | None:
     if run is None:
         return None
     findings = store.findings_for_run(run_id)
-    coverage = next((c for c in store.coverage_history(run.tenant, limit=None) if c.run_id == run_id), None)
-    drift = [d for d in store.list_drift(tenant=run.tenant, limit=None) if d.run_id == run_id]
+    coverage = next(iter(store.coverage_history(run.tenant, run_id=run_id, limit=1)), None)
+    drift = store.list_drift(tenant=run.tenant, run_id=run_id, limit=None)
     return RunDetail(
         run=run,
         findings=tuple(finding_views(findings, control_catalogue())),
@@ -267,35 +267,9 @@ def run_detail(store: Store, run_id: int) -> RunDetail | None:
     )
 
 
-ROLLBACKABLE = frozenset({"applied", "verified", "pilot_applied", "pending", "failed"})
-"""Change statuses the safe-change path can restore (it refuses the others with a reason)."""
-
-
 def can_roll_back(change: ChangeRecord) -> bool:
     """A change with recorded pre-change objects that is not itself rolled back."""
-    return str(change.status) in ROLLBACKABLE and bool(change.objects)
-
-
-@dataclass(frozen=True, slots=True)
-class ObjectDiff:
-    """One key of one object a change touched: its value before and after."""
-
-    path: str
-    key: str
-    before: Any
-    after: Any
-
-
-def change_diffs(change: ChangeRecord) -> list[ObjectDiff]:
-    """Keys whose value differs between each object's pre-change and post-change JSON."""
-    diffs = []
-    for obj in change.objects:
-        pre, post = dict(obj.pre or {}), dict(obj.post or {})
-        for key in sorted(set(pre) | set(post)):
-            if key.startswith("@odata") or pre.get(key) == post.get(key):
-                continue
-            diffs.append(ObjectDiff(obj.path, key, pre.get(key), post.get(key)))
-    return diffs
+    return change.status.restorable and bool(change.objects)
 
 
 def timeline(alert: AlertRecord) -> list[Mapping[str, Any]]:
@@ -306,7 +280,7 @@ def timeline(alert: AlertRecord) -> list[Mapping[str, Any]]:
 
 def coverage_levels(coverage: CoverageRecord) -> list[tuple[str, int, int]]:
     """(level, users, admins) in the order of DESIGN §9, strongest first."""
-    from mfaguard.coverage.models import LEVELS
+    from mfaguard.model.directory import LEVELS
 
     names = [lvl.value for lvl in LEVELS]
     names += sorted(set(coverage.levels) - set(names))

@@ -10,22 +10,20 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from mfaguard.web import queries
 from mfaguard.web.app import (
+    authenticate,
     csrf_checked,
     current_principal,
     is_secure,
     operator_required,
     perform,
+    prelogin_matches,
     state_of,
-    throttled,
 )
 from mfaguard.web.auth import (
     PRELOGIN_COOKIE,
     SESSION_COOKIE,
     SESSION_MAX_AGE,
-    TOKEN_USER,
     Principal,
-    check_password,
-    check_token,
     cookie_name,
 )
 
@@ -78,31 +76,14 @@ async def login(
     token: str = Form(""),
     csrf_token: str = Form(""),
 ) -> Response:
-    from mfaguard.web.auth import csrf_matches
-
     state = state_of(request)
-    settings = state.auth()
-    prelogin = request.cookies.get(cookie_name(PRELOGIN_COOKIE, is_secure(request, state)))
-    expected = state.signer.read_prelogin(prelogin) if prelogin else None
-    if expected is None or not csrf_matches(expected, csrf_token):
+    if not prelogin_matches(request, csrf_token):
         return error_page(
             request, 403, "the login form expired or lacks its CSRF token: reload it and try again"
         )
-    name: str | None = None
-    if token:
-        # A token has no per-name limit (a stranger's guesses must not lock scripts out); the
-        # client's address is still slowed down after repeated failures.
-        if await throttled(request, None, lambda: check_token(settings, token)):
-            name = TOKEN_USER
-    elif await throttled(
-        request,
-        username,
-        lambda: bool(username and password and check_password(settings, username, password)),
-        in_thread=True,  # scrypt takes ~0.4 s: off the event loop
-    ):
-        name = username
-    credential = settings.credential_of(name) if name is not None else None
-    if name is None or credential is None:
+    found = await authenticate(request, username=username, password=password, token=token)
+    if found is None:
+        settings = state.auth()
         value, csrf = state.signer.new_prelogin()
         response = render(
             request,
@@ -115,6 +96,7 @@ async def login(
         )
         _set_cookie(request, response, PRELOGIN_COOKIE, value, max_age=3600)
         return response
+    name, credential = found
     session, _csrf = state.signer.new_session(name, credential)
     redirect = RedirectResponse("/", status_code=303)
     _set_cookie(request, redirect, SESSION_COOKIE, session, max_age=SESSION_MAX_AGE)
@@ -216,7 +198,7 @@ def change_page(
         "change.html.j2",
         principal,
         change=change,
-        diffs=queries.change_diffs(change),
+        diffs=change.diffs(),
         rollbackable=queries.can_roll_back(change),
     )
 
@@ -232,7 +214,7 @@ def rollback_confirm(
         return error_page(
             request, 403, f"{principal.name} is a viewer: only operators may roll back", principal
         )
-    return render(request, "rollback.html.j2", principal, change=change, diffs=queries.change_diffs(change))
+    return render(request, "rollback.html.j2", principal, change=change, diffs=change.diffs())
 
 
 @router.post("/changes/{change_id}/rollback", response_class=HTMLResponse)

@@ -27,6 +27,8 @@ from mfaguard.detect.loaders.shapes import (
 )
 from mfaguard.errors import InputError, nested_too_deeply
 
+__all__ = ["LOADERS", "LoadRequest", "Loader", "choose_loader", "find_auth_details", "load_file"]
+
 Records = Iterator[tuple[Any, int]]
 SkipFn = Callable[[str, int | None], None]
 

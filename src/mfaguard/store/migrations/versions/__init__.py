@@ -1,1 +1,3 @@
 """Alembic revision scripts (one per schema version; never edit one that has shipped)."""
+
+__all__: list[str] = []
