@@ -22,6 +22,7 @@ This module is a helper of the scripts next to it (not a benchmark): ``python be
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -45,9 +46,16 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 TIME = "/usr/bin/time"
 
 
+# Builds that record single-tenant runs in the default history store (issue 12) write it under
+# $XDG_DATA_HOME: a private one per benchmark process, so runs neither touch the user's history nor
+# inherit a store grown by earlier benchmarks.
+_DATA_HOME = tempfile.TemporaryDirectory(prefix="mfaguard-bench-data-")
+
+
 def base_env() -> dict[str, str]:
     """This process's environment without credentials/endpoints, with bytecode writing allowed."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(_SCRUB)}
+    env["XDG_DATA_HOME"] = _DATA_HOME.name
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # measure with bytecode, as an installed tool runs
     env["NO_COLOR"] = "1"
     env["COLUMNS"] = "120"
@@ -155,11 +163,13 @@ def run(
     timeout: float | None = None,
     stdout_path: Path | None = None,
     ok: Sequence[int] | None = (0, 1),
+    rss_timeline: list[tuple[float, float]] | None = None,
 ) -> Result:
     """Run ``cmd`` to exit; its own wall, CPU and peak RSS (``os.wait4``).
 
     ``stdout_path``: write stdout there (large documents) instead of keeping it in memory.
     ``ok``: exit codes that count as success (``None`` accepts any); otherwise exit with its stderr.
+    ``rss_timeline``: filled with (epoch seconds, RSS MB) of the command every 0.25 s.
     """
     # A child forked from this (large) process starts with this process's RSS high-water mark, which
     # execve keeps: ``/usr/bin/time`` (a small C program) forks the command instead, and reports its
@@ -195,7 +205,13 @@ def run(
             if timer:
                 timer.daemon = True
                 timer.start()
+            sampling = threading.Event()
+            if rss_timeline is not None:
+                threading.Thread(
+                    target=_sample_rss, args=(proc.pid, bool(wrapper), rss_timeline, sampling), daemon=True
+                ).start()
             _, status, usage = os.wait4(proc.pid, 0)
+            sampling.set()
             wall = time.perf_counter() - start
             proc.returncode = os.waitstatus_to_exitcode(status)
             if timer:
@@ -226,6 +242,20 @@ def run(
     if ok is not None and result.returncode not in ok and not result.timed_out:
         raise SystemExit(f"{' '.join(cmd)[:300]}\n  exited {result.returncode}: {stderr[-1500:]}")
     return result
+
+
+def _sample_rss(pid: int, wrapped: bool, timeline: list[tuple[float, float]], stop: threading.Event) -> None:
+    """VmRSS of the command (the child of ``/usr/bin/time`` when wrapped) until ``stop``."""
+    target = None if wrapped else pid
+    while not stop.wait(0.25):
+        if target is None:
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                target = int(Path(f"/proc/{pid}/task/{pid}/children").read_text().split()[0])
+            continue
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            status = Path(f"/proc/{target}/status").read_text()
+            kib = int(status.split("VmRSS:", 1)[1].split()[0])
+            timeline.append((time.time(), kib / 1024))
 
 
 def median(values: Sequence[float]) -> float:

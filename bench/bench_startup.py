@@ -12,8 +12,9 @@ floor. Bytecode is compiled first. The commands:
   with the same bearer token against the same emulator (``mfaguard emulator --scenario weak``, another
   process, HTTPS);
 - live ``mfaguard audit --format json`` with ``MFAGUARD_ACCESS_TOKEN`` (target ≤ 2× the httpx floor) —
-  the default (reads the directory's named groups) and ``--no-directory`` where the build has it
-  (issue 12); a build without the flag prints "not supported by this build".
+  the default (reads the directory's named groups and, since issue 12, records the run in the history
+  store — a private ``$XDG_DATA_HOME`` here), and ``--no-directory`` / ``--no-store`` where the build
+  has them; a build without the flag prints "not supported by this build".
 
 FILE is ``bench/data/typical-snapshot.json`` (an mfaguard snapshot with directory data; every control
 judged). Only the CLI contract is used, so the same script measures any checkout:
@@ -64,6 +65,9 @@ HTTPX_FLOOR = (
     "    verify=os.environ['MFAGUARD_CA_BUNDLE'])\n"
     "r.raise_for_status(); r.json()\n"
 )
+# Live-audit variants measured where the build has the flag (issue 12): skip the directory read; do not
+# record the run in the history store (recorded by default since issue 12, after the output is written).
+OPTIONAL_FLAGS = ("--no-directory", "--no-store")
 DENY = ("fastapi", "sqlalchemy", "alembic", "uvicorn", "azure", "jinja2")
 WATCH = (
     "pydantic",
@@ -99,10 +103,11 @@ def commands(
     if emu is not None:
         argv["floor: plain httpx GET of the policy"] = [build.python, "-c", HTTPX_FLOOR]
         argv["mfaguard audit (live, token) --format json"] = build.cli("audit", "--format", "json")
-        if build.supports(["audit"], "--no-directory"):
-            argv["mfaguard audit (live, token) --no-directory --format json"] = build.cli(
-                "audit", "--no-directory", "--format", "json"
-            )
+        for flag in OPTIONAL_FLAGS:
+            if build.supports(["audit"], flag):
+                argv[f"mfaguard audit (live, token) {flag} --format json"] = build.cli(
+                    "audit", flag, "--format", "json"
+                )
         for name in argv:
             kind.setdefault(name, "live")
     return argv, kind
@@ -156,8 +161,9 @@ def timing(options: argparse.Namespace, build: Build, emu_build: Build) -> dict[
             verdict = "met" if fig["wall_s"] < TARGETS["help_s"] else "NOT met"
             line += f"   (target < {TARGETS['help_s'] * 1000:.0f} ms: {verdict})"
         print(line)
-    if emu is not None and not build.supports(["audit"], "--no-directory"):
-        print(f"{'mfaguard audit (live, token) --no-directory':58s} not supported by this build")
+    for flag in OPTIONAL_FLAGS:
+        if emu is not None and not build.supports(["audit"], flag):
+            print(f"{'mfaguard audit (live, token) ' + flag:58s} not supported by this build")
     print(f"after the run: {machine()}")
     return {"figures": figures, "requests": requests}
 
@@ -239,8 +245,9 @@ def imports(options: argparse.Namespace, build: Build, emu_build: Build) -> dict
             for package, hit in watched.items():
                 print(f"  watched    {package:14s} {hit['self_ms']:6.1f} ms  via {hit['via']}")
             report[name] = {"modules": len(rows), "total_ms": total / 1000, "deny": hits, "watched": watched}
-        if emu is not None and not build.supports(["audit"], "--no-directory"):
-            print("mfaguard audit (live, token) --no-directory: not supported by this build")
+        for flag in OPTIONAL_FLAGS:
+            if emu is not None and not build.supports(["audit"], flag):
+                print(f"mfaguard audit (live, token) {flag}: not supported by this build")
     print(
         "(self time: each package's own module bodies; `via`: the mfaguard module whose import pulled it in)"
     )
