@@ -200,9 +200,9 @@ def test_the_checks_catch_what_they_are_for(tmp_path: Path) -> None:
 
 
 TESTS = Path(__file__).resolve().parent
-TEST_FOLDERS_BESIDE_SRC = frozenset({"builders", "fixtures", "packaging"})
-"""Test folders that mirror no source folder: the shared builders, data files, and the packaging
-checks (pyproject, lock files, container)."""
+TEST_FOLDERS_BESIDE_SRC = frozenset({"bench", "builders", "fixtures", "packaging"})
+"""Test folders that mirror no source folder: the benchmark scripts' guards (bench/), the shared
+builders, data files, and the packaging checks (pyproject, lock files, container)."""
 
 
 def test_tests_mirror_src() -> None:
